@@ -1,0 +1,18 @@
+// All activities the worker registers, built from config and a Temporal client.
+import type { Client } from '@temporalio/client';
+import type { MendConfig } from '../config/schema';
+import { guardActivities } from './guard';
+import { incidentActivities } from './incident';
+import { redisActivities } from './redis';
+import type { RedisPool } from './redis-pool';
+import { SnapshotStore } from './snapshots';
+
+export function createActivities(config: MendConfig, client: Client, redis: RedisPool) {
+  return {
+    ...incidentActivities(config, redis),
+    ...guardActivities(client),
+    ...redisActivities(redis, new SnapshotStore(config.snapshots.dir)),
+  };
+}
+
+export type MendActivities = ReturnType<typeof createActivities>;

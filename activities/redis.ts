@@ -1,0 +1,182 @@
+// Redis activities. Each is idempotent (absolute values, REPLACE on restore) and plans only in dry-run.
+import { Context } from '@temporalio/activity';
+import { setTimeout as delay } from 'node:timers/promises';
+import { nonRetryable } from './errors';
+import type { Redis } from 'ioredis';
+import type { RedisPool } from './redis-pool';
+import type { KeyCopy, SnapshotStore } from './snapshots';
+
+export interface HitRate {
+  hits: number;
+  misses: number;
+  /** hits / (hits + misses) over the sample, or null when nothing was read. */
+  rate: number | null;
+}
+
+export interface HotKey {
+  key: string;
+  value: string;
+  ttlSeconds?: number;
+}
+
+export interface MemoryState {
+  usedBytes: number;
+  maxBytes: number;
+  /** used / max, or null when maxmemory is 0 (unlimited). */
+  ratio: number | null;
+}
+
+export interface KeySnapshot {
+  snapshot: string;
+  keys: number;
+}
+
+const scanBatch = 500;
+
+// Deletes a key only if it still holds the copied value: a key written since the copy is left alone.
+const deleteIfUnchanged = `
+if redis.call('DUMP', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
+  const stats = async (redis: string) => parseInfo(await pool.get(redis).info('stats'));
+
+  return {
+    /** Hit rate over a sample window (INFO stats before and after), so old history does not hide a cold cache. */
+    async redisHitRate({ redis, sampleMs = 2000 }: { redis: string; sampleMs?: number }): Promise<HitRate> {
+      const before = await stats(redis);
+      await delay(sampleMs, undefined, { signal: Context.current().cancellationSignal });
+      const after = await stats(redis);
+      const hits = after.keyspace_hits - before.keyspace_hits;
+      const misses = after.keyspace_misses - before.keyspace_misses;
+      return { hits, misses, rate: hits + misses > 0 ? hits / (hits + misses) : null };
+    },
+
+    /** Loads the hot keys from their source of truth (an app endpoint returning [{key, value, ttlSeconds}]). */
+    async redisWarmKeys(input: {
+      redis: string;
+      source: string;
+      limit: number;
+      dryRun?: boolean;
+    }): Promise<{ warmed: number; sample: string[] }> {
+      const hot = await fetchHotKeys(input.source, input.limit);
+      const sample = hot.slice(0, 5).map((h) => h.key);
+      if (input.dryRun) return { warmed: 0, sample };
+      const pipeline = pool.get(input.redis).pipeline();
+      for (const { key, value, ttlSeconds } of hot) {
+        if (ttlSeconds) pipeline.set(key, value, 'EX', ttlSeconds);
+        else pipeline.set(key, value);
+      }
+      await pipeline.exec();
+      return { warmed: hot.length, sample };
+    },
+
+    async redisMemory({ redis }: { redis: string }): Promise<MemoryState> {
+      const info = parseInfo(await pool.get(redis).info('memory'));
+      const maxBytes = info.maxmemory ?? 0;
+      return { usedBytes: info.used_memory, maxBytes, ratio: maxBytes > 0 ? info.used_memory / maxBytes : null };
+    },
+
+    /** Sets maxmemory to an absolute value and returns the previous one (the undo's input). */
+    async redisSetMaxmemory(input: { redis: string; bytes: number; dryRun?: boolean }): Promise<{ previous: number }> {
+      const client = pool.get(input.redis);
+      const [, current] = (await client.config('GET', 'maxmemory')) as [string, string];
+      if (!input.dryRun) await client.config('SET', 'maxmemory', String(input.bytes));
+      return { previous: Number(current) };
+    },
+
+    async redisKeyCount({ redis }: { redis: string }): Promise<{ keys: number }> {
+      return { keys: await pool.get(redis).dbsize() };
+    },
+
+    async redisFlushDb(input: { redis: string; dryRun?: boolean }): Promise<{ flushed: number }> {
+      const client = pool.get(input.redis);
+      const flushed = await client.dbsize();
+      if (!input.dryRun) await client.flushdb();
+      return { flushed };
+    },
+
+    /** Deletes the keys matching a pattern after copying each (DUMP + PTTL) into a snapshot file. */
+    async redisDeleteKeys(input: { redis: string; pattern: string; dryRun?: boolean }): Promise<KeySnapshot> {
+      const client = pool.get(input.redis);
+      const { workflowExecution, activityId } = Context.current().info;
+      const snapshot = `${workflowExecution?.workflowId ?? 'standalone'}.${activityId}`.replace(/[^A-Za-z0-9._-]/g, '_');
+      let keys = 0;
+      let cursor = '0';
+      do {
+        const [next, batch] = await client.scan(cursor, 'MATCH', input.pattern, 'COUNT', scanBatch);
+        cursor = next;
+        if (input.dryRun) {
+          keys += batch.length;
+          continue;
+        }
+        const copies = await copyKeys(client, batch);
+        await snapshots.append(snapshot, copies);
+        const deletes = client.pipeline();
+        for (const c of copies) deletes.eval(deleteIfUnchanged, 1, c.key, Buffer.from(c.dump, 'base64'));
+        for (const [err, deleted] of (await deletes.exec()) ?? []) {
+          if (err) throw err;
+          keys += Number(deleted);
+        }
+        Context.current().heartbeat({ keys });
+      } while (cursor !== '0');
+      return { snapshot, keys };
+    },
+
+    /** Puts every key of a snapshot back with its TTL (RESTORE ... REPLACE). */
+    async redisRestoreKeys(input: { redis: string; snapshot: string; dryRun?: boolean }): Promise<{ restored: number }> {
+      const copies = await snapshots.read(input.snapshot);
+      if (input.dryRun || copies.length === 0) return { restored: copies.length };
+      const pipeline = pool.get(input.redis).pipeline();
+      for (const { key, ttl, dump } of copies) pipeline.restore(key, ttl > 0 ? ttl : 0, Buffer.from(dump, 'base64'), 'REPLACE');
+      const failed = ((await pipeline.exec()) ?? []).find(([err]) => err);
+      if (failed) throw new Error(`RESTORE failed: ${failed[0]!.message}`);
+      return { restored: copies.length };
+    },
+  };
+}
+
+export type RedisActivities = ReturnType<typeof redisActivities>;
+
+export function parseInfo(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0 && !line.startsWith('#')) {
+      const n = Number(line.slice(i + 1));
+      if (Number.isFinite(n)) out[line.slice(0, i)] = n;
+    }
+  }
+  return out;
+}
+
+async function fetchHotKeys(source: string, limit: number): Promise<HotKey[]> {
+  const url = new URL(source);
+  url.searchParams.set('limit', String(limit));
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new Error(`source of truth ${url.origin}${url.pathname} answered ${response.status}`);
+  const body = (await response.json()) as unknown;
+  if (!Array.isArray(body) || !body.every(isHotKey)) {
+    throw nonRetryable(`source of truth ${url.origin}${url.pathname} did not return [{key, value, ttlSeconds?}]`);
+  }
+  return body.slice(0, limit);
+}
+
+function isHotKey(x: unknown): x is HotKey {
+  const h = x as HotKey;
+  return typeof h?.key === 'string' && typeof h.value === 'string' && (h.ttlSeconds === undefined || typeof h.ttlSeconds === 'number');
+}
+
+async function copyKeys(client: Redis, keys: string[]): Promise<KeyCopy[]> {
+  if (keys.length === 0) return [];
+  const pipeline = client.pipeline();
+  for (const key of keys) pipeline.dumpBuffer(key).pttl(key);
+  const replies = (await pipeline.exec()) ?? [];
+  const copies: KeyCopy[] = [];
+  keys.forEach((key, i) => {
+    const dump = replies[2 * i]?.[1] as Buffer | null;
+    const ttl = replies[2 * i + 1]?.[1] as number;
+    if (dump) copies.push({ key, ttl, dump: dump.toString('base64') });
+  });
+  return copies;
+}

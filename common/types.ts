@@ -1,0 +1,151 @@
+// Types shared by workflows, activities, the worker and the CLI. No Node imports: workflow code uses them.
+import type { Duration } from '@temporalio/common';
+
+export type { Duration };
+
+export const severities = ['info', 'warning', 'critical'] as const;
+export type Severity = (typeof severities)[number];
+
+export const risks = ['low', 'medium', 'high'] as const;
+export type Risk = (typeof risks)[number];
+
+export interface RetryLimits {
+  maximumAttempts: number;
+  initialInterval: Duration;
+  maximumInterval: Duration;
+  backoffCoefficient: number;
+}
+
+/** The safety policy, validated from config (config/schema.ts) and read by workflows through a local activity. */
+export interface SafetyPolicy {
+  attempts: { max: number; window: Duration };
+  cooldown: Duration;
+  lockWait: Duration;
+  maxHold: Duration;
+  approval: {
+    severities: Severity[];
+    risks: Risk[];
+    approvers: string[];
+    quorum: number;
+    timeout: Duration;
+  };
+  refuseDestructiveWithoutUndo: boolean;
+  retry: RetryLimits;
+  activityTimeout: Duration;
+}
+
+export interface IncidentInput {
+  runbook: string;
+  params: Record<string, unknown>;
+  severity: Severity;
+  summary?: string;
+  dryRun?: boolean;
+  /** When the fault began (an alert's startsAt); defaults to the incident's start. */
+  faultStartedAt?: string;
+  source?: string;
+}
+
+export type IncidentStatus =
+  | 'open'
+  | 'diagnosing'
+  | 'waiting-for-target'
+  | 'remediating'
+  | 'recovered'
+  | 'not-needed'
+  | 'planned'
+  | 'refused'
+  | 'rejected'
+  | 'escalated'
+  | 'failed';
+
+export type RunbookStatus =
+  | 'verified'
+  | 'not-needed'
+  | 'planned'
+  | 'failed'
+  | 'rejected'
+  | 'approval-timeout'
+  | 'refused';
+
+export interface StepRecord {
+  name: string;
+  destructive: boolean;
+  hasUndo: boolean;
+  status: 'done' | 'planned' | 'failed' | 'undone' | 'undo-failed';
+  startedAt: string;
+  endedAt?: string;
+  undoneAt?: string;
+  result?: unknown;
+  error?: string;
+}
+
+export interface ApprovalDecision {
+  by: string;
+  comment?: string;
+  decision: 'approve' | 'reject';
+  at: string;
+  accepted: boolean;
+  reason?: string;
+}
+
+export interface VerificationRecord {
+  name: string;
+  ok: boolean;
+  checks: number;
+  evidence?: unknown;
+  at: string;
+}
+
+export interface RunbookResult {
+  runbook: string;
+  status: RunbookStatus;
+  reason?: string;
+  dryRun: boolean;
+  steps: StepRecord[];
+  approvals: ApprovalDecision[];
+  verifications: VerificationRecord[];
+  /** When the last state-changing step finished (the fix), ISO time. */
+  fixedAt?: string;
+  verifiedAt?: string;
+}
+
+export interface RunbookInput {
+  runbook: string;
+  params: Record<string, unknown>;
+  target: string;
+  incidentId: string;
+  severity: Severity;
+  dryRun: boolean;
+  policy: SafetyPolicy;
+}
+
+export interface TimelineEntry {
+  at: string;
+  event: string;
+  detail?: string;
+}
+
+/** The MTTR split into its phases, in seconds: fault→detected, →diagnosed, →fixed, →verified. */
+export interface RecoveryPhases {
+  detection: number;
+  diagnosis: number;
+  fix: number;
+  verification: number;
+}
+
+export interface RecoveryRecord {
+  incidentId: string;
+  target: string;
+  severity: Severity;
+  status: IncidentStatus;
+  reason?: string;
+  attempts: RunbookResult[];
+  timeline: TimelineEntry[];
+  mttrSeconds?: number;
+  phases?: RecoveryPhases;
+}
+
+export interface SignalApproval {
+  by: string;
+  comment?: string;
+}

@@ -1,0 +1,74 @@
+// The one config file, validated with zod at start. Secrets are named by env var, never written here.
+import { z } from 'zod';
+import { durationSchema as duration } from '../common/schemas';
+import { risks, severities } from '../common/types';
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected the name of an environment variable');
+
+export const policySchema = z
+  .object({
+    attempts: z
+      .object({ max: z.number().int().min(1).default(3), window: duration.default('5m') })
+      .strict()
+      .default({ max: 3, window: '5m' }),
+    cooldown: duration.default('1m'),
+    lockWait: duration.default('10m'),
+    maxHold: duration.default('1h'),
+    approval: z
+      .object({
+        severities: z.array(z.enum(severities)).default(['critical']),
+        risks: z.array(z.enum(risks)).default(['high']),
+        approvers: z.array(z.string().min(1)).default([]),
+        quorum: z.number().int().min(1).default(1),
+        timeout: duration.default('15m'),
+      })
+      .strict()
+      .default({ severities: ['critical'], risks: ['high'], approvers: [], quorum: 1, timeout: '15m' }),
+    refuseDestructiveWithoutUndo: z.boolean().default(true),
+    retry: z
+      .object({
+        maximumAttempts: z.number().int().min(1).max(20).default(3),
+        initialInterval: duration.default('1s'),
+        maximumInterval: duration.default('30s'),
+        backoffCoefficient: z.number().min(1).default(2),
+      })
+      .strict()
+      .default({ maximumAttempts: 3, initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2 }),
+    activityTimeout: duration.default('2m'),
+  })
+  .strict();
+
+const redisTargetSchema = z
+  .object({
+    url: z.string().regex(/^rediss?:\/\//, 'expected redis:// or rediss:// URL without a password'),
+    passwordEnv: envName.optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    temporal: z
+      .object({
+        address: z.string().min(1).default('127.0.0.1:7233'),
+        namespace: z.string().min(1).default('default'),
+        taskQueue: z.string().min(1).default('mend'),
+        uiUrl: z.string().url().default('http://localhost:8233'),
+      })
+      .strict()
+      .default({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'mend', uiUrl: 'http://localhost:8233' }),
+    metrics: z
+      .object({ port: z.number().int().min(0).max(65535).default(9464), host: z.string().default('127.0.0.1') })
+      .strict()
+      .default({ port: 9464, host: '127.0.0.1' }),
+    policy: policySchema.default(policySchema.parse({})),
+    snapshots: z
+      .object({ dir: z.string().min(1).default('.mend/snapshots') })
+      .strict()
+      .default({ dir: '.mend/snapshots' })
+      .describe('where undo data (e.g. deleted Redis keys) is kept; share it between workers'),
+    redis: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), redisTargetSchema).default({}),
+  })
+  .strict();
+
+export type MendConfig = z.infer<typeof configSchema>;
+export type RedisTarget = z.infer<typeof redisTargetSchema>;

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite on real servers. Provisions what it needs (cached), compiles, runs jest.
+# Extra arguments go to jest, e.g. `npm test -- test/guard.test.ts`.
+source "$(dirname "$0")/lib.sh"
+cd "$MEND_ROOT"
+bash scripts/provision/node.sh
+export TEMPORAL_BIN; TEMPORAL_BIN=$(bash scripts/provision/temporal.sh)
+export MEND_TEST_SERVER; MEND_TEST_SERVER=$(bash scripts/provision/test-server.sh)
+export REDIS_SERVER; REDIS_SERVER=$(bash scripts/provision/redis.sh)
+exec npx --no-install jest --ci "$@"

@@ -1,0 +1,116 @@
+// A mend worker on a private task queue, against the shared dev server or a time-skipping environment.
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { Redis } from 'ioredis';
+import { RedisPool } from '../../activities/redis-pool';
+import { parseConfig } from '../../config/load';
+import type { MendConfig } from '../../config/schema';
+import type { IncidentInput, RecoveryRecord } from '../../common/types';
+import { MendMetrics } from '../../workers/metrics';
+import { createMendWorker } from '../../workers/worker';
+import { incident } from '../../workflows/incident';
+
+export interface Mend {
+  client: Client;
+  config: MendConfig;
+  taskQueue: string;
+  metrics: MendMetrics;
+  /** A Redis instance name no other test uses (same server): each has its own guard, budget and cooldown. */
+  redisName(): string;
+  /** Starts an incident the way the CLI does and returns its handle. */
+  start(input: IncidentInput, id?: string): ReturnType<Client['workflow']['start']>;
+  run(input: IncidentInput, id?: string): Promise<RecoveryRecord>;
+  stop(): Promise<void>;
+}
+
+const namesPerFile = 40;
+
+export function testConfig(redisUrl: string, policy: Record<string, unknown> = {}, prefix = 'r'): MendConfig {
+  const dir = process.env.MEND_TEST_DIR ?? tmpdir();
+  const names = Array.from({ length: namesPerFile }, (_, i) => `${prefix}-${i}`);
+  return parseConfig(
+    {
+      redis: Object.fromEntries(names.map((n) => [n, { url: redisUrl }])),
+      snapshots: { dir: join(dir, 'snapshots') },
+      policy: { approval: { approvers: ['alice', 'bob', 'carol'] }, ...policy },
+    },
+    'test',
+    {},
+  );
+}
+
+export async function startMend(options: {
+  redisUrl: string;
+  policy?: Record<string, unknown>;
+  env?: TestWorkflowEnvironment;
+}): Promise<Mend> {
+  const taskQueue = `test-${randomUUID()}`;
+  const prefix = taskQueue.slice(5, 13);
+  const config = testConfig(options.redisUrl, options.policy, prefix);
+  let nextName = 0;
+  let client: Client;
+  let connection: NativeConnection;
+  let owned: (() => Promise<void>) | undefined;
+  if (options.env) {
+    client = options.env.client;
+    connection = options.env.nativeConnection;
+  } else {
+    const address = process.env.MEND_TEST_TEMPORAL!;
+    const clientConnection = await Connection.connect({ address });
+    client = new Client({ connection: clientConnection, namespace: 'default' });
+    connection = await NativeConnection.connect({ address });
+    owned = async () => {
+      await connection.close();
+      await clientConnection.close();
+    };
+  }
+  const metrics = new MendMetrics();
+  const redis = new RedisPool(config.redis);
+  const worker: Worker = await createMendWorker({
+    config,
+    connection,
+    client,
+    metrics,
+    redis,
+    taskQueue,
+    workflowBundlePath: process.env.MEND_WORKFLOW_BUNDLE,
+  });
+  const running = worker.run();
+  const start = (input: IncidentInput, id = `incident-${randomUUID()}`) =>
+    client.workflow.start(incident, { taskQueue, workflowId: id, args: [input] });
+  return {
+    client,
+    config,
+    taskQueue,
+    metrics,
+    redisName: () => `${prefix}-${nextName++ % namesPerFile}`,
+    start,
+    run: async (input, id) => (await start(input, id)).result(),
+    stop: async () => {
+      worker.shutdown();
+      await running;
+      await redis.close();
+      await owned?.();
+    },
+  };
+}
+
+export function redisClient(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1 });
+}
+
+/** Every key's serialized value and whether it expires, plus maxmemory: equal states compare equal. */
+export async function redisState(redis: Redis): Promise<{ maxmemory: string; keys: [string, string, boolean][] }> {
+  const keys = (await redis.keys('*')).sort();
+  const entries: [string, string, boolean][] = [];
+  for (const key of keys) {
+    const dump = await redis.dumpBuffer(key);
+    entries.push([key, dump ? dump.toString('base64') : '', (await redis.pttl(key)) > 0]);
+  }
+  const [, maxmemory] = (await redis.config('GET', 'maxmemory')) as [string, string];
+  return { maxmemory, keys: entries };
+}

@@ -1,0 +1,95 @@
+// Starting and stopping the real servers tests use.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Socket } from 'node:net';
+
+export const root = join(__dirname, '..', '..');
+
+/** Path printed by one of scripts/provision/*.sh (cached builds; fast when provisioned). */
+export function provisioned(script: 'temporal' | 'test-server' | 'redis', envName: string): string {
+  const fromEnv = process.env[envName];
+  if (fromEnv) return fromEnv;
+  const path = execFileSync('bash', [join(root, 'scripts', 'provision', `${script}.sh`)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+  process.env[envName] = path;
+  return path;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitForPort(port: number, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const s = new Socket();
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => (s.destroy(), resolve(false)));
+      s.connect(port, '127.0.0.1');
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`${what} did not listen on ${port} within ${timeoutMs} ms`);
+    await delay(50);
+  }
+}
+
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface DevServer {
+  address: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** A Temporal dev server; with dbFile its data survives a restart. */
+export async function startDevServer(options: { port?: number; dbFile?: string } = {}): Promise<DevServer> {
+  const temporal = provisioned('temporal', 'TEMPORAL_BIN');
+  const port = options.port ?? (await freePort());
+  const args = [
+    'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port),
+    '--namespace', 'default', '--log-level', 'error',
+    '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
+    ...['MendRunbook', 'MendTarget', 'MendSeverity', 'MendStatus'].flatMap((k) => ['--search-attribute', `${k}=Keyword`]),
+    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+  ];
+  const child = spawn(temporal, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPort(port, 30_000, 'Temporal dev server');
+  return { address: `127.0.0.1:${port}`, port, process: child, stop: () => stopProcess(child) };
+}
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** A private redis-server per test file: INFO stats are server-wide, so files must not share one. */
+export async function startRedis(): Promise<RedisServer> {
+  const redisServer = provisioned('redis', 'REDIS_SERVER');
+  const port = await freePort();
+  const child = spawn(redisServer, ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  await waitForPort(port, 10_000, 'redis-server');
+  return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopProcess(child) };
+}

@@ -1,0 +1,25 @@
+// Once per test run: a Temporal dev server shared by all files, and the workflow bundle built once.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { provisioned, root, startDevServer } from '../helpers/processes';
+
+export default async function globalSetup(): Promise<void> {
+  provisioned('test-server', 'MEND_TEST_SERVER');
+  provisioned('redis', 'REDIS_SERVER');
+  const dir = mkdtempSync(join(tmpdir(), 'mend-test-'));
+  const [server, bundle] = await Promise.all([
+    startDevServer(),
+    bundleWorkflowCode({ workflowsPath: join(root, 'workflows', 'index.ts'), logger: quietLogger }),
+  ]);
+  const bundlePath = join(dir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+  process.env.MEND_TEST_TEMPORAL = server.address;
+  process.env.MEND_WORKFLOW_BUNDLE = bundlePath;
+  process.env.MEND_TEST_DIR = dir;
+  (globalThis as { mendDevServer?: typeof server }).mendDevServer = server;
+}
+
+const noop = () => undefined;
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop };

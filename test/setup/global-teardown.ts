@@ -1,0 +1,5 @@
+import type { DevServer } from '../helpers/processes';
+
+export default async function globalTeardown(): Promise<void> {
+  await (globalThis as { mendDevServer?: DevServer }).mendDevServer?.stop();
+}

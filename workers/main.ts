@@ -1,0 +1,57 @@
+// The worker process: `node dist/workers/main.js`. Ctrl-C (SIGINT) or SIGTERM drains and exits.
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { RedisPool } from '../activities/redis-pool';
+import { ConfigError, loadConfig } from '../config/load';
+import { MendMetrics } from './metrics';
+import { ensureSearchAttributes } from './search-attributes';
+import { createMendWorker } from './worker';
+
+async function main(): Promise<void> {
+  Runtime.install({
+    logger: new DefaultLogger((process.env.MEND_LOG_LEVEL as 'INFO') ?? 'INFO', ({ level, message, meta, timestampNanos }) =>
+      console.log(JSON.stringify({ time: new Date(Number(timestampNanos / 1_000_000n)).toISOString(), level, message, ...meta })),
+    ),
+  });
+  const config = loadConfig();
+  const { address, namespace, taskQueue } = config.temporal;
+  const clientConnection = await Connection.connect({ address });
+  const added = await ensureSearchAttributes(clientConnection, namespace);
+  const client = new Client({ connection: clientConnection, namespace });
+  const connection = await NativeConnection.connect({ address });
+  const metrics = new MendMetrics();
+  const { server, port } = await metrics.serve(config.metrics.host, config.metrics.port);
+  const redis = new RedisPool(config.redis);
+  const worker = await createMendWorker({
+    config,
+    connection,
+    client,
+    metrics,
+    redis,
+    workflowBundlePath: process.env.MEND_WORKFLOW_BUNDLE,
+  });
+  console.log(
+    JSON.stringify({
+      level: 'INFO',
+      message: 'mend worker ready',
+      temporal: address,
+      namespace,
+      taskQueue,
+      metrics: `http://${config.metrics.host}:${port}/metrics`,
+      searchAttributesAdded: added,
+    }),
+  );
+  try {
+    await worker.run();
+  } finally {
+    server.close();
+    await redis.close();
+    await connection.close();
+    await clientConnection.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

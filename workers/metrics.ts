@@ -1,0 +1,75 @@
+// Prometheus metrics of the worker, fed by the workflows' metrics sink, served on /metrics.
+import { createServer, type Server } from 'node:http';
+import type { InjectedSinks } from '@temporalio/worker';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MendSinks } from '../workflows/sinks';
+
+const durationBuckets = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600];
+
+export class MendMetrics {
+  readonly registry = new Registry();
+  readonly attempts = new Counter({
+    name: 'recovery_attempts_total',
+    help: 'Runbook attempts by outcome',
+    labelNames: ['runbook', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly duration = new Histogram({
+    name: 'recovery_duration_seconds',
+    help: 'Time a runbook attempt took, from start to its result',
+    labelNames: ['runbook'] as const,
+    buckets: durationBuckets,
+    registers: [this.registry],
+  });
+  readonly mttr = new Histogram({
+    name: 'mttr_seconds',
+    help: 'Time from fault start to verified recovery',
+    labelNames: ['runbook'] as const,
+    buckets: durationBuckets,
+    registers: [this.registry],
+  });
+  readonly phase = new Histogram({
+    name: 'mttr_phase_seconds',
+    help: 'MTTR phases: detection (MTTI), diagnosis (MTTK), fix (MTTF), verification (MTTV)',
+    labelNames: ['runbook', 'phase'] as const,
+    buckets: durationBuckets,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  sinks(): InjectedSinks<MendSinks> {
+    return {
+      metrics: {
+        attempt: {
+          fn: (_info, runbook, status, seconds) => {
+            this.attempts.inc({ runbook, status });
+            this.duration.observe({ runbook }, seconds);
+          },
+        },
+        recovery: {
+          fn: (_info, runbook, mttr, phases) => {
+            this.mttr.observe({ runbook }, mttr);
+            for (const [phase, seconds] of Object.entries(phases)) this.phase.observe({ runbook, phase }, seconds);
+          },
+        },
+      },
+    };
+  }
+
+  /** Serves /metrics; resolves with the bound port (0 picks a free one). */
+  async serve(host: string, port: number): Promise<{ server: Server; port: number }> {
+    const server = createServer(async (req, res) => {
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end('not found\n');
+        return;
+      }
+      res.writeHead(200, { 'content-type': this.registry.contentType }).end(await this.registry.metrics());
+    });
+    await new Promise<void>((ok, fail) => server.once('error', fail).listen(port, host, ok));
+    const address = server.address();
+    return { server, port: typeof address === 'object' && address ? address.port : port };
+  }
+}

@@ -1,0 +1,17 @@
+// Registers mend's search attributes on the namespace if they are missing (idempotent).
+import type { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { mendSearchAttributes } from '../common/search-attributes';
+
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = mendSearchAttributes.filter((k) => !(k.name in (customAttributes ?? {})));
+  if (missing.length === 0) return [];
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(
+      missing.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+  return missing.map((k) => k.name);
+}

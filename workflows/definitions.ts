@@ -1,0 +1,92 @@
+// Signals, queries and updates: the contract between mend's workflows, the CLI, the UI and the gateway.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  ApprovalDecision,
+  IncidentStatus,
+  RecoveryRecord,
+  RunbookStatus,
+  SignalApproval,
+  StepRecord,
+  TimelineEntry,
+  VerificationRecord,
+} from '../common/types';
+
+export const approveSignal = defineSignal<[SignalApproval]>('approve');
+export const rejectSignal = defineSignal<[SignalApproval]>('reject');
+
+/** What a pending approval asks for; shown in status and in the UI. */
+export interface ApprovalRequest {
+  reason: string;
+  approvers: string[];
+  quorum: number;
+  deadline: string;
+  approvedBy: string[];
+}
+
+export interface RunbookView {
+  runbook: string;
+  status: RunbookStatus | 'running';
+  dryRun: boolean;
+  currentStep?: string;
+  waitingFor?: string;
+  approval?: ApprovalRequest;
+  steps: StepRecord[];
+  approvals: ApprovalDecision[];
+  verifications: VerificationRecord[];
+}
+
+export interface IncidentView {
+  incidentId: string;
+  target: string;
+  status: IncidentStatus;
+  waitingFor?: string;
+  /** The running runbook's workflow id, to ask it for step detail. */
+  runbookWorkflowId?: string;
+  ladder: string[];
+  timeline: TimelineEntry[];
+  record?: RecoveryRecord;
+}
+
+export const incidentStatusQuery = defineQuery<IncidentView>('status');
+export const runbookStatusQuery = defineQuery<RunbookView>('status');
+
+// The target guard.
+export interface AcquireRequest {
+  incidentId: string;
+  runbook: string;
+  maxAttempts: number;
+  windowMs: number;
+  cooldownMs: number;
+  lockWaitMs: number;
+  maxHoldMs: number;
+}
+
+export type AcquireResult =
+  | { granted: true; attempt: number; of: number }
+  | { granted: false; reason: string; retryAfter?: string };
+
+export interface ReleaseRequest {
+  incidentId: string;
+  outcome: 'recovered' | 'failed' | 'aborted';
+}
+
+export interface OverrideRequest {
+  by: string;
+  reason: string;
+}
+
+export interface GuardView {
+  target: string;
+  holder?: { incidentId: string; runbook: string; since: string };
+  waiting: string[];
+  attempts: { incidentId: string; runbook: string; at: string }[];
+  cooldownUntil?: string;
+  history: TimelineEntry[];
+}
+
+export const acquireUpdate = defineUpdate<AcquireResult, [AcquireRequest]>('acquire');
+export const releaseSignal = defineSignal<[ReleaseRequest]>('release');
+export const overrideSignal = defineSignal<[OverrideRequest]>('override');
+export const guardStateQuery = defineQuery<GuardView>('state');
+
+export const guardWorkflowId = (target: string): string => `guard/${target}`;

@@ -1,0 +1,251 @@
+// One incident per key: diagnose, climb the runbook ladder under the target guard, stop at the first verified
+// recovery, escalate to people otherwise, and end with a recovery record and its MTTR.
+import {
+  ApplicationFailure,
+  CancellationScope,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  proxyLocalActivities,
+  proxySinks,
+  setCurrentDetails,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import type { MendActivities } from '../activities';
+import { toMs } from '../common/duration';
+import { runbookKey, severityKey, statusKey, targetKey } from '../common/search-attributes';
+import type {
+  IncidentInput,
+  IncidentStatus,
+  RecoveryRecord,
+  RunbookInput,
+  RunbookResult,
+  SafetyPolicy,
+  SignalApproval,
+  TimelineEntry,
+} from '../common/types';
+import { formatIssues } from '../common/zod-issues';
+import { findRunbook, ladderFrom } from './catalog';
+import {
+  approveSignal,
+  guardWorkflowId,
+  incidentStatusQuery,
+  rejectSignal,
+  releaseSignal,
+  type IncidentView,
+} from './definitions';
+import { message } from './kit/kit';
+import { recoveryTimes } from './mttr';
+import type { MendSinks } from './sinks';
+
+const { policy: loadPolicy } = proxyLocalActivities<MendActivities>({ startToCloseTimeout: '5s' });
+const { metrics } = proxySinks<MendSinks>();
+
+export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
+  const incidentId = workflowInfo().workflowId;
+  const detectedAt = new Date(workflowInfo().startTime).toISOString();
+  const timeline: TimelineEntry[] = [];
+  const mark = (event: string, detail?: string) => {
+    timeline.push({ at: new Date().toISOString(), event, detail });
+    publish();
+  };
+  let status: IncidentStatus = 'open';
+  let waitingFor: string | undefined;
+  let child: ChildWorkflowHandle<() => Promise<RunbookResult>> | undefined;
+  let ladder: string[] = [];
+  let record: RecoveryRecord | undefined;
+  let target = '(unknown)';
+
+  const view = (): IncidentView => ({
+    incidentId,
+    target,
+    status,
+    waitingFor,
+    runbookWorkflowId: child?.workflowId,
+    ladder,
+    timeline,
+    record,
+  });
+  const publish = () => setCurrentDetails(renderIncident(view()));
+  const setStatus = (next: IncidentStatus, waiting?: string) => {
+    status = next;
+    waitingFor = waiting;
+    upsertSearchAttributes([{ key: statusKey, value: next }]);
+    publish();
+  };
+
+  setHandler(incidentStatusQuery, view, { description: 'Status, timeline, ladder and the running runbook' });
+  const forward = (name: 'approve' | 'reject', signal: SignalApproval) => {
+    if (!child) return mark(`${name} ignored`, `no runbook is running (from ${String(signal?.by)})`);
+    mark(`${name} forwarded`, `from ${String(signal?.by)} to ${child.workflowId}`);
+    void child.signal(name === 'approve' ? approveSignal : rejectSignal, signal).catch(() => undefined);
+  };
+  setHandler(approveSignal, (s) => forward('approve', s), {
+    description: 'Approve the pending step. Payload: {"by": "<name>", "comment": "<why>"}',
+  });
+  setHandler(rejectSignal, (s) => forward('reject', s), {
+    description: 'Reject the pending step; mend stands down. Payload: {"by": "<name>", "comment": "<why>"}',
+  });
+
+  timeline.push({ at: input.faultStartedAt ?? detectedAt, event: 'fault started' });
+  timeline.push({ at: detectedAt, event: 'detected', detail: input.summary ?? input.runbook });
+
+  const first = findRunbook(input.runbook);
+  if (!first) throw ApplicationFailure.nonRetryable(`unknown runbook "${input.runbook}"`, 'NonRetryable');
+  const parsed = first.params.safeParse(input.params);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`invalid params: ${formatIssues(parsed.error).join('; ')}`, 'NonRetryable');
+  }
+  target = first.target(parsed.data);
+  ladder = ladderFrom(input.runbook);
+  upsertSearchAttributes([
+    { key: runbookKey, value: input.runbook },
+    { key: targetKey, value: target },
+    { key: severityKey, value: input.severity },
+  ]);
+  const policy = await loadPolicy();
+
+  setStatus('diagnosing');
+  const acts = proxyActivities<MendActivities>({
+    startToCloseTimeout: policy.activityTimeout,
+    retry: { ...policy.retry, nonRetryableErrorTypes: ['NonRetryable'] },
+  });
+  try {
+    const facts = await acts.diagnose({ target });
+    mark('diagnosed', facts.summary);
+  } catch (err) {
+    mark('diagnosed', `diagnosis failed: ${message(err)}`);
+  }
+
+  const attempts: RunbookResult[] = [];
+  const finish = async (final: IncidentStatus, reason?: string): Promise<RecoveryRecord> => {
+    const times = recoveryTimes(timeline, attempts);
+    record = { incidentId, target, severity: input.severity, status: final, reason, attempts, timeline, ...times };
+    mark(final, reason);
+    setStatus(final);
+    const recovered = attempts.find((a) => a.status === 'verified');
+    if (recovered && times.mttrSeconds !== undefined && times.phases) {
+      metrics.recovery(recovered.runbook, times.mttrSeconds, times.phases);
+    }
+    if (final === 'escalated' || final === 'refused') {
+      await acts.escalate({ incidentId, target, severity: input.severity, reason: reason ?? final });
+    }
+    return record;
+  };
+
+  for (const runbook of ladder) {
+    const grant = input.dryRun ? undefined : await acquire(policy, target, incidentId, runbook, setStatus);
+    if (grant && !grant.granted) return finish('refused', `${runbook}: ${grant.reason}`);
+    if (grant) mark('target acquired', `${runbook}: attempt ${grant.attempt} of ${grant.of}`);
+
+    setStatus('remediating', `runbook ${runbook}`);
+    const started = Date.now();
+    const runbookInput: RunbookInput = {
+      runbook,
+      params: runbook === input.runbook ? input.params : {},
+      target,
+      incidentId,
+      severity: input.severity,
+      dryRun: !!input.dryRun,
+      policy,
+    };
+    let result: RunbookResult;
+    try {
+      result = await runChild(runbookInput, (h) => (child = h));
+    } catch (err) {
+      result = { runbook, status: 'failed', reason: message(err), dryRun: runbookInput.dryRun, steps: [], approvals: [], verifications: [] };
+    } finally {
+      child = undefined;
+    }
+    if (grant) await release(target, incidentId, result.status === 'verified' || result.status === 'not-needed' ? 'recovered' : 'failed');
+    attempts.push(result);
+    metrics.attempt(runbook, result.status, (Date.now() - started) / 1000);
+    mark(`runbook ${result.status}`, `${runbook}${result.reason ? `: ${result.reason}` : ''}`);
+
+    switch (result.status) {
+      case 'verified':
+        return finish('recovered');
+      case 'not-needed':
+        return finish('not-needed', result.reason);
+      case 'planned':
+        return finish('planned', `dry-run of ${runbook}; ladder: ${ladder.join(' → ')}`);
+      case 'rejected':
+        return finish('rejected', result.reason);
+      case 'approval-timeout':
+        return finish('escalated', result.reason);
+      default:
+        continue;
+    }
+  }
+  return finish('escalated', `no runbook recovered ${target} (tried ${ladder.join(' → ')})`);
+}
+
+/** Asks the target's guard for an attempt; on any failure, tells the guard to drop the request. */
+async function acquire(
+  policy: SafetyPolicy,
+  target: string,
+  incidentId: string,
+  runbook: string,
+  setStatus: (s: IncidentStatus, waiting?: string) => void,
+) {
+  setStatus('waiting-for-target', `the guard of ${target}`);
+  const lockWaitMs = toMs(policy.lockWait);
+  const { acquireTarget } = proxyActivities<MendActivities>({
+    startToCloseTimeout: lockWaitMs + 60_000,
+    heartbeatTimeout: '30s',
+    retry: { ...policy.retry, nonRetryableErrorTypes: ['NonRetryable'] },
+  });
+  try {
+    return await acquireTarget({
+      target,
+      request: {
+        incidentId,
+        runbook,
+        maxAttempts: policy.attempts.max,
+        windowMs: toMs(policy.attempts.window),
+        cooldownMs: toMs(policy.cooldown),
+        lockWaitMs,
+        maxHoldMs: toMs(policy.maxHold),
+      },
+    });
+  } catch (err) {
+    await release(target, incidentId, 'aborted');
+    throw err;
+  }
+}
+
+/** Frees the target for the next incident, even while this one is being cancelled. */
+async function release(target: string, incidentId: string, outcome: 'recovered' | 'failed' | 'aborted'): Promise<void> {
+  await CancellationScope.nonCancellable(() =>
+    getExternalWorkflowHandle(guardWorkflowId(target)).signal(releaseSignal, { incidentId, outcome }),
+  );
+}
+
+async function runChild(
+  input: RunbookInput,
+  onStart: (h: ChildWorkflowHandle<() => Promise<RunbookResult>>) => void,
+): Promise<RunbookResult> {
+  const handle = await startChild<(i: RunbookInput) => Promise<RunbookResult>>(input.runbook, {
+    workflowId: `${input.incidentId}/${input.runbook}`,
+    args: [input],
+    typedSearchAttributes: [
+      { key: runbookKey, value: input.runbook },
+      { key: targetKey, value: input.target },
+      { key: severityKey, value: input.severity },
+    ],
+  });
+  onStart(handle as unknown as ChildWorkflowHandle<() => Promise<RunbookResult>>);
+  return handle.result();
+}
+
+function renderIncident(v: IncidentView): string {
+  const lines = [`**Incident** on \`${v.target}\`: ${v.status}`];
+  if (v.waitingFor) lines.push(`Waiting for: ${v.waitingFor}`);
+  if (v.runbookWorkflowId) lines.push(`Runbook workflow: ${v.runbookWorkflowId} (approve/reject here or there)`);
+  if (v.ladder.length) lines.push(`Ladder: ${v.ladder.join(' → ')} → people`);
+  for (const t of v.timeline.slice(-8)) lines.push(`- ${t.at} ${t.event}${t.detail ? `: ${t.detail}` : ''}`);
+  return lines.join('\n');
+}

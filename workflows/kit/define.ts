@@ -1,0 +1,25 @@
+// What an SRE writes in runbooks/: params, risk, target, escalation and the recovery itself.
+import type { z } from 'zod';
+import type { Risk } from '../../common/types';
+import type { RunbookKit } from './kit';
+
+/** A runbook may stand down without acting, saying why (e.g. the hit rate is already healthy). */
+export interface NotNeeded {
+  notNeeded: string;
+}
+
+export interface RunbookDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  risk: Risk;
+  params: S;
+  /** The guarded target this runbook acts on, e.g. 'redis/default'. One remediation at a time per target. */
+  target: (params: z.output<S>) => string;
+  /** Heavier runbooks to try, in order, when this one does not recover the target. */
+  escalateTo?: string[];
+  run: (kit: RunbookKit, params: z.output<S>) => Promise<NotNeeded | void>;
+}
+
+export function defineRunbook<S extends z.ZodType>(definition: RunbookDefinition<S>): RunbookDefinition<S> {
+  return definition;
+}

@@ -1,0 +1,271 @@
+// The runbook kit: durable steps with undo (saga), approval, stabilization, closed-loop verification, dry-run.
+import {
+  CancellationScope,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  type ActivityInterfaceFor,
+} from '@temporalio/workflow';
+import { toMs } from '../../common/duration';
+import type {
+  Duration,
+  RunbookInput,
+  RunbookResult,
+  RunbookStatus,
+  StepRecord,
+  VerificationRecord,
+} from '../../common/types';
+import { runbookStatusQuery, type RunbookView } from '../definitions';
+import { ApprovalGate } from './approval';
+import { refused, verificationFailed } from './errors';
+
+export interface StepOptions<O> {
+  /** Marks a step that destroys state; the policy refuses it unless it has an undo. */
+  destructive?: boolean;
+  /** Restores what the step changed, given the step's result. Runs in reverse order on failure. */
+  undo?: (result: O) => Promise<unknown>;
+}
+
+export interface CheckResult<E = unknown> {
+  ok: boolean;
+  evidence: E;
+}
+
+export interface VerifyOptions {
+  within: Duration;
+  every?: Duration;
+}
+
+export interface ApprovalAsk {
+  reason: string;
+  approvers?: string[];
+  quorum?: number;
+  timeout?: Duration;
+}
+
+interface Compensation {
+  step: StepRecord;
+  run: () => Promise<unknown>;
+}
+
+type DryRunnable = { dryRun?: boolean };
+
+export class RunbookKit {
+  readonly dryRun: boolean;
+  readonly incidentId: string;
+  readonly target: string;
+  private readonly steps: StepRecord[] = [];
+  private readonly verifications: VerificationRecord[] = [];
+  private readonly compensations: Compensation[] = [];
+  private readonly approvalGate: ApprovalGate;
+  private currentStep?: string;
+  private waitingFor?: string;
+  private fixedAt?: string;
+  private verifiedAt?: string;
+  private status: RunbookView['status'] = 'running';
+
+  constructor(private readonly input: RunbookInput) {
+    this.dryRun = input.dryRun;
+    this.incidentId = input.incidentId;
+    this.target = input.target;
+    this.approvalGate = new ApprovalGate(() => this.publish());
+    setHandler(runbookStatusQuery, () => this.view(), { description: 'Steps, approvals and what the runbook waits for' });
+    this.publish();
+  }
+
+  /** Activity stubs with the safety policy's bounded retries. */
+  activities<A>(overrides: { startToCloseTimeout?: Duration; heartbeatTimeout?: Duration } = {}): ActivityInterfaceFor<A> {
+    const { retry, activityTimeout } = this.input.policy;
+    return proxyActivities<A>({
+      startToCloseTimeout: overrides.startToCloseTimeout ?? activityTimeout,
+      heartbeatTimeout: overrides.heartbeatTimeout,
+      retry: { ...retry, nonRetryableErrorTypes: ['NonRetryable', 'PreconditionFailed'] },
+    });
+  }
+
+  /** Runs one state-changing activity and registers its undo. In dry-run the activity only plans. */
+  async step<I extends object, O>(
+    name: string,
+    action: (input: I & DryRunnable) => Promise<O>,
+    input: I,
+    options: StepOptions<O> = {},
+  ): Promise<O> {
+    const { destructive = false, undo } = options;
+    if (destructive && !undo && this.input.policy.refuseDestructiveWithoutUndo) {
+      throw refused(`step "${name}" is destructive and has no undo; the safety policy refuses it`);
+    }
+    const record: StepRecord = { name, destructive, hasUndo: !!undo, status: 'planned', startedAt: now() };
+    this.steps.push(record);
+    this.enter(name, undefined);
+    try {
+      const result = await action({ ...input, dryRun: this.dryRun });
+      record.result = result;
+      record.endedAt = now();
+      if (!this.dryRun) {
+        record.status = 'done';
+        this.fixedAt = record.endedAt;
+        if (undo) this.compensations.push({ step: record, run: () => undo(result) });
+      }
+      return result;
+    } catch (err) {
+      record.status = 'failed';
+      record.endedAt = now();
+      record.error = message(err);
+      throw err;
+    } finally {
+      this.enter(undefined, undefined);
+    }
+  }
+
+  /** Waits for a quorum of allowed approvers; rejection or timeout stops the runbook. */
+  async approval(ask: ApprovalAsk): Promise<void> {
+    const policy = this.input.policy.approval;
+    const request = {
+      reason: ask.reason,
+      approvers: ask.approvers ?? policy.approvers,
+      quorum: ask.quorum ?? policy.quorum,
+      timeout: ask.timeout ?? policy.timeout,
+    };
+    if (this.dryRun) {
+      this.note(`would ask ${request.quorum} of [${request.approvers.join(', ')}] to approve: ${request.reason}`);
+      return;
+    }
+    this.enter(undefined, `approval: ${request.reason}`);
+    try {
+      await this.approvalGate.request(request);
+    } finally {
+      this.enter(undefined, undefined);
+    }
+  }
+
+  /** A durable timer that lets the system settle before verification. */
+  async stabilize(duration: Duration): Promise<void> {
+    if (this.dryRun) return this.note(`would wait ${duration} to stabilize`);
+    this.enter(undefined, `stabilization for ${duration}`);
+    await sleep(duration);
+    this.enter(undefined, undefined);
+  }
+
+  /** Checks until ok or the deadline passes; a failed verification stops the runbook and undoes its steps. */
+  async verify<E>(name: string, check: () => Promise<CheckResult<E>>, options: VerifyOptions): Promise<void> {
+    if (this.dryRun) return this.note(`would verify "${name}" within ${options.within}`);
+    const every = options.every ?? '5s';
+    const deadline = Date.now() + toMs(options.within);
+    const record: VerificationRecord = { name, ok: false, checks: 0, at: now() };
+    this.verifications.push(record);
+    this.enter(undefined, `verification: ${name}`);
+    try {
+      for (;;) {
+        const { ok, evidence } = await check();
+        record.checks++;
+        record.evidence = evidence;
+        record.at = now();
+        if (ok) {
+          record.ok = true;
+          this.verifiedAt = record.at;
+          return;
+        }
+        if (Date.now() + toMs(every) > deadline) break;
+        await sleep(every);
+      }
+    } finally {
+      this.enter(undefined, undefined);
+    }
+    throw verificationFailed(`verification "${name}" did not pass within ${options.within}`);
+  }
+
+  /** Records a line in the result without acting (shown in dry-run plans). */
+  note(text: string): void {
+    this.steps.push({ name: text, destructive: false, hasUndo: false, status: 'planned', startedAt: now() });
+    this.publish();
+  }
+
+  get hasVerified(): boolean {
+    return this.verifications.some((v) => v.ok);
+  }
+
+  /** Undoes completed steps in reverse order, even if the workflow is being cancelled. */
+  async compensate(): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      for (const { step, run } of this.compensations.reverse()) {
+        this.enter(`undo: ${step.name}`, undefined);
+        try {
+          await run();
+          step.status = 'undone';
+          step.undoneAt = now();
+        } catch (err) {
+          step.status = 'undo-failed';
+          step.error = message(err);
+          log.error('undo failed', { step: step.name, error: step.error });
+        }
+      }
+      this.compensations.length = 0;
+      this.enter(undefined, undefined);
+    });
+  }
+
+  finish(status: RunbookStatus, reason?: string): RunbookResult {
+    this.status = status;
+    this.publish();
+    return {
+      runbook: this.input.runbook,
+      status,
+      reason,
+      dryRun: this.dryRun,
+      steps: this.steps,
+      approvals: this.approvalGate.decisions,
+      verifications: this.verifications,
+      fixedAt: this.fixedAt,
+      verifiedAt: this.verifiedAt,
+    };
+  }
+
+  view(): RunbookView {
+    return {
+      runbook: this.input.runbook,
+      status: this.status,
+      dryRun: this.dryRun,
+      currentStep: this.currentStep,
+      waitingFor: this.waitingFor,
+      approval: this.approvalGate.pending,
+      steps: this.steps,
+      approvals: this.approvalGate.decisions,
+      verifications: this.verifications,
+    };
+  }
+
+  private enter(step: string | undefined, waitingFor: string | undefined): void {
+    this.currentStep = step;
+    this.waitingFor = waitingFor;
+    this.publish();
+  }
+
+  private publish(): void {
+    setCurrentDetails(renderRunbookDetails(this.view(), this.target));
+  }
+}
+
+function renderRunbookDetails(v: RunbookView, target: string): string {
+  const lines = [`**${v.runbook}** on \`${target}\`${v.dryRun ? ' (dry-run)' : ''}: ${v.status}`];
+  if (v.currentStep) lines.push(`Running: ${v.currentStep}`);
+  if (v.approval) {
+    lines.push(
+      `Waiting for approval (${v.approval.approvedBy.length}/${v.approval.quorum}) until ${v.approval.deadline}: ${v.approval.reason}`,
+      `Who may approve: ${v.approval.approvers.join(', ')}. Send signal \`approve\` or \`reject\` with {"by": "<name>", "comment": "..."}`,
+    );
+  } else if (v.waitingFor) lines.push(`Waiting for: ${v.waitingFor}`);
+  for (const s of v.steps) lines.push(`- [${s.status}] ${s.name}`);
+  return lines.join('\n');
+}
+
+const now = (): string => new Date().toISOString();
+
+export function message(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${err.message}: ${cause.message}` : err.message;
+  }
+  return String(err);
+}

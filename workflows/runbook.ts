@@ -1,0 +1,30 @@
+// Runs any runbook from runbooks/ as its own workflow type (the workflow type is the runbook's name).
+import { workflowInfo } from '@temporalio/workflow';
+import type { RunbookInput, RunbookResult } from '../common/types';
+import { formatIssues } from '../common/zod-issues';
+import { findRunbook } from './catalog';
+import { RunbookStop } from './kit/errors';
+import { message, RunbookKit } from './kit/kit';
+import { approvalReason } from './policy';
+
+export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResult> {
+  const name = workflowInfo().workflowType;
+  const kit = new RunbookKit({ ...input, runbook: name });
+  const definition = findRunbook(name);
+  if (!definition) return kit.finish('refused', `unknown runbook "${name}"`);
+  const parsed = definition.params.safeParse(input.params);
+  if (!parsed.success) return kit.finish('refused', `invalid params: ${formatIssues(parsed.error).join('; ')}`);
+  try {
+    const reason = approvalReason(input.policy, input.severity, definition.risk);
+    if (reason) await kit.approval({ reason });
+    const outcome = await definition.run(kit, parsed.data);
+    if (outcome) return kit.finish('not-needed', outcome.notNeeded);
+    if (kit.dryRun) return kit.finish('planned');
+    if (!kit.hasVerified) throw new RunbookStop('failed', 'the runbook ended without a passing verification');
+    return kit.finish('verified');
+  } catch (err) {
+    await kit.compensate();
+    if (err instanceof RunbookStop) return kit.finish(err.status, err.message);
+    return kit.finish('failed', message(err));
+  }
+}

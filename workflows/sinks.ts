@@ -1,0 +1,10 @@
+// Metrics leave workflow code through a sink: no history events, not repeated on replay.
+import type { Sinks } from '@temporalio/workflow';
+import type { RecoveryPhases } from '../common/types';
+
+export interface MendSinks extends Sinks {
+  metrics: {
+    attempt(runbook: string, status: string, durationSeconds: number): void;
+    recovery(runbook: string, mttrSeconds: number, phases: RecoveryPhases): void;
+  };
+}
