@@ -6,6 +6,11 @@ import { nonRetryable } from './errors';
 import { parseInfo } from './redis';
 import type { RedisPool } from './redis-pool';
 
+export interface IncidentSettings {
+  policy: SafetyPolicy;
+  searchAttributes: boolean;
+}
+
 export interface Diagnosis {
   summary: string;
   facts: Record<string, unknown>;
@@ -30,8 +35,9 @@ export function incidentActivities(config: MendConfig, redis: RedisPool) {
   };
 
   return {
-    async policy(): Promise<SafetyPolicy> {
-      return config.policy;
+    /** What an incident runs under: the safety policy, and whether to tag it with search attributes. */
+    async incidentSettings(): Promise<IncidentSettings> {
+      return { policy: config.policy, searchAttributes: config.temporal.searchAttributes };
     },
 
     /** Facts about the target, by its kind ('redis/default' → Redis INFO). */

@@ -115,7 +115,7 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
         const deletes = client.pipeline();
         for (const c of copies) deletes.eval(deleteIfUnchanged, 1, c.key, Buffer.from(c.dump, 'base64'));
         for (const [err, deleted] of (await deletes.exec()) ?? []) {
-          if (err) throw err;
+          if (err) throw err; 
           keys += Number(deleted);
         }
         Context.current().heartbeat({ keys });

@@ -53,9 +53,17 @@ export const configSchema = z
         namespace: z.string().min(1).default('default'),
         taskQueue: z.string().min(1).default('mend'),
         uiUrl: z.string().url().default('http://localhost:8233'),
+        /** Tag incidents with mend's search attributes (the worker registers them when it may). */
+        searchAttributes: z.boolean().default(true),
       })
       .strict()
-      .default({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'mend', uiUrl: 'http://localhost:8233' }),
+      .default({
+        address: '127.0.0.1:7233',
+        namespace: 'default',
+        taskQueue: 'mend',
+        uiUrl: 'http://localhost:8233',
+        searchAttributes: true,
+      }),
     metrics: z
       .object({ port: z.number().int().min(0).max(65535).default(9464), host: z.string().default('127.0.0.1') })
       .strict()

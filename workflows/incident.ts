@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { MendActivities } from '../activities';
 import { toMs } from '../common/duration';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { runbookKey, severityKey, statusKey, targetKey } from '../common/search-attributes';
 import type {
   IncidentInput,
@@ -41,7 +42,7 @@ import { message } from './kit/kit';
 import { recoveryTimes } from './mttr';
 import type { MendSinks } from './sinks';
 
-const { policy: loadPolicy } = proxyLocalActivities<MendActivities>({ startToCloseTimeout: '5s' });
+const { incidentSettings } = proxyLocalActivities<MendActivities>({ startToCloseTimeout: '5s' });
 const { metrics } = proxySinks<MendSinks>();
 
 export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
@@ -70,10 +71,11 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     record,
   });
   const publish = () => setCurrentDetails(renderIncident(view()));
+  let tag = (_: SearchAttributeUpdatePair[]) => undefined as void;
   const setStatus = (next: IncidentStatus, waiting?: string) => {
     status = next;
     waitingFor = waiting;
-    upsertSearchAttributes([{ key: statusKey, value: next }]);
+    tag([{ key: statusKey, value: next }]);
     publish();
   };
 
@@ -101,12 +103,13 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   }
   target = first.target(parsed.data);
   ladder = ladderFrom(input.runbook);
-  upsertSearchAttributes([
+  const { policy, searchAttributes } = await incidentSettings();
+  if (searchAttributes) tag = upsertSearchAttributes;
+  tag([
     { key: runbookKey, value: input.runbook },
     { key: targetKey, value: target },
     { key: severityKey, value: input.severity },
   ]);
-  const policy = await loadPolicy();
 
   setStatus('diagnosing');
   const acts = proxyActivities<MendActivities>({
@@ -154,7 +157,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     };
     let result: RunbookResult;
     try {
-      result = await runChild(runbookInput, (h) => (child = h));
+      result = await runChild(runbookInput, searchAttributes, (h) => (child = h));
     } catch (err) {
       result = { runbook, status: 'failed', reason: message(err), dryRun: runbookInput.dryRun, steps: [], approvals: [], verifications: [] };
     } finally {
@@ -226,16 +229,19 @@ async function release(target: string, incidentId: string, outcome: 'recovered' 
 
 async function runChild(
   input: RunbookInput,
+  tagged: boolean,
   onStart: (h: ChildWorkflowHandle<() => Promise<RunbookResult>>) => void,
 ): Promise<RunbookResult> {
   const handle = await startChild<(i: RunbookInput) => Promise<RunbookResult>>(input.runbook, {
     workflowId: `${input.incidentId}/${input.runbook}`,
     args: [input],
-    typedSearchAttributes: [
-      { key: runbookKey, value: input.runbook },
-      { key: targetKey, value: input.target },
-      { key: severityKey, value: input.severity },
-    ],
+    typedSearchAttributes: tagged
+      ? [
+          { key: runbookKey, value: input.runbook },
+          { key: targetKey, value: input.target },
+          { key: severityKey, value: input.severity },
+        ]
+      : undefined,
   });
   onStart(handle as unknown as ChildWorkflowHandle<() => Promise<RunbookResult>>);
   return handle.result();

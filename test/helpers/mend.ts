@@ -29,11 +29,12 @@ export interface Mend {
 
 const namesPerFile = 40;
 
-export function testConfig(redisUrl: string, policy: Record<string, unknown> = {}, prefix = 'r'): MendConfig {
+export function testConfig(redisUrl: string, policy: Record<string, unknown> = {}, prefix = 'r', searchAttributes = true): MendConfig {
   const dir = process.env.MEND_TEST_DIR ?? tmpdir();
   const names = Array.from({ length: namesPerFile }, (_, i) => `${prefix}-${i}`);
   return parseConfig(
     {
+      temporal: { searchAttributes },
       redis: Object.fromEntries(names.map((n) => [n, { url: redisUrl }])),
       snapshots: { dir: join(dir, 'snapshots') },
       policy: { approval: { approvers: ['alice', 'bob', 'carol'] }, ...policy },
@@ -50,7 +51,7 @@ export async function startMend(options: {
 }): Promise<Mend> {
   const taskQueue = `test-${randomUUID()}`;
   const prefix = taskQueue.slice(5, 13);
-  const config = testConfig(options.redisUrl, options.policy, prefix);
+  const config = testConfig(options.redisUrl, options.policy, prefix, !options.env);
   let nextName = 0;
   let client: Client;
   let connection: NativeConnection;

@@ -1,0 +1,114 @@
+// Approval gates on the time-skipping server, acting on a real Redis.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Redis } from 'ioredis';
+import { approveSignal, rejectSignal } from '../workflows/definitions';
+import { awaitApproval, runbookView } from './helpers/incident';
+import { redisClient, redisState, startMend, type Mend } from './helpers/mend';
+import { startRedis, type RedisServer } from './helpers/processes';
+import { timeSkippingEnv } from './helpers/time-skipping';
+import { waitFor } from './helpers/wait';
+
+let env: TestWorkflowEnvironment;
+let server: RedisServer;
+let redis: Redis;
+let mend: Mend;
+
+beforeAll(async () => {
+  [env, server] = await Promise.all([timeSkippingEnv(), startRedis()]);
+  redis = redisClient(server.url);
+  mend = await startMend({ redisUrl: server.url, env });
+});
+afterAll(async () => {
+  await mend?.stop();
+  redis?.disconnect();
+  await Promise.all([env?.teardown(), server?.stop()]);
+});
+
+beforeEach(async () => {
+  await redis.flushall();
+  await redis.config('SET', 'maxmemory', '0');
+  const pipeline = redis.pipeline();
+  for (let i = 0; i < 20; i++) pipeline.set(`session:${i}`, 'x'.repeat(50_000));
+  expect((await pipeline.exec())!.every(([err]) => !err)).toBe(true);
+  const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+  await redis.config('SET', 'maxmemory', String(Math.floor(used * 1.05)));
+});
+
+// critical severity: the default policy asks for approval before redis-memory-relief acts.
+const critical = (m: Mend) => ({
+  runbook: 'redis-memory-relief',
+  severity: 'critical' as const,
+  params: { redis: m.redisName(), pattern: 'session:*', below: 0.9, stabilize: '1s', verifyWithin: '30s' },
+});
+
+test('reject leaves the system untouched', async () => {
+  const before = await redisState(redis);
+  const handle = await mend.start(critical(mend));
+  const view = await awaitApproval(mend.client, handle);
+  expect(view.approval).toMatchObject({ approvers: ['alice', 'bob', 'carol'], quorum: 1 });
+  await handle.signal(rejectSignal, { by: 'bob', comment: 'not during the sale' });
+  const record = await handle.result();
+  expect(record.status).toBe('rejected');
+  expect(record.reason).toContain('rejected by bob: not during the sale');
+  expect(record.attempts[0].steps).toEqual([]);
+  expect(await redisState(redis)).toEqual(before);
+});
+
+test('an allowed approver lets it proceed; an outsider is refused and recorded', async () => {
+  const handle = await mend.start(critical(mend));
+  await awaitApproval(mend.client, handle);
+  await handle.signal(approveSignal, { by: 'mallory', comment: 'trust me' });
+  await waitFor(async () => (await runbookView(mend.client, handle)).approvals.length === 1, 'the refusal to be recorded');
+  expect(await redis.exists('session:1')).toBe(1);
+  await handle.signal(approveSignal, { by: 'alice', comment: 'go' });
+  const record = await handle.result();
+  const [attempt] = record.attempts;
+  expect(attempt.approvals).toEqual([
+    expect.objectContaining({ by: 'mallory', accepted: false, reason: 'mallory is not an allowed approver' }),
+    expect.objectContaining({ by: 'alice', accepted: true, comment: 'go' }),
+  ]);
+  expect(record.status).toBe('recovered');
+  expect((attempt.steps[0].result as { keys: number }).keys).toBe(20);
+  expect(await redis.exists('session:1')).toBe(0);
+});
+
+test('a quorum of 2 needs two distinct approvers', async () => {
+  // Its own server: workflows left on a stopped worker's queue would hold back time skipping for the others.
+  const ownEnv = await timeSkippingEnv();
+  const strict = await startMend({ redisUrl: server.url, env: ownEnv, policy: { approval: { approvers: ['alice', 'bob'], quorum: 2 } } });
+  try {
+    const handle = await strict.start(critical(strict));
+    await awaitApproval(strict.client, handle);
+    await handle.signal(approveSignal, { by: 'alice' });
+    await handle.signal(approveSignal, { by: 'alice', comment: 'again' });
+    const view = await waitFor(async () => {
+      const v = await runbookView(strict.client, handle);
+      return v.approvals.length === 2 ? v : undefined;
+    }, 'both approvals recorded');
+    expect(view.approval?.approvedBy).toEqual(['alice']);
+    expect(view.approvals[1]).toMatchObject({ accepted: false, reason: expect.stringContaining('distinct approvers') });
+    expect(await redis.exists('session:1')).toBe(1);
+    await handle.signal(approveSignal, { by: 'bob' });
+    const record = await handle.result();
+    expect(record.status).toBe('recovered');
+    expect(await redis.exists('session:1')).toBe(0);
+  } finally {
+    await strict.stop();
+    await ownEnv.teardown();
+  }
+});
+
+test('a 15-minute approval timeout escalates and aborts, in seconds of test time', async () => {
+  const before = await redisState(redis);
+  const started = Date.now();
+  const handle = await mend.start(critical(mend));
+  const record = await handle.result();
+  expect(Date.now() - started).toBeLessThan(5 * 60_000);
+  expect(record.status).toBe('escalated');
+  expect(record.attempts[0].status).toBe('approval-timeout');
+  expect(record.reason).toMatch(/no quorum within 15m/);
+  const history = await handle.fetchHistory();
+  const escalations = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'escalate');
+  expect(escalations).toHaveLength(1);
+  expect(await redisState(redis)).toEqual(before);
+});
