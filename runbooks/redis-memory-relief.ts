@@ -24,7 +24,8 @@ export const redisMemoryRelief = defineRunbook({
   async run(kit, p) {
     const redis = kit.activities<RedisActivities>();
     const memory = await redis.redisMemory({ redis: p.redis });
-    if (memory.ratio !== null && memory.ratio < p.below) {
+    if (memory.ratio === null) return { notNeeded: 'maxmemory is unlimited (0): there is no limit to relieve' };
+    if (memory.ratio < p.below) {
       return { notNeeded: `memory at ${(memory.ratio * 100).toFixed(1)}% of maxmemory is below ${p.below * 100}%` };
     }
     if (p.maxmemoryBytes) {

@@ -57,13 +57,15 @@ export interface AcquireRequest {
   maxAttempts: number;
   windowMs: number;
   cooldownMs: number;
-  lockWaitMs: number;
   maxHoldMs: number;
 }
 
-export type AcquireResult =
-  | { granted: true; attempt: number; of: number }
-  | { granted: false; reason: string; retryAfter?: string };
+export type GuardDecision =
+  | { decision: 'granted'; runbook: string; attempt: number; of: number }
+  | { decision: 'refused'; runbook: string; reason: string };
+
+/** The answer to `acquire`: at once when the target is free or the budget is spent, else queued. */
+export type AcquireResult = GuardDecision | { decision: 'queued'; runbook: string; behind: string };
 
 export interface ReleaseRequest {
   incidentId: string;
@@ -86,6 +88,8 @@ export interface GuardView {
 
 export const acquireUpdate = defineUpdate<AcquireResult, [AcquireRequest]>('acquire');
 export const releaseSignal = defineSignal<[ReleaseRequest]>('release');
+/** Sent by a guard to a queued incident when its turn comes. */
+export const guardDecisionSignal = defineSignal<[GuardDecision]>('guardDecision');
 export const overrideSignal = defineSignal<[OverrideRequest]>('override');
 export const guardStateQuery = defineQuery<GuardView>('state');
 

@@ -1,9 +1,10 @@
-// The safety policy made durable: one guard per target. A mutex (one remediation in flight), an attempt
-// budget reserved before acting, a cooldown after failure, and an operator override.
+// The safety policy made durable: one guard per target. A mutex (one remediation in flight, others queue in
+// order), an attempt budget reserved before acting, a cooldown after failure, and an operator override.
 import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   setCurrentDetails,
   setHandler,
   workflowInfo,
@@ -11,30 +12,27 @@ import {
 import type { TimelineEntry } from '../common/types';
 import {
   acquireUpdate,
+  guardDecisionSignal,
   guardStateQuery,
   overrideSignal,
   releaseSignal,
   type AcquireRequest,
   type AcquireResult,
+  type GuardDecision,
   type GuardView,
 } from './definitions';
 
 interface Holder {
-  incidentId: string;
-  runbook: string;
+  request: AcquireRequest;
   since: number;
   attempt: number;
-  of: number;
-  cooldownMs: number;
-  maxHoldMs: number;
 }
 
 export interface GuardState {
   attempts: { incidentId: string; runbook: string; at: number; windowMs: number }[];
   holder?: Holder;
+  queue: AcquireRequest[];
   cooldownUntil?: number;
-  /** Incidents that gave up before they were granted: a late grant must not go to them. */
-  abandoned: string[];
   history: TimelineEntry[];
 }
 
@@ -44,85 +42,76 @@ export interface GuardInput {
 }
 
 const keepHistory = 50;
-const keepAbandoned = 100;
 
 export async function targetGuard({ target, state }: GuardInput): Promise<void> {
-  const s: GuardState = state ?? { attempts: [], abandoned: [], history: [] };
-  const waiting: string[] = [];
-  const busy = () => s.holder !== undefined || waiting.length > 0;
-
-  const record = (event: string, detail?: string) => {
-    s.history.push({ at: new Date().toISOString(), event, detail });
-    if (s.history.length > keepHistory) s.history.splice(0, s.history.length - keepHistory);
-    setCurrentDetails(render(view()));
-  };
+  const s: GuardState = state ?? { attempts: [], queue: [], history: [] };
 
   const view = (): GuardView => ({
     target,
     holder: s.holder && {
-      incidentId: s.holder.incidentId,
-      runbook: s.holder.runbook,
-      since: new Date(s.holder.since).toISOString(),
+      incidentId: s.holder.request.incidentId,
+      runbook: s.holder.request.runbook,
+      since: iso(s.holder.since),
     },
-    waiting: [...waiting],
-    attempts: s.attempts.map((a) => ({ incidentId: a.incidentId, runbook: a.runbook, at: new Date(a.at).toISOString() })),
-    cooldownUntil: s.cooldownUntil ? new Date(s.cooldownUntil).toISOString() : undefined,
+    waiting: s.queue.map((r) => r.incidentId),
+    attempts: s.attempts.map((a) => ({ incidentId: a.incidentId, runbook: a.runbook, at: iso(a.at) })),
+    cooldownUntil: s.cooldownUntil ? iso(s.cooldownUntil) : undefined,
     history: s.history,
   });
+  const publish = () => setCurrentDetails(render(view()));
+  const record = (event: string, detail?: string) => {
+    s.history.push({ at: iso(Date.now()), event, detail });
+    if (s.history.length > keepHistory) s.history.splice(0, s.history.length - keepHistory);
+    publish();
+  };
+
+  /** Grants or refuses a request now. */
+  const decide = (req: AcquireRequest): GuardDecision => {
+    const refusal = budgetRefusal(s, req, Date.now());
+    if (refusal) {
+      record('refused', `${req.incidentId}: ${refusal}`);
+      return { decision: 'refused', runbook: req.runbook, reason: refusal };
+    }
+    const attempt = recentAttempts(s, req.windowMs, Date.now()).length + 1;
+    s.attempts.push({ incidentId: req.incidentId, runbook: req.runbook, at: Date.now(), windowMs: req.windowMs });
+    s.holder = { request: req, since: Date.now(), attempt };
+    record('granted', `${req.incidentId} (${req.runbook}), attempt ${attempt} of ${req.maxAttempts}`);
+    return { decision: 'granted', runbook: req.runbook, attempt, of: req.maxAttempts };
+  };
 
   setHandler(
     acquireUpdate,
-    async (req): Promise<AcquireResult> => {
-      if (s.holder?.incidentId === req.incidentId) {
-        return { granted: true, attempt: s.holder.attempt, of: s.holder.of };
+    (req): AcquireResult => {
+      const { holder } = s;
+      if (holder?.request.incidentId === req.incidentId) {
+        return { decision: 'granted', runbook: holder.request.runbook, attempt: holder.attempt, of: holder.request.maxAttempts };
       }
-      waiting.push(req.incidentId);
-      try {
-        const blocked = await waitForLock(s, req, record);
-        if (blocked) return refuse(req, blocked);
-        const refusal = budgetRefusal(s, req, Date.now());
-        if (refusal) return refuse(req, refusal);
-        const attempt = s.attempts.filter((a) => a.at > Date.now() - req.windowMs).length + 1;
-        s.attempts.push({ incidentId: req.incidentId, runbook: req.runbook, at: Date.now(), windowMs: req.windowMs });
-        s.holder = {
-          incidentId: req.incidentId,
-          runbook: req.runbook,
-          since: Date.now(),
-          attempt,
-          of: req.maxAttempts,
-          cooldownMs: req.cooldownMs,
-          maxHoldMs: req.maxHoldMs,
-        };
-        record('granted', `${req.incidentId} (${req.runbook}), attempt ${attempt} of ${req.maxAttempts}`);
-        return { granted: true, attempt, of: req.maxAttempts };
-      } finally {
-        waiting.splice(waiting.indexOf(req.incidentId), 1);
-        setCurrentDetails(render(view()));
+      if (holder || s.queue.length > 0) {
+        if (!s.queue.some((q) => q.incidentId === req.incidentId)) s.queue.push(req);
+        record('queued', `${req.incidentId} behind ${holder?.request.incidentId ?? s.queue[0].incidentId}`);
+        return { decision: 'queued', runbook: req.runbook, behind: holder?.request.incidentId ?? s.queue[0].incidentId };
       }
+      return decide(req);
     },
     {
       validator: (req) => {
         const problem = requestProblem(req) ?? budgetRefusal(s, req, Date.now());
         if (problem) throw new Error(problem);
       },
-      description: 'Ask to act on this target: waits for the lock, then reserves one attempt from the budget',
+      description: 'Ask to act on this target: granted now, queued behind the holder, or refused by the budget',
     },
   );
-
-  const refuse = (req: AcquireRequest, reason: string): AcquireResult => {
-    record('refused', `${req.incidentId}: ${reason}`);
-    return { granted: false, reason };
-  };
 
   setHandler(
     releaseSignal,
     ({ incidentId, outcome }) => {
-      if (s.holder?.incidentId !== incidentId) {
-        s.abandoned.push(incidentId);
-        if (s.abandoned.length > keepAbandoned) s.abandoned.shift();
-        return;
+      const queued = s.queue.findIndex((q) => q.incidentId === incidentId);
+      if (queued >= 0) {
+        s.queue.splice(queued, 1);
+        record('left the queue', `${incidentId}: ${outcome}`);
       }
-      if (outcome === 'failed') s.cooldownUntil = Date.now() + s.holder.cooldownMs;
+      if (s.holder?.request.incidentId !== incidentId) return;
+      if (outcome === 'failed') s.cooldownUntil = Date.now() + s.holder.request.cooldownMs;
       s.holder = undefined;
       record('released', `${incidentId}: ${outcome}`);
     },
@@ -139,55 +128,57 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
     { description: 'Reset the attempt budget and lift the cooldown: {"by": "<name>", "reason": "<why>"}' },
   );
 
-  setHandler(guardStateQuery, view, { description: 'Holder, waiting incidents, attempts in the window, cooldown' });
-  setCurrentDetails(render(view()));
+  setHandler(guardStateQuery, view, { description: 'Holder, queued incidents, attempts in the window, cooldown' });
+  publish();
 
-  // Live while anything is held or remembered; end when idle and every attempt has left its window.
   for (;;) {
-    await condition(() => !busy());
-    if (workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
-      if (!busy()) await continueAsNew<typeof targetGuard>({ target, state: s });
+    if (s.holder) {
+      const expiresAt = s.holder.since + s.holder.request.maxHoldMs;
+      if (Date.now() >= expiresAt) {
+        record('lock broken', `${s.holder.request.incidentId} held the target past maxHold`);
+        s.holder = undefined;
+      } else await condition(() => !s.holder, expiresAt - Date.now());
       continue;
     }
-    pruneAttempts(s, Date.now());
-    const rememberFor = Math.max(0, forgetAt(s) - Date.now());
-    if (await condition(busy, Math.max(rememberFor, 1))) continue;
+    const next = s.queue.shift();
+    if (next) {
+      await tell(next.incidentId, decide(next), s);
+      continue;
+    }
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      if (!s.holder && s.queue.length === 0) await continueAsNew<typeof targetGuard>({ target, state: s });
+      continue;
+    }
+    // Idle: stay while attempts or a cooldown must be remembered, then end (the next acquire starts anew).
+    s.attempts = s.attempts.filter((a) => a.at + a.windowMs > Date.now());
+    const rememberFor = Math.max(1, forgetAt(s) - Date.now());
+    if (await condition(() => !!s.holder || s.queue.length > 0, rememberFor)) continue;
     await condition(allHandlersFinished);
-    if (!busy() && forgetAt(s) <= Date.now()) return;
+    if (!s.holder && s.queue.length === 0 && forgetAt(s) <= Date.now()) return;
   }
 }
 
-/** Waits until the target is free, breaking a lock held past maxHold. Returns why it gave up, if it did. */
-async function waitForLock(
-  s: GuardState,
-  req: AcquireRequest,
-  record: (event: string, detail?: string) => void,
-): Promise<string | undefined> {
-  const deadline = Date.now() + req.lockWaitMs;
-  const abandoned = () => s.abandoned.includes(req.incidentId);
-  while (s.holder && !abandoned()) {
-    const expiresAt = s.holder.since + s.holder.maxHoldMs;
-    if (Date.now() >= expiresAt) {
-      record('lock broken', `${s.holder.incidentId} held the target longer than ${s.holder.maxHoldMs} ms`);
-      s.holder = undefined;
-      break;
-    }
-    const until = Math.min(deadline, expiresAt);
-    if (Date.now() >= deadline) return `another incident (${s.holder.incidentId}) still holds the target`;
-    await condition(() => !s.holder || abandoned(), until - Date.now());
+/** Sends a queued incident its decision; an incident that is gone loses its grant. */
+async function tell(incidentId: string, decision: GuardDecision, s: GuardState): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(incidentId).signal(guardDecisionSignal, decision);
+  } catch {
+    if (s.holder?.request.incidentId === incidentId) s.holder = undefined;
   }
-  if (abandoned()) return 'the incident released the target before it was granted';
-  return undefined;
+}
+
+function recentAttempts(s: GuardState, windowMs: number, now: number) {
+  return s.attempts.filter((a) => a.at > now - windowMs);
 }
 
 function budgetRefusal(s: GuardState, req: AcquireRequest, now: number): string | undefined {
   if (s.cooldownUntil && s.cooldownUntil > now) {
-    return `cooling down after a failed attempt until ${new Date(s.cooldownUntil).toISOString()}`;
+    return `cooling down after a failed attempt until ${iso(s.cooldownUntil)}`;
   }
-  const recent = s.attempts.filter((a) => a.at > now - req.windowMs);
+  const recent = recentAttempts(s, req.windowMs, now);
   if (recent.length >= req.maxAttempts) {
-    const next = new Date(recent[0].at + req.windowMs).toISOString();
+    const next = iso(recent[0].at + req.windowMs);
     return `attempt budget spent: ${recent.length} of ${req.maxAttempts} within ${req.windowMs / 1000}s; next attempt allowed at ${next}`;
   }
   return undefined;
@@ -196,24 +187,22 @@ function budgetRefusal(s: GuardState, req: AcquireRequest, now: number): string 
 function requestProblem(req: AcquireRequest): string | undefined {
   if (!req || typeof req.incidentId !== 'string' || !req.incidentId) return 'incidentId is required';
   if (typeof req.runbook !== 'string' || !req.runbook) return 'runbook is required';
-  for (const k of ['maxAttempts', 'windowMs', 'cooldownMs', 'lockWaitMs', 'maxHoldMs'] as const) {
+  for (const k of ['maxAttempts', 'windowMs', 'cooldownMs', 'maxHoldMs'] as const) {
     if (typeof req[k] !== 'number' || !(req[k] >= 0)) return `${k} must be a non-negative number`;
   }
   return undefined;
-}
-
-function pruneAttempts(s: GuardState, now: number): void {
-  s.attempts = s.attempts.filter((a) => a.at + a.windowMs > now);
 }
 
 function forgetAt(s: GuardState): number {
   return Math.max(s.cooldownUntil ?? 0, ...s.attempts.map((a) => a.at + a.windowMs));
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
 function render(v: GuardView): string {
   const lines = [`Guard for \`${v.target}\``];
   lines.push(v.holder ? `Held by ${v.holder.incidentId} (${v.holder.runbook}) since ${v.holder.since}` : 'Free');
-  if (v.waiting.length) lines.push(`Waiting: ${v.waiting.join(', ')}`);
+  if (v.waiting.length) lines.push(`Queued: ${v.waiting.join(', ')}`);
   lines.push(`Attempts in window: ${v.attempts.length}`);
   if (v.cooldownUntil) lines.push(`Cooldown until ${v.cooldownUntil}`);
   return lines.join('\n');

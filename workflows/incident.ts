@@ -3,6 +3,7 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  condition,
   getExternalWorkflowHandle,
   proxyActivities,
   proxyLocalActivities,
@@ -24,7 +25,6 @@ import type {
   RecoveryRecord,
   RunbookInput,
   RunbookResult,
-  SafetyPolicy,
   SignalApproval,
   TimelineEntry,
 } from '../common/types';
@@ -32,10 +32,12 @@ import { formatIssues } from '../common/zod-issues';
 import { findRunbook, ladderFrom } from './catalog';
 import {
   approveSignal,
+  guardDecisionSignal,
   guardWorkflowId,
   incidentStatusQuery,
   rejectSignal,
   releaseSignal,
+  type GuardDecision,
   type IncidentView,
 } from './definitions';
 import { message } from './kit/kit';
@@ -139,10 +141,38 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     return record;
   };
 
+  // The target guard: asked by update (answered at once); a queued incident waits for its decision signal.
+  let decision: GuardDecision | undefined;
+  setHandler(guardDecisionSignal, (d) => void (decision = d), { description: "The target guard's answer to a queued request" });
+  const { acquireTarget } = proxyActivities<MendActivities>({
+    startToCloseTimeout: '30s',
+    retry: { ...policy.retry, nonRetryableErrorTypes: ['NonRetryable'] },
+  });
+  const acquire = async (runbook: string): Promise<GuardDecision> => {
+    setStatus('waiting-for-target', `the guard of ${target}`);
+    decision = undefined;
+    const answer = await acquireTarget({
+      target,
+      request: {
+        incidentId,
+        runbook,
+        maxAttempts: policy.attempts.max,
+        windowMs: toMs(policy.attempts.window),
+        cooldownMs: toMs(policy.cooldown),
+        maxHoldMs: toMs(policy.maxHold),
+      },
+    });
+    if (answer.decision !== 'queued') return answer;
+    setStatus('waiting-for-target', `${target} is held by ${answer.behind}`);
+    if (await condition(() => decision?.runbook === runbook, policy.lockWait)) return decision!;
+    await release(target, incidentId, 'aborted');
+    return { decision: 'refused', runbook, reason: `${target} stayed busy for ${policy.lockWait}` };
+  };
+
   for (const runbook of ladder) {
-    const grant = input.dryRun ? undefined : await acquire(policy, target, incidentId, runbook, setStatus);
-    if (grant && !grant.granted) return finish('refused', `${runbook}: ${grant.reason}`);
-    if (grant) mark('target acquired', `${runbook}: attempt ${grant.attempt} of ${grant.of}`);
+    const grant = input.dryRun ? undefined : await acquire(runbook);
+    if (grant?.decision === 'refused') return finish('refused', `${runbook}: ${grant.reason}`);
+    if (grant?.decision === 'granted') mark('target acquired', `${runbook}: attempt ${grant.attempt} of ${grant.of}`);
 
     setStatus('remediating', `runbook ${runbook}`);
     const started = Date.now();
@@ -184,40 +214,6 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     }
   }
   return finish('escalated', `no runbook recovered ${target} (tried ${ladder.join(' → ')})`);
-}
-
-/** Asks the target's guard for an attempt; on any failure, tells the guard to drop the request. */
-async function acquire(
-  policy: SafetyPolicy,
-  target: string,
-  incidentId: string,
-  runbook: string,
-  setStatus: (s: IncidentStatus, waiting?: string) => void,
-) {
-  setStatus('waiting-for-target', `the guard of ${target}`);
-  const lockWaitMs = toMs(policy.lockWait);
-  const { acquireTarget } = proxyActivities<MendActivities>({
-    startToCloseTimeout: lockWaitMs + 60_000,
-    heartbeatTimeout: '30s',
-    retry: { ...policy.retry, nonRetryableErrorTypes: ['NonRetryable'] },
-  });
-  try {
-    return await acquireTarget({
-      target,
-      request: {
-        incidentId,
-        runbook,
-        maxAttempts: policy.attempts.max,
-        windowMs: toMs(policy.attempts.window),
-        cooldownMs: toMs(policy.cooldown),
-        lockWaitMs,
-        maxHoldMs: toMs(policy.maxHold),
-      },
-    });
-  } catch (err) {
-    await release(target, incidentId, 'aborted');
-    throw err;
-  }
 }
 
 /** Frees the target for the next incident, even while this one is being cancelled. */
