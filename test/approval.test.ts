@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Redis } from 'ioredis';
 import { approveSignal, rejectSignal } from '../workflows/definitions';
 import { awaitApproval, runbookView } from './helpers/incident';
-import { redisClient, redisState, startMend, type Mend } from './helpers/mend';
+import { fillNearMaxmemory, redisClient, redisState, startMend, type Mend } from './helpers/mend';
 import { startRedis, type RedisServer } from './helpers/processes';
 import { timeSkippingEnv } from './helpers/time-skipping';
 import { waitFor } from './helpers/wait';
@@ -24,15 +24,7 @@ afterAll(async () => {
   await Promise.all([env?.teardown(), server?.stop()]);
 });
 
-beforeEach(async () => {
-  await redis.flushall();
-  await redis.config('SET', 'maxmemory', '0');
-  const pipeline = redis.pipeline();
-  for (let i = 0; i < 20; i++) pipeline.set(`session:${i}`, 'x'.repeat(50_000));
-  expect((await pipeline.exec())!.every(([err]) => !err)).toBe(true);
-  const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
-  await redis.config('SET', 'maxmemory', String(Math.floor(used * 1.05)));
-});
+beforeEach(() => fillNearMaxmemory(redis));
 
 // critical severity: the default policy asks for approval before redis-memory-relief acts.
 const critical = (m: Mend) => ({

@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Redis } from 'ioredis';
 import { guardStateQuery, guardWorkflowId, incidentStatusQuery } from '../workflows/definitions';
 import { runbookView } from './helpers/incident';
-import { redisClient, startMend, type Mend } from './helpers/mend';
+import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
 import { startRedis, type RedisServer } from './helpers/processes';
 import { timeSkippingEnv } from './helpers/time-skipping';
 import { waitFor } from './helpers/wait';
@@ -23,16 +23,6 @@ afterAll(async () => {
   redis?.disconnect();
   await Promise.all([env?.teardown(), server?.stop()]);
 });
-
-async function fillNearMaxmemory(): Promise<void> {
-  await redis.flushall();
-  await redis.config('SET', 'maxmemory', '0');
-  const pipeline = redis.pipeline();
-  for (let i = 0; i < 20; i++) pipeline.set(`session:${i}`, 'x'.repeat(50_000));
-  await pipeline.exec();
-  const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
-  await redis.config('SET', 'maxmemory', String(Math.floor(used * 1.05)));
-}
 
 test('a 4th attempt within 5 minutes is refused; after the window it is allowed', async () => {
   await redis.config('SET', 'maxmemory', '0'); // nothing to relieve: each granted attempt ends "not needed"
@@ -62,7 +52,7 @@ test('a 4th attempt within 5 minutes is refused; after the window it is allowed'
 });
 
 test('two incidents on one target never act at once: the second waits for the first', async () => {
-  await fillNearMaxmemory();
+  await fillNearMaxmemory(redis);
   const name = mend.redisName();
   const input = {
     runbook: 'redis-memory-relief',
@@ -91,7 +81,7 @@ test('two incidents on one target never act at once: the second waits for the fi
 });
 
 test('a 10-minute stabilization costs the test under 5 s', async () => {
-  await fillNearMaxmemory();
+  await fillNearMaxmemory(redis);
   const handle = await mend.start({
     runbook: 'redis-memory-relief',
     severity: 'warning',

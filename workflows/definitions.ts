@@ -40,7 +40,7 @@ export interface IncidentView {
   target: string;
   status: IncidentStatus;
   waitingFor?: string;
-  /** The running runbook's workflow id, to ask it for step detail. */
+  /** The running (or last) runbook's workflow id, to ask it for step detail. */
   runbookWorkflowId?: string;
   ladder: string[];
   timeline: TimelineEntry[];

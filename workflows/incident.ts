@@ -58,6 +58,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   let status: IncidentStatus = 'open';
   let waitingFor: string | undefined;
   let child: ChildWorkflowHandle<() => Promise<RunbookResult>> | undefined;
+  let runbookWorkflowId: string | undefined;
   let ladder: string[] = [];
   let record: RecoveryRecord | undefined;
   let target = '(unknown)';
@@ -67,7 +68,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     target,
     status,
     waitingFor,
-    runbookWorkflowId: child?.workflowId,
+    runbookWorkflowId,
     ladder,
     timeline,
     record,
@@ -187,7 +188,11 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     };
     let result: RunbookResult;
     try {
-      result = await runChild(runbookInput, searchAttributes, (h) => (child = h));
+      result = await runChild(runbookInput, searchAttributes, (h) => {
+        child = h;
+        runbookWorkflowId = h.workflowId;
+        publish();
+      });
     } catch (err) {
       result = { runbook, status: 'failed', reason: message(err), dryRun: runbookInput.dryRun, steps: [], approvals: [], verifications: [] };
     } finally {

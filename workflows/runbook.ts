@@ -16,7 +16,7 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
   if (!parsed.success) return kit.finish('refused', `invalid params: ${formatIssues(parsed.error).join('; ')}`);
   try {
     const reason = approvalReason(input.policy, input.severity, definition.risk);
-    if (reason) await kit.approval({ reason });
+    if (reason) kit.requireApprovalBeforeActing(reason);
     const outcome = await definition.run(kit, parsed.data);
     if (outcome) return kit.finish('not-needed', outcome.notNeeded);
     if (kit.dryRun) return kit.finish('planned');

@@ -52,6 +52,8 @@ export async function startMend(options: {
   const taskQueue = `test-${randomUUID()}`;
   const prefix = taskQueue.slice(5, 13);
   const config = testConfig(options.redisUrl, options.policy, prefix, !options.env);
+  config.temporal.taskQueue = taskQueue;
+  if (!options.env) config.temporal.address = process.env.MEND_TEST_TEMPORAL!;
   let nextName = 0;
   let client: Client;
   let connection: NativeConnection;
@@ -114,4 +116,16 @@ export async function redisState(redis: Redis): Promise<{ maxmemory: string; key
   }
   const [, maxmemory] = (await redis.config('GET', 'maxmemory')) as [string, string];
   return { maxmemory, keys: entries };
+}
+
+/** 20 keys session:0..19 of 50 kB, and maxmemory 5% above what Redis then uses: relief is needed and possible. */
+export async function fillNearMaxmemory(redis: Redis): Promise<void> {
+  await redis.flushall();
+  await redis.config('SET', 'maxmemory', '0');
+  const pipeline = redis.pipeline();
+  for (let i = 0; i < 20; i++) pipeline.set(`session:${i}`, 'x'.repeat(50_000));
+  const results = (await pipeline.exec()) ?? [];
+  if (results.some(([err]) => err)) throw new Error('seeding Redis failed');
+  const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+  await redis.config('SET', 'maxmemory', String(Math.floor(used * 1.05)));
 }

@@ -60,6 +60,7 @@ export class RunbookKit {
   private readonly verifications: VerificationRecord[] = [];
   private readonly compensations: Compensation[] = [];
   private readonly approvalGate: ApprovalGate;
+  private approvalBeforeActing?: string;
   private currentStep?: string;
   private waitingFor?: string;
   private fixedAt?: string;
@@ -96,6 +97,11 @@ export class RunbookKit {
     if (destructive && !undo && this.input.policy.refuseDestructiveWithoutUndo) {
       throw refused(`step "${name}" is destructive and has no undo; the safety policy refuses it`);
     }
+    if (this.approvalBeforeActing) {
+      const reason = this.approvalBeforeActing;
+      this.approvalBeforeActing = undefined;
+      await this.approval({ reason });
+    }
     const record: StepRecord = { name, destructive, hasUndo: !!undo, status: 'planned', startedAt: now() };
     this.steps.push(record);
     this.enter(name, undefined);
@@ -117,6 +123,11 @@ export class RunbookKit {
     } finally {
       this.enter(undefined, undefined);
     }
+  }
+
+  /** The policy's approval, asked just before the first step acts: never for a runbook that stands down. */
+  requireApprovalBeforeActing(reason: string): void {
+    this.approvalBeforeActing = reason;
   }
 
   /** Waits for a quorum of allowed approvers; rejection or timeout stops the runbook. */

@@ -1,0 +1,190 @@
+// What each `mend` command does. Output goes through `out`; bad input throws UsageError before anything starts.
+import { randomBytes } from 'node:crypto';
+import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { runbookKey, severityKey, statusKey, targetKey } from '../common/search-attributes';
+import { severities, type IncidentInput, type Severity } from '../common/types';
+import type { MendConfig } from '../config/schema';
+import { runbooks } from '../runbooks';
+import { findRunbook } from '../workflows/catalog';
+import {
+  approveSignal,
+  incidentStatusQuery,
+  rejectSignal,
+  runbookStatusQuery,
+  type IncidentView,
+  type RunbookView,
+} from '../workflows/definitions';
+import { incident } from '../workflows/incident';
+import { describeParams, parseParams } from './params';
+import { renderIncident, renderRunbooks, table } from './render';
+import { UsageError } from './usage-error';
+
+export type Out = (text: string) => void;
+
+export interface Session {
+  config: MendConfig;
+  out: Out;
+  client(): Promise<Client>;
+}
+
+export function listRunbooks({ out }: Session, json: boolean): void {
+  const list = runbooks.map((r) => ({
+    name: r.name,
+    risk: r.risk,
+    description: r.description,
+    escalateTo: r.escalateTo ?? [],
+    params: describeParams(r as never),
+  }));
+  out(json ? JSON.stringify(list, null, 2) : renderRunbooks(list));
+}
+
+export async function runIncident(
+  session: Session,
+  options: { runbook: string; params: string[]; severity: string; dryRun: boolean; summary?: string; id?: string; json: boolean },
+): Promise<void> {
+  const definition = findRunbook(options.runbook);
+  if (!definition) {
+    throw new UsageError(`unknown runbook "${options.runbook}" (known: ${runbooks.map((r) => r.name).join(', ')})`);
+  }
+  const severity = checkSeverity(options.severity);
+  const params = parseParams(definition, options.params);
+  const target = definition.target(definition.params.parse(params));
+  const input: IncidentInput = {
+    runbook: definition.name,
+    params,
+    severity,
+    dryRun: options.dryRun,
+    summary: options.summary,
+    source: 'cli',
+  };
+  const id = options.id ?? `${definition.name}-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
+  const { config } = session;
+  const client = await session.client();
+  const handle = await client.workflow.start(incident, {
+    taskQueue: config.temporal.taskQueue,
+    workflowId: id,
+    args: [input],
+    staticSummary: `${definition.name} on ${target} (${severity})${options.dryRun ? ' — dry-run' : ''}`,
+    staticDetails: options.summary,
+    typedSearchAttributes: config.temporal.searchAttributes
+      ? [
+          { key: runbookKey, value: definition.name },
+          { key: targetKey, value: target },
+          { key: severityKey, value: severity },
+          { key: statusKey, value: 'open' },
+        ]
+      : undefined,
+  });
+  const link = `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(id)}`;
+  if (options.json) session.out(JSON.stringify({ incidentId: id, target, ui: link }));
+  else session.out(`started incident ${handle.workflowId} (${definition.name} on ${target})\n${link}`);
+}
+
+export async function showStatus(session: Session, id: string, json: boolean): Promise<void> {
+  const { incidentView, runbookView } = await readIncident(await session.client(), id);
+  session.out(json ? JSON.stringify({ incident: incidentView, runbook: runbookView }, null, 2) : renderIncident(incidentView, runbookView));
+}
+
+export async function listIncidents(
+  session: Session,
+  filters: { status?: string; runbook?: string; target?: string; severity?: string; limit: number; json: boolean },
+): Promise<void> {
+  const clauses = [`WorkflowType = 'incident'`];
+  const add = (field: string, value: string | undefined) => {
+    if (value === undefined) return;
+    if (!/^[\w./:@-]+$/.test(value)) throw new UsageError(`bad filter value for ${field}: "${value}"`);
+    clauses.push(`${field} = '${value}'`);
+  };
+  if (filters.severity) checkSeverity(filters.severity);
+  if (!Number.isInteger(filters.limit) || filters.limit < 1) throw new UsageError('--limit must be a positive integer');
+  add(statusKey.name, filters.status);
+  add(runbookKey.name, filters.runbook);
+  add(targetKey.name, filters.target);
+  add(severityKey.name, filters.severity);
+  const client = await session.client();
+  const rows: Record<string, string>[] = [];
+  for await (const wf of client.workflow.list({ query: clauses.join(' AND '), pageSize: Math.min(filters.limit, 100) })) {
+    const sa = wf.typedSearchAttributes;
+    rows.push({
+      id: wf.workflowId,
+      status: sa.get(statusKey) ?? wf.status.name.toLowerCase(),
+      runbook: sa.get(runbookKey) ?? '',
+      target: sa.get(targetKey) ?? '',
+      severity: sa.get(severityKey) ?? '',
+      started: wf.startTime.toISOString(),
+    });
+    if (rows.length >= filters.limit) break;
+  }
+  if (filters.json) session.out(JSON.stringify(rows, null, 2));
+  else session.out(rows.length ? table(rows) : 'no incidents match');
+}
+
+/** Sends approve/reject to an incident waiting for approval and reports whether the runbook accepted it. */
+export async function decide(
+  session: Session,
+  decision: 'approve' | 'reject',
+  id: string,
+  by: string | undefined,
+  comment: string | undefined,
+): Promise<boolean> {
+  if (!by?.trim()) throw new UsageError(`${decision} needs --by NAME (the approver, checked against the policy)`);
+  const client = await session.client();
+  const { handle, runbookView } = await readIncident(client, id);
+  if (!runbookView?.approval) throw new UsageError(`incident ${id} is not waiting for approval`);
+  const seen = runbookView.approvals.length;
+  await handle.signal(decision === 'approve' ? approveSignal : rejectSignal, { by: by.trim(), comment });
+  const runbookHandle = client.workflow.getHandle((await handle.query(incidentStatusQuery)).runbookWorkflowId!);
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const view = await runbookHandle.query(runbookStatusQuery);
+    const recorded = view.approvals[seen];
+    if (recorded) {
+      session.out(
+        recorded.accepted
+          ? `${decision === 'approve' ? 'approved' : 'rejected'} by ${recorded.by}` +
+              (view.approval ? ` (${view.approval.approvedBy.length}/${view.approval.quorum} approvals so far)` : '')
+          : `refused: ${recorded.reason}`,
+      );
+      return recorded.accepted;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the ${decision} signal was sent but the incident did not record it within 10 s; check \`mend status ${id}\``);
+}
+
+async function readIncident(
+  client: Client,
+  id: string,
+): Promise<{ handle: WorkflowHandle; incidentView: IncidentView; runbookView?: RunbookView }> {
+  const handle = client.workflow.getHandle(id);
+  let type: string;
+  try {
+    type = (await handle.describe()).type;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new UsageError(`no incident "${id}"`);
+    throw err;
+  }
+  if (type !== 'incident') throw new UsageError(`"${id}" is a ${type} workflow, not an incident`);
+  const incidentView = await handle.query(incidentStatusQuery);
+  const runbookView = incidentView.runbookWorkflowId
+    ? await client.workflow.getHandle(incidentView.runbookWorkflowId).query(runbookStatusQuery)
+    : undefined;
+  return { handle, incidentView, runbookView };
+}
+
+function checkSeverity(value: string): Severity {
+  if (!(severities as readonly string[]).includes(value)) {
+    throw new UsageError(`--severity must be one of ${severities.join(', ')}, got "${value}"`);
+  }
+  return value as Severity;
+}
+
+export async function connect(config: MendConfig): Promise<Client> {
+  const { address, namespace } = config.temporal;
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: '5s' });
+    return new Client({ connection, namespace });
+  } catch (err) {
+    throw new Error(`cannot reach Temporal at ${address}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,49 @@
+// Plain-text views for the terminal.
+import type { IncidentView, RunbookView } from '../workflows/definitions';
+import type { ParamInfo } from './params';
+
+export function table(rows: Record<string, string>[]): string {
+  const columns = Object.keys(rows[0]);
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(columns.map((c) => c.toUpperCase())), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))].join('\n');
+}
+
+export function renderRunbooks(list: { name: string; risk: string; description: string; escalateTo: string[]; params: ParamInfo[] }[]): string {
+  return list
+    .map((r) => {
+      const lines = [`${r.name}  (risk: ${r.risk})`, `  ${r.description}`];
+      if (r.escalateTo.length) lines.push(`  escalates to: ${r.escalateTo.join(' → ')}`);
+      for (const p of r.params) {
+        const flag = p.required ? 'required' : p.default !== undefined ? `default ${JSON.stringify(p.default)}` : 'optional';
+        lines.push(`  --param ${p.name}=<${p.type}>  ${flag}${p.description ? `  ${p.description}` : ''}`);
+      }
+      return lines.join('\n');
+    })
+    .join('\n\n');
+}
+
+export function renderIncident(incident: IncidentView, runbook?: RunbookView): string {
+  const lines = [`incident ${incident.incidentId} on ${incident.target}: ${incident.status}`];
+  if (incident.waitingFor) lines.push(`waiting for: ${incident.waitingFor}`);
+  if (incident.ladder.length) lines.push(`ladder: ${incident.ladder.join(' → ')} → people`);
+  if (runbook) {
+    lines.push(`runbook ${runbook.runbook}${runbook.dryRun ? ' (dry-run)' : ''}: ${runbook.status}`);
+    if (runbook.currentStep) lines.push(`  current step: ${runbook.currentStep}`);
+    if (runbook.waitingFor) lines.push(`  waiting for: ${runbook.waitingFor}`);
+    if (runbook.approval) {
+      const a = runbook.approval;
+      lines.push(`  approval: ${a.approvedBy.length}/${a.quorum} from [${a.approvers.join(', ')}] until ${a.deadline}`);
+      lines.push(`    mend approve ${incident.incidentId} --by NAME   ·   mend reject ${incident.incidentId} --by NAME`);
+    }
+    for (const s of runbook.steps) lines.push(`  - [${s.status}] ${s.name}${s.error ? `: ${s.error}` : ''}`);
+    for (const a of runbook.approvals) {
+      lines.push(`  ${a.decision} by ${a.by} at ${a.at}: ${a.accepted ? 'accepted' : `refused (${a.reason})`}`);
+    }
+  }
+  const record = incident.record;
+  if (record?.mttrSeconds !== undefined) lines.push(`MTTR ${record.mttrSeconds.toFixed(1)} s`);
+  lines.push('timeline:');
+  for (const t of incident.timeline) lines.push(`  ${t.at}  ${t.event}${t.detail ? `: ${t.detail}` : ''}`);
+  return lines.join('\n');
+}

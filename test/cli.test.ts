@@ -1,0 +1,146 @@
+// The `mend` CLI against the real dev server and a real worker, errors included.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { main } from '../cli/main';
+import type { IncidentView } from '../workflows/definitions';
+import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
+import { root, startRedis, type RedisServer } from './helpers/processes';
+import { waitFor } from './helpers/wait';
+
+let server: RedisServer;
+let mend: Mend;
+
+beforeAll(async () => {
+  server = await startRedis();
+  mend = await startMend({ redisUrl: server.url });
+});
+afterAll(async () => {
+  await mend?.stop();
+  await server?.stop();
+});
+
+async function mendCli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, (t) => out.push(t), (t) => err.push(t), mend.config);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+async function exists(id: string): Promise<boolean> {
+  try {
+    await mend.client.workflow.getHandle(id).describe();
+    return true;
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return false;
+    throw e;
+  }
+}
+
+test('runbooks lists every runbook with its params and risk', async () => {
+  const { code, out } = await mendCli('runbooks');
+  expect(code).toBe(0);
+  expect(out).toContain('cache-warmup  (risk: low)');
+  expect(out).toContain('redis-memory-relief  (risk: medium)');
+  expect(out).toMatch(/--param pattern=<string>\s+required/);
+  const json = JSON.parse((await mendCli('runbooks', '--json')).out);
+  expect(json.map((r: { name: string }) => r.name)).toEqual(['cache-warmup', 'redis-memory-relief', 'redis-flush-cache']);
+});
+
+test('run refuses bad input with a clear error and starts nothing', async () => {
+  const cases: [string[], RegExp][] = [
+    [['run', 'no-such-runbook'], /unknown runbook "no-such-runbook" \(known: cache-warmup/],
+    [['run', 'redis-memory-relief', '--param', 'redis=x'], /invalid params for redis-memory-relief:\n {2}- pattern: /],
+    [['run', 'redis-memory-relief', '--param', 'pattern=*'], /pattern: a pattern of wildcards alone would delete everything/],
+    [['run', 'redis-memory-relief', '--param', 'pattern=s:*', '--param', 'below=high'], /below: /],
+    [['run', 'redis-memory-relief', '--param', 'pattern=s:*', '--param', 'colour=red'], /has no param "colour"/],
+    [['run', 'redis-memory-relief', '--param', 'nokey'], /--param expects key=value/],
+    [['run', 'redis-memory-relief', '--param', 'pattern=s:*', '--severity', 'urgent'], /--severity must be one of info, warning, critical/],
+    [['run'], /run takes exactly one runbook name/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['status', '--bogus'], /Unknown option '--bogus'/],
+  ];
+  for (const [args, message] of cases) {
+    const id = `bad-input-${Math.random().toString(36).slice(2)}`;
+    const { code, err } = await mendCli(...args, ...(args[0] === 'run' ? ['--id', id] : []));
+    expect({ args, code }).toEqual({ args, code: 2 });
+    expect(err).toMatch(message);
+    expect(await exists(id)).toBe(false);
+  }
+});
+
+test('run, status and incidents on a dry-run incident', async () => {
+  const id = `cli-dry-${Date.now()}`;
+  const redis = mend.redisName();
+  const run = await mendCli('run', 'redis-memory-relief', '--param', `redis=${redis}`, '--param', 'pattern=session:*', '--dry-run', '--id', id);
+  expect(run.code).toBe(0);
+  expect(run.out).toContain(`started incident ${id} (redis-memory-relief on redis/${redis})`);
+  expect(run.out).toContain(`/namespaces/default/workflows/${id}`);
+  await mend.client.workflow.getHandle(id).result();
+
+  const status = await mendCli('status', id);
+  expect(status.code).toBe(0);
+  expect(status.out).toContain(`incident ${id} on redis/${redis}:`);
+  expect(status.out).toContain('runbook redis-memory-relief (dry-run)');
+  const json = JSON.parse((await mendCli('status', id, '--json')).out) as { incident: IncidentView };
+  expect(json.incident.timeline.map((t) => t.event)).toEqual(expect.arrayContaining(['fault started', 'detected', 'diagnosed']));
+
+  const listed = await waitFor(async () => {
+    const r = await mendCli('incidents', '--target', `redis/${redis}`, '--json');
+    const rows = JSON.parse(r.out) as { id: string; status: string }[];
+    return rows.find((row) => row.id === id && row.status !== 'open') ? rows : undefined;
+  }, 'the incident to be listed with its final status');
+  expect(listed).toHaveLength(1);
+  const table = await mendCli('incidents', '--runbook', 'redis-memory-relief');
+  expect(table.out.split('\n')[0]).toMatch(/^ID\s+STATUS\s+RUNBOOK\s+TARGET\s+SEVERITY\s+STARTED$/);
+  expect((await mendCli('incidents', '--target', 'redis/none-such')).out).toBe('no incidents match');
+  expect((await mendCli('incidents', '--severity', 'bad')).code).toBe(2);
+  expect((await mendCli('incidents', '--status', "x' OR 1=1")).code).toBe(2);
+  expect((await mendCli('status', 'no-such-incident')).err).toMatch(/no incident "no-such-incident"/);
+});
+
+test('approve and reject through the CLI, with the policy checking the approver', async () => {
+  const redis = redisClient(server.url);
+  await fillNearMaxmemory(redis);
+  const start = async (id: string) => {
+    const r = await mendCli('run', 'redis-memory-relief', '--severity', 'critical', '--id', id,
+      '--param', `redis=${mend.redisName()}`, '--param', 'pattern=session:*', '--param', 'below=0.9');
+    expect(r.code).toBe(0);
+    await waitFor(async () => (await mendCli('status', id)).out.includes('approval: 0/1'), 'approval to be requested');
+  };
+  try {
+    await start('cli-approve');
+    expect((await mendCli('approve', 'cli-approve')).err).toMatch(/approve needs --by NAME/);
+    const outsider = await mendCli('approve', 'cli-approve', '--by', 'mallory');
+    expect(outsider).toMatchObject({ code: 3, out: 'refused: mallory is not an allowed approver' });
+    const allowed = await mendCli('approve', 'cli-approve', '--by', 'alice', '--comment', 'ok');
+    expect(allowed).toMatchObject({ code: 0, out: 'approved by alice' });
+    const approved = await mend.client.workflow.getHandle('cli-approve').result();
+    expect(approved.attempts[0].approvals.map((a: { by: string; accepted: boolean }) => [a.by, a.accepted])).toEqual([['mallory', false], ['alice', true]]);
+    expect(approved.status).toBe('recovered');
+    expect(await redis.exists('session:1')).toBe(0);
+    expect((await mendCli('approve', 'cli-approve', '--by', 'alice')).err).toMatch(/not waiting for approval/);
+
+    await fillNearMaxmemory(redis);
+    await start('cli-reject');
+    expect(await mendCli('reject', 'cli-reject', '--by', 'bob', '--comment', 'no')).toMatchObject({ code: 0, out: 'rejected by bob' });
+    const rejected = await mend.client.workflow.getHandle('cli-reject').result();
+    expect(rejected.status).toBe('rejected');
+    expect(await redis.exists('session:1')).toBe(1);
+    expect((await mendCli('approve', 'no-such-incident', '--by', 'alice')).code).toBe(2);
+  } finally {
+    await redis.config('SET', 'maxmemory', '0');
+    redis.disconnect();
+  }
+});
+
+test('the installed bin runs as a process with exit codes', async () => {
+  const bin = join(root, 'dist', 'cli', 'main.js');
+  const run = promisify(execFile);
+  const help = await run('node', [bin, '--help']);
+  expect(help.stdout).toContain('usage: mend <command>');
+  await expect(run('node', [bin, 'frobnicate'])).rejects.toMatchObject({ code: 2 });
+  const list = await run('node', [bin, 'runbooks', '--json']);
+  expect(JSON.parse(list.stdout)).toHaveLength(3);
+});
