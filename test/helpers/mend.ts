@@ -48,12 +48,14 @@ export async function startMend(options: {
   redisUrl: string;
   policy?: Record<string, unknown>;
   env?: TestWorkflowEnvironment;
+  /** A dev server other than the shared one. */
+  address?: string;
 }): Promise<Mend> {
   const taskQueue = `test-${randomUUID()}`;
   const prefix = taskQueue.slice(5, 13);
   const config = testConfig(options.redisUrl, options.policy, prefix, !options.env);
   config.temporal.taskQueue = taskQueue;
-  if (!options.env) config.temporal.address = process.env.MEND_TEST_TEMPORAL!;
+  if (!options.env) config.temporal.address = options.address ?? process.env.MEND_TEST_TEMPORAL!;
   let nextName = 0;
   let client: Client;
   let connection: NativeConnection;
@@ -62,7 +64,7 @@ export async function startMend(options: {
     client = options.env.client;
     connection = options.env.nativeConnection;
   } else {
-    const address = process.env.MEND_TEST_TEMPORAL!;
+    const { address } = config.temporal;
     const clientConnection = await Connection.connect({ address });
     client = new Client({ connection: clientConnection, namespace: 'default' });
     connection = await NativeConnection.connect({ address });

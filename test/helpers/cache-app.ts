@@ -1,0 +1,48 @@
+// The application around a cache: its source of truth over HTTP, and its read traffic against Redis.
+import { createServer, type Server } from 'node:http';
+import type { Redis } from 'ioredis';
+
+export const productKey = (i: number) => `product:${i}`;
+export const productValue = (i: number) => JSON.stringify({ id: i, name: `product ${i}`, price: i * 3 });
+
+/** GET /hot-keys?limit=N → [{key, value, ttlSeconds}], the app's admin endpoint. */
+export async function startSourceOfTruth(products: number): Promise<{ url: string; requests: () => number; close(): Promise<void> }> {
+  let requests = 0;
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== '/hot-keys') return void res.writeHead(404).end();
+    requests++;
+    const limit = Math.min(Number(url.searchParams.get('limit') ?? products), products);
+    const body = Array.from({ length: limit }, (_, i) => ({ key: productKey(i), value: productValue(i), ttlSeconds: 3600 }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/hot-keys`,
+    requests: () => requests,
+    close: () => new Promise((ok) => server.close(() => ok())),
+  };
+}
+
+/** Reads random products in batches until stopped; no fill on miss, so only warming raises the hit rate. */
+export function startReadLoad(redis: Redis, products: number): { reads: () => number; stop(): Promise<void> } {
+  let running = true;
+  let reads = 0;
+  const loop = (async () => {
+    while (running) {
+      const pipeline = redis.pipeline();
+      for (let i = 0; i < 50; i++) pipeline.get(productKey(Math.floor(Math.random() * products)));
+      await pipeline.exec();
+      reads += 50;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return {
+    reads: () => reads,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// mend's worker as a real process (dist/workers/main.js), for crash and restart tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { MendConfig } from '../../config/schema';
+import { root, stopProcess } from './processes';
+
+export interface WorkerProcess {
+  process: ChildProcess;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function writeConfig(config: MendConfig, dir: string, name: string): string {
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(path, stringify({ ...config, metrics: { host: '127.0.0.1', port: 0 } }));
+  return path;
+}
+
+export async function startWorkerProcess(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [join(root, 'dist', 'workers', 'main.js')], {
+    env: { ...process.env, MEND_CONFIG: configPath, MEND_LOG_LEVEL: 'WARN', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  await new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (output.includes('"mend worker ready"')) return resolve();
+      if (child.exitCode !== null) return reject(new Error(`worker exited ${child.exitCode}:\n${output}`));
+      setTimeout(check, 20);
+    };
+    check();
+  });
+  return { process: child, output: () => output, stop: (signal = 'SIGTERM') => stopProcess(child, signal) };
+}
