@@ -4,8 +4,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Socket } from 'node:net';
+import { projectRoot } from '../../config/load';
 
-export const root = join(__dirname, '..', '..');
+export const root = projectRoot();
 
 /** Path printed by one of scripts/provision/*.sh (cached builds; fast when provisioned). */
 export function provisioned(script: 'temporal' | 'test-server' | 'redis', envName: string): string {

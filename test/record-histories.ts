@@ -1,0 +1,89 @@
+// Records one history per workflow type and runbook outcome into test/histories/ for the replay test.
+// Run after a deliberate, compatible workflow change: `npm run record-histories`. Not part of the suite.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { IncidentInput } from '../common/types';
+import { approveSignal, guardWorkflowId, incidentStatusQuery } from '../workflows/definitions';
+import { startReadLoad, startSourceOfTruth } from './helpers/cache-app';
+import { awaitApproval } from './helpers/incident';
+import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
+import { root, startDevServer, startRedis } from './helpers/processes';
+
+const dir = join(root, 'test', 'histories');
+// Binary protobuf: exact, and free of the JSON helpers' protobufjs version clash.
+const encode = (h: temporal.api.history.v1.IHistory) => temporal.api.history.v1.History.encode(h).finish();
+
+/** File name → workflow id: replay must use the id the history was recorded under. */
+const index: Record<string, string> = {};
+
+async function save(mend: Mend, name: string, handle: WorkflowHandle): Promise<void> {
+  await handle.result();
+  const { runbookWorkflowId, target } = await handle.query(incidentStatusQuery);
+  const ids = [handle.workflowId, ...(runbookWorkflowId ? [runbookWorkflowId] : [])];
+  const write = async (file: string, id: string) => {
+    writeFileSync(join(dir, file), encode(await mend.client.workflow.getHandle(id).fetchHistory()));
+    index[file] = id;
+  };
+  for (const [i, id] of ids.entries()) await write(`${name}${i ? '.runbook' : '.incident'}.pb`, id);
+  if (!handle.workflowId.includes('dry')) await write(`${name}.guard.pb`, guardWorkflowId(target));
+  console.log(`recorded ${name}`);
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  mkdirSync(dir, { recursive: true });
+  const temporal = await startDevServer();
+  process.env.MEND_TEST_TEMPORAL = temporal.address;
+  const server = await startRedis();
+  const redis = redisClient(server.url);
+  const mend = await startMend({ redisUrl: server.url });
+  const source = await startSourceOfTruth(100);
+  const run = (input: IncidentInput) => mend.start(input);
+  try {
+    await redis.flushall();
+    const reader = redisClient(server.url);
+    const load = startReadLoad(reader, 100);
+    await save(mend, 'cache-warmup-recovered', await run({
+      runbook: 'cache-warmup', severity: 'warning',
+      params: { redis: mend.redisName(), source: source.url, hotKeys: 100, sample: '1s', stabilize: '1s' },
+    }));
+    await load.stop();
+    reader.disconnect();
+
+    await fillNearMaxmemory(redis);
+    const approved = await run({
+      runbook: 'redis-memory-relief', severity: 'critical',
+      params: { redis: mend.redisName(), pattern: 'session:*', maxmemoryBytes: 64 << 20, below: 0.0001, stabilize: '1s', verifyWithin: '2s' },
+    });
+    await awaitApproval(mend.client, approved);
+    await approved.signal(approveSignal, { by: 'mallory' });
+    await approved.signal(approveSignal, { by: 'alice', comment: 'recording' });
+    await save(mend, 'redis-memory-relief-approved-undone', approved);
+
+    await save(mend, 'redis-memory-relief-dry-run', await mend.start({
+      runbook: 'redis-memory-relief', severity: 'warning', dryRun: true, params: { redis: mend.redisName(), pattern: 'session:*' },
+    }, `dry-run-${Date.now()}`));
+
+    await save(mend, 'redis-flush-cache-refused', await run({
+      runbook: 'redis-flush-cache', severity: 'warning', params: { redis: mend.redisName() },
+    }));
+    writeFileSync(join(dir, 'index.json'), JSON.stringify(index, null, 2) + '\n');
+  } finally {
+    await mend.stop();
+    await source.close();
+    redis.disconnect();
+    await server.stop();
+    await temporal.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
