@@ -1,0 +1,46 @@
+// The config file: defaults are the seed's policy; a bad field fails with its path; env overrides apply.
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseConfig } from '../config/load';
+
+test("defaults are the seed's safety policy", () => {
+  const { policy, temporal } = parseConfig({}, 'inline', {});
+  expect(policy.attempts).toEqual({ max: 3, window: '5m' });
+  expect(policy.approval).toMatchObject({ severities: ['critical'], risks: ['high'], quorum: 1, timeout: '15m' });
+  expect(policy.refuseDestructiveWithoutUndo).toBe(true);
+  expect(policy.retry.maximumAttempts).toBe(3);
+  expect(temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'mend' });
+});
+
+test('each bad field is reported with its path', () => {
+  const bad = {
+    policy: { attempts: { max: -1 }, retry: { maximumAttempts: 1000 }, approval: { severities: ['urgent'] }, typo: 1 },
+    redis: { Bad_Name: { url: 'redis://x' } },
+  };
+  let error: ConfigError | undefined;
+  try {
+    parseConfig(bad, 'mend.yaml', {});
+  } catch (e) {
+    error = e as ConfigError;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  const paths = error!.problems.map((p) => p.split(':')[0]);
+  expect(paths).toEqual(
+    expect.arrayContaining(['policy.attempts.max', 'policy.retry.maximumAttempts', 'policy.approval.severities.0', 'policy', 'redis.Bad_Name']),
+  );
+  expect(error!.problems.find((p) => p.startsWith('policy:'))).toMatch(/typo/);
+});
+
+test('TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE override the file', () => {
+  const config = parseConfig({ temporal: { address: 'a:1' } }, 'inline', { TEMPORAL_ADDRESS: 'temporal.prod:7233', TEMPORAL_NAMESPACE: 'sre' });
+  expect(config.temporal).toMatchObject({ address: 'temporal.prod:7233', namespace: 'sre' });
+});
+
+test('the shipped config/mend.yaml is valid, and unreadable or non-YAML files fail clearly', () => {
+  expect(loadConfig().redis.default.url).toBe('redis://127.0.0.1:6379');
+  const dir = mkdtempSync(join(tmpdir(), 'mend-config-'));
+  expect(() => loadConfig(join(dir, 'missing.yaml'))).toThrow(/cannot read/);
+  writeFileSync(join(dir, 'broken.yaml'), 'policy: [unclosed');
+  expect(() => loadConfig(join(dir, 'broken.yaml'))).toThrow(/not valid YAML/);
+});

@@ -1,0 +1,67 @@
+// The worker process serves Prometheus metrics for attempts, durations, MTTR and its phases.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { Redis } from 'ioredis';
+import { incident } from '../workflows/incident';
+import { fillNearMaxmemory, redisClient, testConfig } from './helpers/mend';
+import { startRedis, type RedisServer } from './helpers/processes';
+import { startWorkerProcess, writeConfig, type WorkerProcess } from './helpers/worker-process';
+
+let server: RedisServer;
+let redis: Redis;
+let connection: Connection;
+let worker: WorkerProcess | undefined;
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = redisClient(server.url);
+  connection = await Connection.connect({ address: process.env.MEND_TEST_TEMPORAL! });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await connection?.close();
+  redis?.disconnect();
+  await server?.stop();
+});
+
+test('a recovery shows up in /metrics with its MTTR and phases', async () => {
+  const taskQueue = `metrics-${Date.now()}`;
+  const config = testConfig(server.url, {}, taskQueue);
+  Object.assign(config.temporal, { address: process.env.MEND_TEST_TEMPORAL!, taskQueue });
+  worker = await startWorkerProcess(writeConfig(config, mkdtempSync(join(tmpdir(), 'mend-metrics-')), 'mend'));
+  const url = JSON.parse(worker.output().split('\n').find((l) => l.includes('"mend worker ready"'))!).metrics as string;
+
+  await fillNearMaxmemory(redis);
+  const faultStartedAt = new Date(Date.now() - 60_000).toISOString();
+  const client = new Client({ connection });
+  const record = await client.workflow.execute(incident, {
+    taskQueue,
+    workflowId: `metrics-${Date.now()}`,
+    args: [{ runbook: 'redis-memory-relief', severity: 'warning', faultStartedAt, params: { redis: `${taskQueue}-0`, pattern: 'session:*', stabilize: '100ms' } }],
+  });
+  expect(record.status).toBe('recovered');
+  expect(record.mttrSeconds).toBeGreaterThanOrEqual(60);
+  expect(record.phases!.detection).toBeGreaterThanOrEqual(60);
+
+  const text = await (await fetch(url)).text();
+  const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+  const rb = 'runbook="redis-memory-relief"';
+  expect(value(`recovery_attempts_total{${rb},status="verified"}`)).toBe(1);
+  expect(value(`recovery_duration_seconds_count{${rb}}`)).toBe(1);
+  expect(value(`mttr_seconds_count{${rb}}`)).toBe(1);
+  expect(value(`mttr_seconds_sum{${rb}}`)).toBeCloseTo(record.mttrSeconds!, 1);
+  for (const phase of ['detection', 'diagnosis', 'fix', 'verification']) {
+    expect(value(`mttr_phase_seconds_count{${rb},phase="${phase}"}`)).toBe(1);
+  }
+  expect(text).toContain('process_resident_memory_bytes');
+});
+
+test('a bad config stops the worker at start with the path of the bad field', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'mend-badconfig-')), 'bad.yaml');
+  writeFileSync(path, 'policy:\n  attempts: { max: 0 }\n  cooldown: soon\nredis:\n  default: { url: "http://x" }\n');
+  await expect(startWorkerProcess(path)).rejects.toThrow(
+    /worker exited 1:[\s\S]*policy\.attempts\.max: [\s\S]*policy\.cooldown: expected a duration[\s\S]*redis\.default\.url: expected redis:\/\//,
+  );
+});
