@@ -21,6 +21,7 @@ export const redisMemoryRelief = defineRunbook({
     verifyWithin: duration.default('1m'),
   }),
   target: (p) => `redis/${p.redis}`,
+  escalateTo: ['redis-flush-cache'],
   async run(kit, p) {
     const redis = kit.activities<RedisActivities>();
     const memory = await redis.redisMemory({ redis: p.redis });

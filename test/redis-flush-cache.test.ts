@@ -43,3 +43,40 @@ test('a policy that accepts irreversible steps lets it run and verifies it', asy
   expect(record.status).toBe('recovered');
   expect(await redis.dbsize()).toBe(0);
 });
+
+test('the escalation ladder: light runbook fails and is undone, the heavier one recovers', async () => {
+  const pipeline = redis.pipeline();
+  for (let i = 0; i < 10; i++) pipeline.set(`session:${i}`, 'x'.repeat(1000));
+  await pipeline.exec();
+  await redis.config('SET', 'maxmemory', String(1 << 30));
+  const record = await lenient.run({
+    runbook: 'redis-memory-relief',
+    severity: 'warning',
+    // `below` cannot be met by deleting sessions: the first rung fails verification and restores them.
+    params: { redis: lenient.redisName(), pattern: 'session:*', below: 0.0000001, stabilize: '100ms', verifyWithin: '1s' },
+  });
+  expect(record.attempts.map((a) => [a.runbook, a.status])).toEqual([
+    ['redis-memory-relief', 'failed'],
+    ['redis-flush-cache', 'verified'],
+  ]);
+  expect(record.attempts[0].steps.map((s) => s.status)).toEqual(['undone']);
+  expect(record.status).toBe('recovered');
+  expect(record.timeline.filter((t) => t.event === 'target acquired').map((t) => t.detail)).toEqual([
+    'redis-memory-relief: attempt 1 of 3',
+    'redis-flush-cache: attempt 2 of 3',
+  ]);
+  expect(await redis.dbsize()).toBe(0);
+});
+
+test('the default policy stops the ladder at the irreversible rung and escalates to people', async () => {
+  await redis.config('SET', 'maxmemory', String(1 << 30));
+  const record = await strict.run({
+    runbook: 'redis-memory-relief',
+    severity: 'warning',
+    params: { redis: strict.redisName(), pattern: 'cache:*', below: 0.0000001, stabilize: '100ms', verifyWithin: '1s' },
+  });
+  expect(record.attempts.map((a) => a.status)).toEqual(['failed', 'refused']);
+  expect(record.status).toBe('escalated');
+  expect(record.reason).toBe(`no runbook recovered ${record.target} (tried redis-memory-relief → redis-flush-cache)`);
+  expect(await redis.mget('cache:a', 'cache:b', 'cache:c')).toEqual(['1', '2', '3']);
+});

@@ -33,6 +33,8 @@ export interface GuardState {
   holder?: Holder;
   queue: AcquireRequest[];
   cooldownUntil?: number;
+  /** The incident whose failure started the cooldown: its own escalation ladder may go on. */
+  cooldownAfter?: string;
   history: TimelineEntry[];
 }
 
@@ -111,7 +113,10 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
         record('left the queue', `${incidentId}: ${outcome}`);
       }
       if (s.holder?.request.incidentId !== incidentId) return;
-      if (outcome === 'failed') s.cooldownUntil = Date.now() + s.holder.request.cooldownMs;
+      if (outcome === 'failed') {
+        s.cooldownUntil = Date.now() + s.holder.request.cooldownMs;
+        s.cooldownAfter = incidentId;
+      }
       s.holder = undefined;
       record('released', `${incidentId}: ${outcome}`);
     },
@@ -173,7 +178,7 @@ function recentAttempts(s: GuardState, windowMs: number, now: number) {
 }
 
 function budgetRefusal(s: GuardState, req: AcquireRequest, now: number): string | undefined {
-  if (s.cooldownUntil && s.cooldownUntil > now) {
+  if (s.cooldownUntil && s.cooldownUntil > now && s.cooldownAfter !== req.incidentId) {
     return `cooling down after a failed attempt until ${iso(s.cooldownUntil)}`;
   }
   const recent = recentAttempts(s, req.windowMs, now);

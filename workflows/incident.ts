@@ -171,6 +171,12 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   };
 
   for (const runbook of ladder) {
+    const rung = findRunbook(runbook)!;
+    const rungParams = rung.params.safeParse(input.params);
+    if (!rungParams.success || rung.target(rungParams.data) !== target) {
+      mark('rung skipped', `${runbook}: its params do not describe ${target}`);
+      continue;
+    }
     const grant = input.dryRun ? undefined : await acquire(runbook);
     if (grant?.decision === 'refused') return finish('refused', `${runbook}: ${grant.reason}`);
     if (grant?.decision === 'granted') mark('target acquired', `${runbook}: attempt ${grant.attempt} of ${grant.of}`);
@@ -179,7 +185,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     const started = Date.now();
     const runbookInput: RunbookInput = {
       runbook,
-      params: runbook === input.runbook ? input.params : {},
+      params: input.params,
       target,
       incidentId,
       severity: input.severity,
