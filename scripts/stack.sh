@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The local stack: Temporal dev server + Web UI (data kept in $MEND_DATA), Redis, and mend's worker.
 # Ctrl-C stops everything. Set TEMPORAL_ADDRESS to use an existing Temporal instead of the dev server.
+# Ports: MEND_TEMPORAL_PORT (7233), MEND_UI_PORT (8233), MEND_REDIS_PORT (6379).
 source "$(dirname "$0")/lib.sh"
 cd "$MEND_ROOT"
 data="${MEND_DATA:-$MEND_ROOT/.mend}"
+temporal_port="${MEND_TEMPORAL_PORT:-7233}"
+ui_port="${MEND_UI_PORT:-8233}"
+redis_port="${MEND_REDIS_PORT:-6379}"
 mkdir -p "$data/redis" "$data/logs"
 
 bash scripts/provision/node.sh
@@ -11,36 +15,45 @@ temporal=$(bash scripts/provision/temporal.sh)
 redis_server=$(bash scripts/provision/redis.sh)
 
 pids=()
-stop() {
-  trap - INT TERM EXIT
+shutdown() {
+  trap - INT TERM
   say "stopping"
-  for ((i=${#pids[@]}-1; i>=0; i--)); do kill -INT "${pids[i]}" 2>/dev/null || true; wait "${pids[i]}" 2>/dev/null || true; done
-  exit 0
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill -INT "${pids[i]}" 2>/dev/null || true
+    wait "${pids[i]}" 2>/dev/null || true
+  done
 }
-trap stop INT TERM EXIT
+trap 'shutdown; exit 0' INT TERM
 
-if port_open 127.0.0.1 6379; then
-  say "Redis already listens on 127.0.0.1:6379; using it"
+if port_open 127.0.0.1 "$redis_port"; then
+  say "Redis already listens on 127.0.0.1:$redis_port; using it"
 else
-  "$redis_server" --bind 127.0.0.1 --port 6379 --dir "$data/redis" --appendonly yes --save '' \
-    --logfile "$data/logs/redis.log" --daemonize no &
+  "$redis_server" --bind 127.0.0.1 --port "$redis_port" --dir "$data/redis" --appendonly yes --save '' \
+    --logfile "$data/logs/redis.log" &
   pids+=($!)
-  wait_port 127.0.0.1 6379 10 || die "Redis did not start (see $data/logs/redis.log)"
+  wait_port 127.0.0.1 "$redis_port" 10 || { shutdown; die "Redis did not start (see $data/logs/redis.log)"; }
 fi
 
 if [ -z "${TEMPORAL_ADDRESS:-}" ]; then
-  port_open 127.0.0.1 7233 && die "something already listens on 127.0.0.1:7233; stop it or set TEMPORAL_ADDRESS to use it"
-  "$temporal" server start-dev --ip 127.0.0.1 --port 7233 --ui-port 8233 \
+  if port_open 127.0.0.1 "$temporal_port"; then
+    shutdown; die "something already listens on 127.0.0.1:$temporal_port; stop it, set MEND_TEMPORAL_PORT, or set TEMPORAL_ADDRESS to use it"
+  fi
+  "$temporal" server start-dev --ip 127.0.0.1 --port "$temporal_port" --ui-port "$ui_port" \
     --db-filename "$data/temporal.db" --namespace default \
     --dynamic-config-value frontend.enableServerVersionCheck=false \
     --log-level warn >"$data/logs/temporal.log" 2>&1 &
   pids+=($!)
-  wait_port 127.0.0.1 7233 60 || die "the Temporal dev server did not start (see $data/logs/temporal.log)"
-  say "Temporal Web UI: http://localhost:8233 (data: $data/temporal.db)"
+  wait_port 127.0.0.1 "$temporal_port" 60 || { shutdown; die "the Temporal dev server did not start (see $data/logs/temporal.log)"; }
+  export TEMPORAL_ADDRESS="127.0.0.1:$temporal_port"
+  say "Temporal Web UI: http://localhost:$ui_port (data: $data/temporal.db)"
 fi
 
 node dist/workers/main.js &
 pids+=($!)
-say "mend is running. Try: npx mend runbooks   ·   Ctrl-C stops the stack"
-wait -n "${pids[@]}" || true
-die "a stack process exited (logs in $data/logs); stopping the rest"
+say "mend is running. Try: npm run mend -- runbooks   ·   Ctrl-C stops the stack"
+set +e
+wait -n "${pids[@]}"
+code=$?
+say "a stack process exited with code $code (logs in $data/logs); stopping the rest"
+shutdown
+exit 1

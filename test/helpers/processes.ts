@@ -31,16 +31,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export function portOpen(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const s = new Socket();
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => (s.destroy(), resolve(false)));
+    s.connect(port, '127.0.0.1');
+  });
+}
+
 export async function waitForPort(port: number, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const s = new Socket();
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => (s.destroy(), resolve(false)));
-      s.connect(port, '127.0.0.1');
-    });
-    if (open) return;
+    if (await portOpen(port)) return;
     if (Date.now() > deadline) throw new Error(`${what} did not listen on ${port} within ${timeoutMs} ms`);
     await delay(50);
   }

@@ -1,0 +1,73 @@
+// The README's run command: scripts/stack.sh starts Temporal + UI, Redis and the worker; Ctrl-C stops them
+// all; a restart on the same data folder keeps every incident.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import { freePort, portOpen, root } from './helpers/processes';
+import { waitFor } from './helpers/wait';
+
+const run = promisify(execFile);
+const data = mkdtempSync(join(tmpdir(), 'mend-stack-'));
+let ports: { temporal: number; ui: number; redis: number };
+let configPath: string;
+
+beforeAll(async () => {
+  ports = { temporal: await freePort(), ui: await freePort(), redis: await freePort() };
+  configPath = join(data, 'mend.yaml');
+  writeFileSync(configPath, stringify({ metrics: { port: 0 }, redis: { default: { url: `redis://127.0.0.1:${ports.redis}` } } }));
+});
+
+function startStack(): { child: ChildProcess; output: () => string } {
+  const child = spawn('bash', [join(root, 'scripts', 'stack.sh')], {
+    env: {
+      ...process.env,
+      MEND_DATA: data,
+      MEND_CONFIG: configPath,
+      MEND_TEMPORAL_PORT: String(ports.temporal),
+      MEND_UI_PORT: String(ports.ui),
+      MEND_REDIS_PORT: String(ports.redis),
+      TEMPORAL_ADDRESS: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  return { child, output: () => output };
+}
+
+async function ctrlC(stack: ReturnType<typeof startStack>): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => stack.child.once('exit', (code) => resolve(code)));
+  stack.child.kill('SIGINT');
+  return exited;
+}
+
+const cli = (...args: string[]) =>
+  run('node', [join(root, 'dist', 'cli', 'main.js'), ...args], {
+    env: { ...process.env, MEND_CONFIG: configPath, TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}` },
+  });
+
+test('start, use, stop with Ctrl-C, restart: the incident is still there', async () => {
+  const first = startStack();
+  await waitFor(async () => first.output().includes('mend is running') && first.output().includes('mend worker ready'), 'the stack', 90_000);
+  const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
+  expect(ui.status).toBe(200);
+  expect(await portOpen(ports.redis)).toBe(true);
+
+  const started = await cli('run', 'redis-memory-relief', '--param', 'pattern=session:*', '--dry-run', '--id', 'stack-dry-run');
+  expect(started.stdout).toContain('started incident stack-dry-run');
+  await waitFor(async () => (await cli('status', 'stack-dry-run')).stdout.includes(': not-needed'), 'the incident to finish');
+
+  expect(await ctrlC(first)).toBe(0);
+  for (const port of Object.values(ports)) expect({ port, open: await portOpen(port) }).toEqual({ port, open: false });
+
+  const second = startStack();
+  await waitFor(async () => second.output().includes('mend worker ready'), 'the restarted stack', 90_000);
+  const status = await cli('status', 'stack-dry-run');
+  expect(status.stdout).toContain('incident stack-dry-run on redis/default: not-needed');
+  expect((await cli('incidents', '--json')).stdout).toContain('stack-dry-run');
+  expect(await ctrlC(second)).toBe(0);
+}, 240_000);
