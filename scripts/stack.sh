@@ -41,6 +41,8 @@ if [ -z "${TEMPORAL_ADDRESS:-}" ]; then
   "$temporal" server start-dev --ip 127.0.0.1 --port "$temporal_port" --ui-port "$ui_port" \
     --db-filename "$data/temporal.db" --namespace default \
     --dynamic-config-value frontend.enableServerVersionCheck=false \
+    --dynamic-config-value system.enableEagerWorkflowStart=true \
+    --dynamic-config-value system.enableActivityEagerExecution=true \
     --log-level warn >"$data/logs/temporal.log" 2>&1 &
   pids+=($!)
   wait_port 127.0.0.1 "$temporal_port" 60 || { shutdown; die "the Temporal dev server did not start (see $data/logs/temporal.log)"; }

@@ -6,7 +6,6 @@ import {
   condition,
   getExternalWorkflowHandle,
   proxyActivities,
-  proxyLocalActivities,
   proxySinks,
   setCurrentDetails,
   setHandler,
@@ -44,7 +43,8 @@ import { message } from './kit/kit';
 import { recoveryTimes } from './mttr';
 import type { MendSinks } from './sinks';
 
-const { incidentSettings } = proxyLocalActivities<MendActivities>({ startToCloseTimeout: '5s' });
+// Read-only activities that run before the policy is known: fixed, bounded retries.
+const bootstrap = proxyActivities<MendActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
 const { metrics } = proxySinks<MendSinks>();
 
 export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
@@ -106,25 +106,26 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   }
   target = first.target(parsed.data);
   ladder = ladderFrom(input.runbook);
-  const { policy, searchAttributes } = await incidentSettings();
+  // Settings and diagnosis are asked for together: the first activity starts with the first workflow task.
+  setStatus('diagnosing');
+  const settings = bootstrap.incidentSettings();
+  const diagnosis = bootstrap.diagnose({ target }).then(
+    (facts) => facts.summary,
+    (err) => `diagnosis failed: ${message(err)}`,
+  );
+  const { policy, searchAttributes } = await settings;
   if (searchAttributes) tag = upsertSearchAttributes;
   tag([
     { key: runbookKey, value: input.runbook },
     { key: targetKey, value: target },
     { key: severityKey, value: input.severity },
+    { key: statusKey, value: status },
   ]);
-
-  setStatus('diagnosing');
+  mark('diagnosed', await diagnosis);
   const acts = proxyActivities<MendActivities>({
     startToCloseTimeout: policy.activityTimeout,
     retry: { ...policy.retry, nonRetryableErrorTypes: ['NonRetryable'] },
   });
-  try {
-    const facts = await acts.diagnose({ target });
-    mark('diagnosed', facts.summary);
-  } catch (err) {
-    mark('diagnosed', `diagnosis failed: ${message(err)}`);
-  }
 
   const attempts: RunbookResult[] = [];
   const finish = async (final: IncidentStatus, reason?: string): Promise<RecoveryRecord> => {

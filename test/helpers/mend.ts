@@ -27,15 +27,18 @@ export interface Mend {
   stop(): Promise<void>;
 }
 
-const namesPerFile = 40;
-
-export function testConfig(redisUrl: string, policy: Record<string, unknown> = {}, prefix = 'r', searchAttributes = true): MendConfig {
+export function testConfig(
+  redisUrl: string,
+  policy: Record<string, unknown> = {},
+  prefix = 'r',
+  searchAttributes = true,
+  names = 40,
+): MendConfig {
   const dir = process.env.MEND_TEST_DIR ?? tmpdir();
-  const names = Array.from({ length: namesPerFile }, (_, i) => `${prefix}-${i}`);
   return parseConfig(
     {
       temporal: { searchAttributes },
-      redis: Object.fromEntries(names.map((n) => [n, { url: redisUrl }])),
+      redis: Object.fromEntries(Array.from({ length: names }, (_, i) => [`${prefix}-${i}`, { url: redisUrl }])),
       snapshots: { dir: join(dir, 'snapshots') },
       policy: { approval: { approvers: ['alice', 'bob', 'carol'] }, ...policy },
     },
@@ -50,10 +53,15 @@ export async function startMend(options: {
   env?: TestWorkflowEnvironment;
   /** A dev server other than the shared one. */
   address?: string;
+  /** How many Redis instance names (targets) to configure; redisName() cycles through them. */
+  targets?: number;
+  /** Start incidents eagerly: the client shares the worker's connection, as a co-located starter would. */
+  eagerStart?: boolean;
 }): Promise<Mend> {
   const taskQueue = `test-${randomUUID()}`;
   const prefix = taskQueue.slice(5, 13);
-  const config = testConfig(options.redisUrl, options.policy, prefix, !options.env);
+  const targets = options.targets ?? 40;
+  const config = testConfig(options.redisUrl, options.policy, prefix, !options.env, targets);
   config.temporal.taskQueue = taskQueue;
   if (!options.env) config.temporal.address = options.address ?? process.env.MEND_TEST_TEMPORAL!;
   let nextName = 0;
@@ -66,8 +74,8 @@ export async function startMend(options: {
   } else {
     const { address } = config.temporal;
     const clientConnection = await Connection.connect({ address });
-    client = new Client({ connection: clientConnection, namespace: 'default' });
     connection = await NativeConnection.connect({ address });
+    client = new Client({ connection: options.eagerStart ? connection : clientConnection, namespace: 'default' });
     owned = async () => {
       await connection.close();
       await clientConnection.close();
@@ -86,13 +94,13 @@ export async function startMend(options: {
   });
   const running = worker.run();
   const start = (input: IncidentInput, id = `incident-${randomUUID()}`) =>
-    client.workflow.start(incident, { taskQueue, workflowId: id, args: [input] });
+    client.workflow.start(incident, { taskQueue, workflowId: id, args: [input], requestEagerStart: options.eagerStart });
   return {
     client,
     config,
     taskQueue,
     metrics,
-    redisName: () => `${prefix}-${nextName++ % namesPerFile}`,
+    redisName: () => `${prefix}-${nextName++ % targets}`,
     start,
     run: async (input, id) => (await start(input, id)).result(),
     stop: async () => {
