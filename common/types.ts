@@ -117,6 +117,8 @@ export interface RunbookInput {
   severity: Severity;
   dryRun: boolean;
   policy: SafetyPolicy;
+  /** Keep MendStatus up to date on the runbook workflow (e.g. 'awaiting-approval'). */
+  tagStatus?: boolean;
 }
 
 export interface TimelineEntry {

@@ -64,6 +64,13 @@ export const configSchema = z
         uiUrl: 'http://localhost:8233',
         searchAttributes: true,
       }),
+    worker: z
+      .object({
+        /** Workflows kept in memory between tasks; others are replayed from history when they wake up. */
+        maxCachedWorkflows: z.number().int().min(0).default(250),
+      })
+      .strict()
+      .default({ maxCachedWorkflows: 250 }),
     metrics: z
       .object({ port: z.number().int().min(0).max(65535).default(9464), host: z.string().default('127.0.0.1') })
       .strict()

@@ -1,8 +1,10 @@
 // The worker process: `node dist/workers/main.js`. Ctrl-C (SIGINT) or SIGTERM drains and exits.
+import { existsSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { RedisPool } from '../activities/redis-pool';
 import { ConfigError, loadConfig } from '../config/load';
+import { defaultBundlePath } from './bundle';
 import { MendMetrics } from './metrics';
 import { ensureSearchAttributes } from './search-attributes';
 import { createMendWorker } from './worker';
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
     client,
     metrics,
     redis,
-    workflowBundlePath: process.env.MEND_WORKFLOW_BUNDLE,
+    workflowBundlePath: process.env.MEND_WORKFLOW_BUNDLE ?? (existsSync(defaultBundlePath) ? defaultBundlePath : undefined),
   });
   console.log(
     JSON.stringify({

@@ -192,6 +192,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
       severity: input.severity,
       dryRun: !!input.dryRun,
       policy,
+      tagStatus: searchAttributes,
     };
     let result: RunbookResult;
     try {
@@ -248,6 +249,7 @@ async function runChild(
           { key: runbookKey, value: input.runbook },
           { key: targetKey, value: input.target },
           { key: severityKey, value: input.severity },
+          { key: statusKey, value: 'running' },
         ]
       : undefined,
   });

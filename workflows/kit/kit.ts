@@ -6,8 +6,10 @@ import {
   setCurrentDetails,
   setHandler,
   sleep,
+  upsertSearchAttributes,
   type ActivityInterfaceFor,
 } from '@temporalio/workflow';
+import { statusKey } from '../../common/search-attributes';
 import { toMs } from '../../common/duration';
 import type {
   Duration,
@@ -144,9 +146,11 @@ export class RunbookKit {
       return;
     }
     this.enter(undefined, `approval: ${request.reason}`);
+    this.tag('awaiting-approval');
     try {
       await this.approvalGate.request(request);
     } finally {
+      this.tag('running');
       this.enter(undefined, undefined);
     }
   }
@@ -219,6 +223,7 @@ export class RunbookKit {
 
   finish(status: RunbookStatus, reason?: string): RunbookResult {
     this.status = status;
+    this.tag(status);
     this.publish();
     return {
       runbook: this.input.runbook,
@@ -245,6 +250,10 @@ export class RunbookKit {
       approvals: this.approvalGate.decisions,
       verifications: this.verifications,
     };
+  }
+
+  private tag(status: string): void {
+    if (this.input.tagStatus) upsertSearchAttributes([{ key: statusKey, value: status }]);
   }
 
   private enter(step: string | undefined, waitingFor: string | undefined): void {
