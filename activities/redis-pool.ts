@@ -13,11 +13,17 @@ export class RedisPool {
     if (existing) return existing;
     const target = this.targets[name];
     if (!target) throw nonRetryable(`no Redis named "${name}" in config (known: ${Object.keys(this.targets).join(', ') || 'none'})`);
-    const client = new Redis(target.url, {
+    // Options built here: given a URL, ioredis would let the URL's (empty) password win over passwordEnv.
+    const url = new URL(target.url);
+    const client = new Redis({
+      host: url.hostname,
+      port: Number(url.port || 6379),
+      username: decodeURIComponent(url.username) || undefined,
       password: target.passwordEnv ? process.env[target.passwordEnv] : undefined,
+      db: Number(url.pathname.slice(1) || 0),
+      tls: url.protocol === 'rediss:' ? {} : undefined,
       connectTimeout: 2000,
       maxRetriesPerRequest: 1,
-      lazyConnect: false,
     });
     client.on('error', () => undefined); // surfaced by the command that fails
     this.clients.set(name, client);
