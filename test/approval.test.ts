@@ -1,30 +1,13 @@
 // Approval gates on the time-skipping server, acting on a real Redis.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Redis } from 'ioredis';
 import { approveSignal, rejectSignal } from '../workflows/definitions';
 import { awaitApproval, runbookView } from './helpers/incident';
-import { fillNearMaxmemory, redisClient, redisState, startMend, type Mend } from './helpers/mend';
-import { startRedis, type RedisServer } from './helpers/processes';
+import { fillNearMaxmemory, redisState, startMend, useMendWithRedis, type Mend } from './helpers/mend';
 import { timeSkippingEnv } from './helpers/time-skipping';
 import { waitFor } from './helpers/wait';
 
-let env: TestWorkflowEnvironment;
-let server: RedisServer;
-let redis: Redis;
-let mend: Mend;
+const t = useMendWithRedis({ timeSkipping: true });
 
-beforeAll(async () => {
-  [env, server] = await Promise.all([timeSkippingEnv(), startRedis()]);
-  redis = redisClient(server.url);
-  mend = await startMend({ redisUrl: server.url, env });
-});
-afterAll(async () => {
-  await mend?.stop();
-  redis?.disconnect();
-  await Promise.all([env?.teardown(), server?.stop()]);
-});
-
-beforeEach(() => fillNearMaxmemory(redis));
+beforeEach(() => fillNearMaxmemory(t.redis));
 
 // critical severity: the default policy asks for approval before redis-memory-relief acts.
 const critical = (m: Mend) => ({
@@ -34,24 +17,24 @@ const critical = (m: Mend) => ({
 });
 
 test('reject leaves the system untouched', async () => {
-  const before = await redisState(redis);
-  const handle = await mend.start(critical(mend));
-  const view = await awaitApproval(mend.client, handle);
+  const before = await redisState(t.redis);
+  const handle = await t.mend.start(critical(t.mend));
+  const view = await awaitApproval(t.mend.client, handle);
   expect(view.approval).toMatchObject({ approvers: ['alice', 'bob', 'carol'], quorum: 1 });
   await handle.signal(rejectSignal, { by: 'bob', comment: 'not during the sale' });
   const record = await handle.result();
   expect(record.status).toBe('rejected');
   expect(record.reason).toContain('rejected by bob: not during the sale');
   expect(record.attempts[0].steps).toEqual([]);
-  expect(await redisState(redis)).toEqual(before);
+  expect(await redisState(t.redis)).toEqual(before);
 });
 
 test('an allowed approver lets it proceed; an outsider is refused and recorded', async () => {
-  const handle = await mend.start(critical(mend));
-  await awaitApproval(mend.client, handle);
+  const handle = await t.mend.start(critical(t.mend));
+  await awaitApproval(t.mend.client, handle);
   await handle.signal(approveSignal, { by: 'mallory', comment: 'trust me' });
-  await waitFor(async () => (await runbookView(mend.client, handle)).approvals.length === 1, 'the refusal to be recorded');
-  expect(await redis.exists('session:1')).toBe(1);
+  await waitFor(async () => (await runbookView(t.mend.client, handle)).approvals.length === 1, 'the refusal to be recorded');
+  expect(await t.redis.exists('session:1')).toBe(1);
   await handle.signal(approveSignal, { by: 'alice', comment: 'go' });
   const record = await handle.result();
   const [attempt] = record.attempts;
@@ -61,13 +44,13 @@ test('an allowed approver lets it proceed; an outsider is refused and recorded',
   ]);
   expect(record.status).toBe('recovered');
   expect((attempt.steps[0].result as { keys: number }).keys).toBe(20);
-  expect(await redis.exists('session:1')).toBe(0);
+  expect(await t.redis.exists('session:1')).toBe(0);
 });
 
 test('a quorum of 2 needs two distinct approvers', async () => {
   // Its own server: workflows left on a stopped worker's queue would hold back time skipping for the others.
   const ownEnv = await timeSkippingEnv();
-  const strict = await startMend({ redisUrl: server.url, env: ownEnv, policy: { approval: { approvers: ['alice', 'bob'], quorum: 2 } } });
+  const strict = await startMend({ redisUrl: t.server.url, env: ownEnv, policy: { approval: { approvers: ['alice', 'bob'], quorum: 2 } } });
   try {
     const handle = await strict.start(critical(strict));
     await awaitApproval(strict.client, handle);
@@ -79,11 +62,11 @@ test('a quorum of 2 needs two distinct approvers', async () => {
     }, 'both approvals recorded');
     expect(view.approval?.approvedBy).toEqual(['alice']);
     expect(view.approvals[1]).toMatchObject({ accepted: false, reason: expect.stringContaining('distinct approvers') });
-    expect(await redis.exists('session:1')).toBe(1);
+    expect(await t.redis.exists('session:1')).toBe(1);
     await handle.signal(approveSignal, { by: 'bob' });
     const record = await handle.result();
     expect(record.status).toBe('recovered');
-    expect(await redis.exists('session:1')).toBe(0);
+    expect(await t.redis.exists('session:1')).toBe(0);
   } finally {
     await strict.stop();
     await ownEnv.teardown();
@@ -91,9 +74,9 @@ test('a quorum of 2 needs two distinct approvers', async () => {
 });
 
 test('a 15-minute approval timeout escalates and aborts, in seconds of test time', async () => {
-  const before = await redisState(redis);
+  const before = await redisState(t.redis);
   const started = Date.now();
-  const handle = await mend.start(critical(mend));
+  const handle = await t.mend.start(critical(t.mend));
   const record = await handle.result();
   expect(Date.now() - started).toBeLessThan(5 * 60_000);
   expect(record.status).toBe('escalated');
@@ -102,5 +85,5 @@ test('a 15-minute approval timeout escalates and aborts, in seconds of test time
   const history = await handle.fetchHistory();
   const escalations = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'escalate');
   expect(escalations).toHaveLength(1);
-  expect(await redisState(redis)).toEqual(before);
+  expect(await redisState(t.redis)).toEqual(before);
 });

@@ -1,30 +1,15 @@
 // Dry-run plans with the real activities in plan mode: nothing changes, no approval is awaited, no budget is spent.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { Redis } from 'ioredis';
 import { guardWorkflowId } from '../workflows/definitions';
-import { fillNearMaxmemory, redisClient, redisState, startMend, type Mend } from './helpers/mend';
-import { startRedis, type RedisServer } from './helpers/processes';
+import { fillNearMaxmemory, redisState, useMendWithRedis } from './helpers/mend';
 
-let server: RedisServer;
-let redis: Redis;
-let mend: Mend;
-
-beforeAll(async () => {
-  server = await startRedis();
-  redis = redisClient(server.url);
-  mend = await startMend({ redisUrl: server.url });
-});
-afterAll(async () => {
-  await mend?.stop();
-  redis?.disconnect();
-  await server?.stop();
-});
+const t = useMendWithRedis();
 
 test('a dry-run changes nothing and returns the plan', async () => {
-  await fillNearMaxmemory(redis);
-  const before = await redisState(redis);
-  const name = mend.redisName();
-  const record = await mend.run({
+  await fillNearMaxmemory(t.redis);
+  const before = await redisState(t.redis);
+  const name = t.mend.redisName();
+  const record = await t.mend.run({
     runbook: 'redis-memory-relief',
     severity: 'critical',
     dryRun: true,
@@ -41,8 +26,8 @@ test('a dry-run changes nothing and returns the plan', async () => {
     ['would verify "memory below 90% of maxmemory" within 1m', 'planned'],
   ]);
   expect(plan.steps[2].result).toMatchObject({ keys: 20 });
-  expect(await redisState(redis)).toEqual(before);
-  await expect(mend.client.workflow.getHandle(guardWorkflowId(`redis/${name}`)).describe()).rejects.toBeInstanceOf(
+  expect(await redisState(t.redis)).toEqual(before);
+  await expect(t.mend.client.workflow.getHandle(guardWorkflowId(`redis/${name}`)).describe()).rejects.toBeInstanceOf(
     WorkflowNotFoundError,
   );
 });

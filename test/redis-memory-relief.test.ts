@@ -1,27 +1,12 @@
 // redis-memory-relief on a real Redis: the saga's undo restores the exact prior state; success frees memory.
-import type { Redis } from 'ioredis';
-import { redisClient, redisState, startMend, type Mend } from './helpers/mend';
-import { startRedis, type RedisServer } from './helpers/processes';
+import { redisState, useMendWithRedis } from './helpers/mend';
 
-let server: RedisServer;
-let redis: Redis;
-let mend: Mend;
-
-beforeAll(async () => {
-  server = await startRedis();
-  redis = redisClient(server.url);
-  mend = await startMend({ redisUrl: server.url });
-});
-afterAll(async () => {
-  await mend?.stop();
-  redis?.disconnect();
-  await server?.stop();
-});
+const t = useMendWithRedis();
 
 async function seed(): Promise<void> {
-  await redis.flushall();
+  await t.redis.flushall();
   const big = 'x'.repeat(10_000);
-  const pipeline = redis.pipeline();
+  const pipeline = t.redis.pipeline();
   for (let i = 0; i < 300; i++) {
     if (i % 3 === 0) pipeline.set(`session:${i}`, `${i}:${big}`, 'EX', 3600);
     else pipeline.set(`session:${i}`, `${i}:${big}`);
@@ -33,13 +18,13 @@ async function seed(): Promise<void> {
 
 test('a verification that cannot pass undoes every step in reverse and leaves Redis exactly as it was', async () => {
   await seed();
-  await redis.config('SET', 'maxmemory', String(1 << 30));
-  const before = await redisState(redis);
+  await t.redis.config('SET', 'maxmemory', String(1 << 30));
+  const before = await redisState(t.redis);
 
-  const record = await mend.run({
+  const record = await t.mend.run({
     runbook: 'redis-memory-relief',
     severity: 'warning',
-    params: { redis: mend.redisName(), pattern: 'session:*', maxmemoryBytes: 2 * 2 ** 30, below: 0.000001, stabilize: '500ms', verifyWithin: '2s' },
+    params: { redis: t.mend.redisName(), pattern: 'session:*', maxmemoryBytes: 2 * 2 ** 30, below: 0.000001, stabilize: '500ms', verifyWithin: '2s' },
   });
 
   expect(record.status).toBe('escalated');
@@ -53,25 +38,25 @@ test('a verification that cannot pass undoes every step in reverse and leaves Re
   const [maxmemoryStep, deleteStep] = attempt.steps;
   expect(Date.parse(deleteStep.undoneAt!)).toBeLessThanOrEqual(Date.parse(maxmemoryStep.undoneAt!));
   expect((deleteStep.result as { keys: number }).keys).toBe(300);
-  expect(await redisState(redis)).toEqual(before);
+  expect(await redisState(t.redis)).toEqual(before);
 });
 
 test('memory pressure is relieved: expendable keys go, others stay, verification passes', async () => {
   await seed();
   const { used_memory } = Object.fromEntries(
-    (await redis.info('memory')).split('\r\n').map((l) => l.split(':')).filter((p) => p.length === 2).map(([k, v]) => [k, Number(v)]),
+    (await t.redis.info('memory')).split('\r\n').map((l) => l.split(':')).filter((p) => p.length === 2).map(([k, v]) => [k, Number(v)]),
   ) as { used_memory: number };
-  await redis.config('SET', 'maxmemory', String(Math.floor(used_memory * 1.02)));
+  await t.redis.config('SET', 'maxmemory', String(Math.floor(used_memory * 1.02)));
 
-  const record = await mend.run({
+  const record = await t.mend.run({
     runbook: 'redis-memory-relief',
     severity: 'warning',
-    params: { redis: mend.redisName(), pattern: 'session:*', below: 0.9, stabilize: '200ms', verifyWithin: '10s' },
+    params: { redis: t.mend.redisName(), pattern: 'session:*', below: 0.9, stabilize: '200ms', verifyWithin: '10s' },
   });
 
   expect(record.status).toBe('recovered');
   expect(record.attempts[0].verifications[0]).toMatchObject({ ok: true });
-  expect(await redis.keys('session:*')).toEqual([]);
-  expect((await redis.keys('keep:*')).length).toBe(51);
+  expect(await t.redis.keys('session:*')).toEqual([]);
+  expect((await t.redis.keys('keep:*')).length).toBe(51);
   expect(record.mttrSeconds).toBeGreaterThan(0);
 });

@@ -13,6 +13,8 @@ import type { IncidentInput, RecoveryRecord } from '../../common/types';
 import { MendMetrics } from '../../workers/metrics';
 import { createMendWorker } from '../../workers/worker';
 import { incident } from '../../workflows/incident';
+import { startRedis, type RedisServer } from './processes';
+import { timeSkippingEnv } from './time-skipping';
 
 export interface Mend {
   client: Client;
@@ -138,4 +140,27 @@ export async function fillNearMaxmemory(redis: Redis): Promise<void> {
   if (results.some(([err]) => err)) throw new Error('seeding Redis failed');
   const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
   await redis.config('SET', 'maxmemory', String(Math.floor(used * 1.05)));
+}
+
+export interface MendFixture {
+  server: RedisServer;
+  redis: Redis;
+  mend: Mend;
+  env?: TestWorkflowEnvironment;
+}
+
+/** Per test file: a private Redis, an admin client for assertions, and a worker (on time-skipping if asked). */
+export function useMendWithRedis(options: { timeSkipping?: boolean; policy?: Record<string, unknown> } = {}): MendFixture {
+  const fixture = {} as MendFixture;
+  beforeAll(async () => {
+    [fixture.server, fixture.env] = await Promise.all([startRedis(), options.timeSkipping ? timeSkippingEnv() : undefined]);
+    fixture.redis = redisClient(fixture.server.url);
+    fixture.mend = await startMend({ redisUrl: fixture.server.url, env: fixture.env, policy: options.policy });
+  });
+  afterAll(async () => {
+    await fixture.mend?.stop();
+    fixture.redis?.disconnect();
+    await Promise.all([fixture.env?.teardown(), fixture.server?.stop()]);
+  });
+  return fixture;
 }
