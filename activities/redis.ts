@@ -26,11 +26,6 @@ export interface MemoryState {
   ratio: number | null;
 }
 
-export interface KeySnapshot {
-  snapshot: string;
-  keys: number;
-}
-
 const scanBatch = 500;
 
 // Deletes a key only if it still holds the copied value: a key written since the copy is left alone.
@@ -67,7 +62,8 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
         if (ttlSeconds) pipeline.set(key, value, 'EX', ttlSeconds);
         else pipeline.set(key, value);
       }
-      await pipeline.exec();
+      const failed = ((await pipeline.exec()) ?? []).find(([err]) => err);
+      if (failed) throw new Error(`SET failed while warming: ${failed[0]!.message}`);
       return { warmed: hot.length, sample };
     },
 
@@ -77,12 +73,12 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
       return { usedBytes: info.used_memory, maxBytes, ratio: maxBytes > 0 ? info.used_memory / maxBytes : null };
     },
 
-    /** Sets maxmemory to an absolute value and returns the previous one (the undo's input). */
-    async redisSetMaxmemory(input: { redis: string; bytes: number; dryRun?: boolean }): Promise<{ previous: number }> {
+    /** Sets maxmemory to an absolute value (idempotent); returns the value it found. */
+    async redisSetMaxmemory(input: { redis: string; bytes: number; dryRun?: boolean }): Promise<{ found: number }> {
       const client = pool.get(input.redis);
       const [, current] = (await client.config('GET', 'maxmemory')) as [string, string];
       if (!input.dryRun) await client.config('SET', 'maxmemory', String(input.bytes));
-      return { previous: Number(current) };
+      return { found: Number(current) };
     },
 
     async redisKeyCount({ redis }: { redis: string }): Promise<{ keys: number }> {
@@ -96,11 +92,13 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
       return { flushed };
     },
 
-    /** Deletes the keys matching a pattern after copying each (DUMP + PTTL) into a snapshot file. */
-    async redisDeleteKeys(input: { redis: string; pattern: string; dryRun?: boolean }): Promise<KeySnapshot> {
+    /**
+     * Deletes the keys matching a pattern, each copied (DUMP + expiry) into the snapshot before it goes.
+     * The snapshot is created before anything is deleted, so its undo always has something to read.
+     */
+    async redisDeleteKeys(input: { redis: string; pattern: string; snapshot: string; dryRun?: boolean }): Promise<{ keys: number }> {
       const client = pool.get(input.redis);
-      const { workflowExecution, activityId } = Context.current().info;
-      const snapshot = `${workflowExecution?.workflowId ?? 'standalone'}.${activityId}`.replace(/[^A-Za-z0-9._-]/g, '_');
+      if (!input.dryRun) await snapshots.create(input.snapshot);
       let keys = 0;
       let cursor = '0';
       do {
@@ -111,27 +109,39 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
           continue;
         }
         const copies = await copyKeys(client, batch);
-        await snapshots.append(snapshot, copies);
+        await snapshots.append(input.snapshot, copies);
         const deletes = client.pipeline();
         for (const c of copies) deletes.eval(deleteIfUnchanged, 1, c.key, Buffer.from(c.dump, 'base64'));
         for (const [err, deleted] of (await deletes.exec()) ?? []) {
-          if (err) throw err; 
+          if (err) throw err;
           keys += Number(deleted);
         }
         Context.current().heartbeat({ keys });
       } while (cursor !== '0');
-      return { snapshot, keys };
+      return { keys };
     },
 
-    /** Puts every key of a snapshot back with its TTL (RESTORE ... REPLACE). */
-    async redisRestoreKeys(input: { redis: string; snapshot: string; dryRun?: boolean }): Promise<{ restored: number }> {
+    /**
+     * Puts back the keys of a snapshot with their original expiry. A key that exists again (kept because it
+     * changed, or rewritten by the app since) is newer than the copy and is left alone.
+     */
+    async redisRestoreKeys(input: { redis: string; snapshot: string; dryRun?: boolean }): Promise<{ restored: number; skipped: number }> {
       const copies = await snapshots.read(input.snapshot);
-      if (input.dryRun || copies.length === 0) return { restored: copies.length };
+      const now = Date.now();
+      const live = copies.filter((c) => c.expiresAt === undefined || c.expiresAt > now);
+      if (input.dryRun || live.length === 0) return { restored: input.dryRun ? live.length : 0, skipped: copies.length - live.length };
       const pipeline = pool.get(input.redis).pipeline();
-      for (const { key, ttl, dump } of copies) pipeline.restore(key, ttl > 0 ? ttl : 0, Buffer.from(dump, 'base64'), 'REPLACE');
-      const failed = ((await pipeline.exec()) ?? []).find(([err]) => err);
-      if (failed) throw new Error(`RESTORE failed: ${failed[0]!.message}`);
-      return { restored: copies.length };
+      for (const { key, expiresAt, dump } of live) {
+        const payload = Buffer.from(dump, 'base64');
+        if (expiresAt === undefined) pipeline.restore(key, 0, payload);
+        else pipeline.restore(key, expiresAt, payload, 'ABSTTL');
+      }
+      let restored = 0;
+      for (const [err] of (await pipeline.exec()) ?? []) {
+        if (!err) restored++;
+        else if (!/BUSYKEY/.test(err.message)) throw new Error(`RESTORE failed: ${err.message}`);
+      }
+      return { restored, skipped: copies.length - restored };
     },
   };
 }
@@ -164,19 +174,20 @@ async function fetchHotKeys(source: string, limit: number): Promise<HotKey[]> {
 
 function isHotKey(x: unknown): x is HotKey {
   const h = x as HotKey;
-  return typeof h?.key === 'string' && typeof h.value === 'string' && (h.ttlSeconds === undefined || typeof h.ttlSeconds === 'number');
+  const ttl = h?.ttlSeconds;
+  return typeof h?.key === 'string' && typeof h.value === 'string' && (ttl === undefined || (Number.isInteger(ttl) && ttl > 0));
 }
 
 async function copyKeys(client: Redis, keys: string[]): Promise<KeyCopy[]> {
   if (keys.length === 0) return [];
   const pipeline = client.pipeline();
-  for (const key of keys) pipeline.dumpBuffer(key).pttl(key);
+  for (const key of keys) pipeline.dumpBuffer(key).pexpiretime(key);
   const replies = (await pipeline.exec()) ?? [];
   const copies: KeyCopy[] = [];
   keys.forEach((key, i) => {
     const dump = replies[2 * i]?.[1] as Buffer | null;
-    const ttl = replies[2 * i + 1]?.[1] as number;
-    if (dump) copies.push({ key, ttl, dump: dump.toString('base64') });
+    const expiresAt = replies[2 * i + 1]?.[1] as number;
+    if (dump) copies.push({ key, expiresAt: expiresAt > 0 ? expiresAt : undefined, dump: dump.toString('base64') });
   });
   return copies;
 }

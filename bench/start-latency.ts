@@ -10,7 +10,8 @@ import { summary } from './stats';
 const warmup = 10;
 
 async function measure(redisUrl: string, incidents: number, eagerStart: boolean): Promise<number[]> {
-  const mend = await startMend({ redisUrl, targets: incidents + warmup, eagerStart });
+  const cache = process.env.BENCH_CACHE ? Number(process.env.BENCH_CACHE) : undefined;
+  const mend = await startMend({ redisUrl, targets: incidents + warmup, eagerStart, maxCachedWorkflows: cache });
   const latencies: number[] = [];
   try {
     for (let i = 0; i < incidents + warmup; i++) {

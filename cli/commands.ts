@@ -1,6 +1,6 @@
 // What each `mend` command does. Output goes through `out`; bad input throws UsageError before anything starts.
 import { randomBytes } from 'node:crypto';
-import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { runbookKey, severityKey, statusKey, targetKey } from '../common/search-attributes';
 import { severities, type IncidentInput, type Severity } from '../common/types';
 import type { MendConfig } from '../config/schema';
@@ -57,6 +57,9 @@ export async function runIncident(
     summary: options.summary,
     source: 'cli',
   };
+  if (options.id !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/.test(options.id)) {
+    throw new UsageError(`--id must be 1-200 letters, digits, '.', '_', ':' or '-' (no '/'), got "${options.id}"`);
+  }
   const id = options.id ?? `${definition.name}-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
   const { config } = session;
   const client = await session.client();
@@ -129,15 +132,17 @@ export async function decide(
 ): Promise<boolean> {
   if (!by?.trim()) throw new UsageError(`${decision} needs --by NAME (the approver, checked against the policy)`);
   const client = await session.client();
-  const { handle, runbookView } = await readIncident(client, id);
+  const { incidentView, runbookView } = await readIncident(client, id);
   if (!runbookView?.approval) throw new UsageError(`incident ${id} is not waiting for approval`);
+  // Straight to the runbook that asked: a decision cannot land on a later rung.
+  const runbookHandle = client.workflow.getHandle(incidentView.runbookWorkflowId!);
   const seen = runbookView.approvals.length;
-  await handle.signal(decision === 'approve' ? approveSignal : rejectSignal, { by: by.trim(), comment });
-  const runbookHandle = client.workflow.getHandle((await handle.query(incidentStatusQuery)).runbookWorkflowId!);
+  const approver = by.trim();
+  await runbookHandle.signal(decision === 'approve' ? approveSignal : rejectSignal, { by: approver, comment });
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     const view = await runbookHandle.query(runbookStatusQuery);
-    const recorded = view.approvals[seen];
+    const recorded = view.approvals.slice(seen).find((a) => a.by === approver && a.decision === decision);
     if (recorded) {
       session.out(
         recorded.accepted
@@ -152,10 +157,7 @@ export async function decide(
   throw new Error(`the ${decision} signal was sent but the incident did not record it within 10 s; check \`mend status ${id}\``);
 }
 
-async function readIncident(
-  client: Client,
-  id: string,
-): Promise<{ handle: WorkflowHandle; incidentView: IncidentView; runbookView?: RunbookView }> {
+async function readIncident(client: Client, id: string): Promise<{ incidentView: IncidentView; runbookView?: RunbookView }> {
   const handle = client.workflow.getHandle(id);
   let type: string;
   try {
@@ -169,7 +171,7 @@ async function readIncident(
   const runbookView = incidentView.runbookWorkflowId
     ? await client.workflow.getHandle(incidentView.runbookWorkflowId).query(runbookStatusQuery)
     : undefined;
-  return { handle, incidentView, runbookView };
+  return { incidentView, runbookView };
 }
 
 function checkSeverity(value: string): Severity {

@@ -25,15 +25,30 @@ export function projectRoot(from = __dirname): string {
 
 export const defaultConfigPath = (): string => join(projectRoot(), 'config', 'mend.yaml');
 
-export function parseConfig(raw: unknown, file = '(inline)', env: NodeJS.ProcessEnv = process.env): MendConfig {
-  const result = configSchema.safeParse(raw ?? {});
-  if (!result.success) throw new ConfigError(file, formatIssues(result.error));
-  const config = result.data;
-  if (env.TEMPORAL_ADDRESS) config.temporal.address = env.TEMPORAL_ADDRESS;
-  if (env.TEMPORAL_NAMESPACE) config.temporal.namespace = env.TEMPORAL_NAMESPACE;
-  if (env.MEND_TASK_QUEUE) config.temporal.taskQueue = env.MEND_TASK_QUEUE;
-  if (env.MEND_METRICS_PORT) config.metrics.port = Number(env.MEND_METRICS_PORT);
+/** Environment overrides, merged before validation so a bad value is reported like a bad field. */
+function withEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const config = structuredClone(raw) as Record<string, Record<string, unknown> | undefined>;
+  const set = (section: string, key: string, value: unknown) => {
+    if (value === undefined || value === '') return;
+    const current = config[section];
+    config[section] = { ...(typeof current === 'object' && current ? current : {}), [key]: value };
+  };
+  set('temporal', 'address', env.TEMPORAL_ADDRESS);
+  set('temporal', 'namespace', env.TEMPORAL_NAMESPACE);
+  set('temporal', 'taskQueue', env.MEND_TASK_QUEUE);
+  set('metrics', 'port', env.MEND_METRICS_PORT === undefined ? undefined : Number(env.MEND_METRICS_PORT));
+  if (env.MEND_REDIS_URL) {
+    const redis = (config.redis ?? {}) as Record<string, Record<string, unknown>>;
+    config.redis = { ...redis, default: { ...redis.default, url: env.MEND_REDIS_URL } };
+  }
   return config;
+}
+
+export function parseConfig(raw: unknown, file = '(inline)', env: NodeJS.ProcessEnv = process.env): MendConfig {
+  const result = configSchema.safeParse(withEnv(raw ?? {}, env));
+  if (!result.success) throw new ConfigError(file, formatIssues(result.error));
+  return result.data;
 }
 
 export function loadConfig(file = process.env.MEND_CONFIG ?? defaultConfigPath()): MendConfig {

@@ -67,10 +67,10 @@ export const configSchema = z
     worker: z
       .object({
         /** Workflows kept in memory between tasks; others are replayed from history when they wake up. */
-        maxCachedWorkflows: z.number().int().min(0).default(250),
+        maxCachedWorkflows: z.number().int().min(0).default(10),
       })
       .strict()
-      .default({ maxCachedWorkflows: 250 }),
+      .default({ maxCachedWorkflows: 10 }),
     metrics: z
       .object({ port: z.number().int().min(0).max(65535).default(9464), host: z.string().default('127.0.0.1') })
       .strict()

@@ -30,14 +30,17 @@ export const redisMemoryRelief = defineRunbook({
       return { notNeeded: `memory at ${(memory.ratio * 100).toFixed(1)}% of maxmemory is below ${p.below * 100}%` };
     }
     if (p.maxmemoryBytes) {
+      const original = memory.maxBytes; // read before acting: a retried step cannot mistake its own value for it
       await kit.step(`set maxmemory to ${p.maxmemoryBytes} bytes`, redis.redisSetMaxmemory, {
         redis: p.redis,
         bytes: p.maxmemoryBytes,
-      }, { undo: ({ previous }) => redis.redisSetMaxmemory({ redis: p.redis, bytes: previous }) });
+      }, { undo: () => redis.redisSetMaxmemory({ redis: p.redis, bytes: original }) });
     }
-    await kit.step(`delete keys matching ${p.pattern}`, redis.redisDeleteKeys, { redis: p.redis, pattern: p.pattern }, {
+    const snapshot = kit.uniqueId('deleted-keys');
+    const scan = kit.activities<RedisActivities>({ startToCloseTimeout: '30m', heartbeatTimeout: '30s' });
+    await kit.step(`delete keys matching ${p.pattern}`, scan.redisDeleteKeys, { redis: p.redis, pattern: p.pattern, snapshot }, {
       destructive: true,
-      undo: ({ snapshot }) => redis.redisRestoreKeys({ redis: p.redis, snapshot }),
+      undo: () => redis.redisRestoreKeys({ redis: p.redis, snapshot }),
     });
     await kit.stabilize(p.stabilize);
     await kit.verify(

@@ -3,11 +3,14 @@
 # Ctrl-C stops everything. Set TEMPORAL_ADDRESS to use an existing Temporal instead of the dev server.
 # Ports: MEND_TEMPORAL_PORT (7233), MEND_UI_PORT (8233), MEND_REDIS_PORT (6379).
 source "$(dirname "$0")/lib.sh"
+[ "${BASH_VERSINFO[0]}" -gt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -ge 1 ]; } \
+  || die "bash 5.1+ is needed (this is $BASH_VERSION); on macOS: brew install bash"
 cd "$MEND_ROOT"
 data="${MEND_DATA:-$MEND_ROOT/.mend}"
 temporal_port="${MEND_TEMPORAL_PORT:-7233}"
 ui_port="${MEND_UI_PORT:-8233}"
 redis_port="${MEND_REDIS_PORT:-6379}"
+export MEND_REDIS_URL="${MEND_REDIS_URL:-redis://127.0.0.1:$redis_port}"
 mkdir -p "$data/redis" "$data/logs"
 
 bash scripts/provision/node.sh

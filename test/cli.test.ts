@@ -58,12 +58,13 @@ test('run refuses bad input with a clear error and starts nothing', async () => 
     [['run', 'redis-memory-relief', '--param', 'nokey'], /--param expects key=value/],
     [['run', 'redis-memory-relief', '--param', 'pattern=s:*', '--severity', 'urgent'], /--severity must be one of info, warning, critical/],
     [['run'], /run takes exactly one runbook name/],
+    [['run', 'redis-memory-relief', '--param', 'pattern=s:*', '--id', 'guard/redis/default'], /--id must be/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['status', '--bogus'], /Unknown option '--bogus'/],
   ];
   for (const [args, message] of cases) {
     const id = `bad-input-${Math.random().toString(36).slice(2)}`;
-    const { code, err } = await mendCli(...args, ...(args[0] === 'run' ? ['--id', id] : []));
+    const { code, err } = await mendCli(...args, ...(args[0] === 'run' && !args.includes('--id') ? ['--id', id] : []));
     expect({ args, code }).toEqual({ args, code: 2 });
     expect(err).toMatch(message);
     expect(await exists(id)).toBe(false);

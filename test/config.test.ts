@@ -32,9 +32,15 @@ test('each bad field is reported with its path', () => {
   expect(error!.problems.find((p) => p.startsWith('policy:'))).toMatch(/typo/);
 });
 
-test('TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE override the file', () => {
-  const config = parseConfig({ temporal: { address: 'a:1' } }, 'inline', { TEMPORAL_ADDRESS: 'temporal.prod:7233', TEMPORAL_NAMESPACE: 'sre' });
+test('environment overrides apply, and a bad one is reported like a bad field', () => {
+  const config = parseConfig({ temporal: { address: 'a:1' } }, 'inline', {
+    TEMPORAL_ADDRESS: 'temporal.prod:7233',
+    TEMPORAL_NAMESPACE: 'sre',
+    MEND_REDIS_URL: 'redis://127.0.0.1:6380',
+  });
   expect(config.temporal).toMatchObject({ address: 'temporal.prod:7233', namespace: 'sre' });
+  expect(config.redis.default.url).toBe('redis://127.0.0.1:6380');
+  expect(() => parseConfig({}, 'inline', { MEND_METRICS_PORT: 'abc' })).toThrow(/metrics\.port: /);
 });
 
 test('the shipped config/mend.yaml is valid, and unreadable or non-YAML files fail clearly', () => {

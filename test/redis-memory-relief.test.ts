@@ -1,5 +1,7 @@
 // redis-memory-relief on a real Redis: the saga's undo restores the exact prior state; success frees memory.
+import { runbookView } from './helpers/incident';
 import { redisState, useMendWithRedis } from './helpers/mend';
+import { waitFor } from './helpers/wait';
 
 const t = useMendWithRedis();
 
@@ -59,4 +61,22 @@ test('memory pressure is relieved: expendable keys go, others stay, verification
   expect(await t.redis.keys('session:*')).toEqual([]);
   expect((await t.redis.keys('keep:*')).length).toBe(51);
   expect(record.mttrSeconds).toBeGreaterThan(0);
+});
+
+test('undo never overwrites what the application wrote after the delete', async () => {
+  await seed();
+  await t.redis.config('SET', 'maxmemory', String(1 << 30));
+  const handle = await t.mend.start({
+    runbook: 'redis-memory-relief',
+    severity: 'warning',
+    params: { redis: t.mend.redisName(), pattern: 'session:*', below: 0.000001, stabilize: '3s', verifyWithin: '1s' },
+  });
+  await waitFor(async () => (await runbookView(t.mend.client, handle)).waitingFor === 'stabilization for 3s', 'the delete');
+  expect(await t.redis.exists('session:1')).toBe(0);
+  await t.redis.set('session:7', 'written by the app after the delete');
+  const record = await handle.result();
+  expect(record.attempts[0].steps.map((s: { status: string }) => s.status)).toEqual(['undone']);
+  expect(await t.redis.get('session:7')).toBe('written by the app after the delete');
+  expect(await t.redis.get('session:8')).toMatch(/^8:x+$/);
+  expect(await t.redis.ttl('session:9')).toBeGreaterThan(3500);
 });

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const { address, namespace, taskQueue } = config.temporal;
   const clientConnection = await Connection.connect({ address });
-  const added = await ensureSearchAttributes(clientConnection, namespace);
+  const added = config.temporal.searchAttributes ? await ensureSearchAttributes(clientConnection, namespace) : [];
   const client = new Client({ connection: clientConnection, namespace });
   const connection = await NativeConnection.connect({ address });
   const metrics = new MendMetrics();

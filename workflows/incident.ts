@@ -5,6 +5,7 @@ import {
   CancellationScope,
   condition,
   getExternalWorkflowHandle,
+  isCancellation,
   proxyActivities,
   proxySinks,
   setCurrentDetails,
@@ -37,6 +38,7 @@ import {
   rejectSignal,
   releaseSignal,
   type GuardDecision,
+  type ReleaseRequest,
   type IncidentView,
 } from './definitions';
 import { message } from './kit/kit';
@@ -167,7 +169,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     if (answer.decision !== 'queued') return answer;
     setStatus('waiting-for-target', `${target} is held by ${answer.behind}`);
     if (await condition(() => decision?.runbook === runbook, policy.lockWait)) return decision!;
-    await release(target, incidentId, 'aborted');
+    await release(target, incidentId, 'aborted', mark);
     return { decision: 'refused', runbook, reason: `${target} stayed busy for ${policy.lockWait}` };
   };
 
@@ -202,11 +204,15 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
         publish();
       });
     } catch (err) {
+      if (isCancellation(err)) {
+        if (grant) await release(target, incidentId, 'aborted', mark);
+        throw err;
+      }
       result = { runbook, status: 'failed', reason: message(err), dryRun: runbookInput.dryRun, steps: [], approvals: [], verifications: [] };
     } finally {
       child = undefined;
     }
-    if (grant) await release(target, incidentId, result.status === 'verified' || result.status === 'not-needed' ? 'recovered' : 'failed');
+    if (grant) await release(target, incidentId, releaseOutcome(result), mark);
     attempts.push(result);
     metrics.attempt(runbook, result.status, (Date.now() - started) / 1000);
     mark(`runbook ${result.status}`, `${runbook}${result.reason ? `: ${result.reason}` : ''}`);
@@ -223,17 +229,36 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
       case 'approval-timeout':
         return finish('escalated', result.reason);
       default:
+        // A target left half-changed gets people, not a heavier runbook.
+        if (result.steps.some((s) => s.status === 'undo-failed')) {
+          return finish('escalated', `${runbook} could not undo every step: ${result.reason ?? 'failed'}`);
+        }
         continue;
     }
   }
   return finish('escalated', `no runbook recovered ${target} (tried ${ladder.join(' → ')})`);
 }
 
-/** Frees the target for the next incident, even while this one is being cancelled. */
-async function release(target: string, incidentId: string, outcome: 'recovered' | 'failed' | 'aborted'): Promise<void> {
-  await CancellationScope.nonCancellable(() =>
-    getExternalWorkflowHandle(guardWorkflowId(target)).signal(releaseSignal, { incidentId, outcome }),
-  );
+/** How an attempt ends for the guard: only one that changed something and failed starts a cooldown. */
+function releaseOutcome(result: RunbookResult): ReleaseRequest['outcome'] {
+  if (result.status === 'verified' || result.status === 'not-needed') return 'recovered';
+  return result.steps.some((s) => s.status !== 'planned') ? 'failed' : 'aborted';
+}
+
+/** Frees the target for the next incident, even while this one is being cancelled; a gone guard is noted. */
+async function release(
+  target: string,
+  incidentId: string,
+  outcome: ReleaseRequest['outcome'],
+  mark: (event: string, detail?: string) => void,
+): Promise<void> {
+  try {
+    await CancellationScope.nonCancellable(() =>
+      getExternalWorkflowHandle(guardWorkflowId(target)).signal(releaseSignal, { incidentId, outcome }),
+    );
+  } catch (err) {
+    mark('release failed', `the guard of ${target} did not take the release: ${message(err)}`);
+  }
 }
 
 async function runChild(

@@ -59,12 +59,14 @@ export async function startMend(options: {
   targets?: number;
   /** Start incidents eagerly: the client shares the worker's connection, as a co-located starter would. */
   eagerStart?: boolean;
+  maxCachedWorkflows?: number;
 }): Promise<Mend> {
   const taskQueue = `test-${randomUUID()}`;
   const prefix = taskQueue.slice(5, 13);
   const targets = options.targets ?? 40;
   const config = testConfig(options.redisUrl, options.policy, prefix, !options.env, targets);
   config.temporal.taskQueue = taskQueue;
+  if (options.maxCachedWorkflows !== undefined) config.worker.maxCachedWorkflows = options.maxCachedWorkflows;
   if (!options.env) config.temporal.address = options.address ?? process.env.MEND_TEST_TEMPORAL!;
   let nextName = 0;
   let client: Client;

@@ -7,6 +7,7 @@ import {
   setHandler,
   sleep,
   upsertSearchAttributes,
+  workflowInfo,
   type ActivityInterfaceFor,
 } from '@temporalio/workflow';
 import { statusKey } from '../../common/search-attributes';
@@ -26,8 +27,11 @@ import { refused, verificationFailed } from './errors';
 export interface StepOptions<O> {
   /** Marks a step that destroys state; the policy refuses it unless it has an undo. */
   destructive?: boolean;
-  /** Restores what the step changed, given the step's result. Runs in reverse order on failure. */
-  undo?: (result: O) => Promise<unknown>;
+  /**
+   * Restores what the step changed. Registered when the step starts, so a step that failed partway is undone
+   * too (then `result` is undefined): an undo must be idempotent and work without the result.
+   */
+  undo?: (result: O | undefined) => Promise<unknown>;
 }
 
 export interface CheckResult<E = unknown> {
@@ -107,14 +111,15 @@ export class RunbookKit {
     const record: StepRecord = { name, destructive, hasUndo: !!undo, status: 'planned', startedAt: now() };
     this.steps.push(record);
     this.enter(name, undefined);
+    let result: O | undefined;
+    if (undo && !this.dryRun) this.compensations.push({ step: record, run: () => undo(result) });
     try {
-      const result = await action({ ...input, dryRun: this.dryRun });
+      result = await action({ ...input, dryRun: this.dryRun });
       record.result = result;
       record.endedAt = now();
       if (!this.dryRun) {
         record.status = 'done';
         this.fixedAt = record.endedAt;
-        if (undo) this.compensations.push({ step: record, run: () => undo(result) });
       }
       return result;
     } catch (err) {
@@ -125,6 +130,12 @@ export class RunbookKit {
     } finally {
       this.enter(undefined, undefined);
     }
+  }
+
+  /** An id unique to this runbook run, for data a step and its undo share (e.g. a snapshot). */
+  uniqueId(label: string): string {
+    const { workflowId, runId } = workflowInfo();
+    return `${workflowId}.${runId}.${label}`.replace(/[^A-Za-z0-9._-]/g, '_');
   }
 
   /** The policy's approval, asked just before the first step acts: never for a runbook that stands down. */
