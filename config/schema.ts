@@ -86,4 +86,3 @@ export const configSchema = z
   .strict();
 
 export type MendConfig = z.infer<typeof configSchema>;
-export type RedisTarget = z.infer<typeof redisTargetSchema>;

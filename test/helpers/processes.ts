@@ -59,7 +59,7 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 
 }
 
 /** Eager dispatch of workflow and activity tasks to a worker that is already there: fewer round trips. */
-export const devServerLatencyFlags = [
+const devServerLatencyFlags = [
   '--dynamic-config-value', 'system.enableEagerWorkflowStart=true',
   '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
 ];

@@ -88,7 +88,7 @@ export class RunbookKit {
     return proxyActivities<A>({
       startToCloseTimeout: overrides.startToCloseTimeout ?? activityTimeout,
       heartbeatTimeout: overrides.heartbeatTimeout,
-      retry: { ...retry, nonRetryableErrorTypes: ['NonRetryable', 'PreconditionFailed'] },
+      retry: { ...retry, nonRetryableErrorTypes: ['NonRetryable'] },
     });
   }
 
