@@ -126,12 +126,21 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
      * changed, or rewritten by the app since) is newer than the copy and is left alone.
      */
     async redisRestoreKeys(input: { redis: string; snapshot: string; dryRun?: boolean }): Promise<{ restored: number; skipped: number }> {
+      const client = pool.get(input.redis);
       const copies = await snapshots.read(input.snapshot);
       const now = Date.now();
       const live = copies.filter((c) => c.expiresAt === undefined || c.expiresAt > now);
-      if (input.dryRun || live.length === 0) return { restored: input.dryRun ? live.length : 0, skipped: copies.length - live.length };
-      const pipeline = pool.get(input.redis).pipeline();
-      for (const { key, expiresAt, dump } of live) {
+      // Only absent keys: one that exists was never deleted, or the app has written it since.
+      const exists = client.pipeline();
+      for (const { key } of live) exists.exists(key);
+      const present = ((await exists.exec()) ?? []).map(([err, n]) => {
+        if (err) throw err;
+        return Number(n) > 0;
+      });
+      const absent = live.filter((_, i) => !present[i]);
+      if (input.dryRun || absent.length === 0) return { restored: input.dryRun ? absent.length : 0, skipped: copies.length - absent.length };
+      const pipeline = client.pipeline();
+      for (const { key, expiresAt, dump } of absent) {
         const payload = Buffer.from(dump, 'base64');
         if (expiresAt === undefined) pipeline.restore(key, 0, payload);
         else pipeline.restore(key, expiresAt, payload, 'ABSTTL');
@@ -183,6 +192,8 @@ async function copyKeys(client: Redis, keys: string[]): Promise<KeyCopy[]> {
   const pipeline = client.pipeline();
   for (const key of keys) pipeline.dumpBuffer(key).pexpiretime(key);
   const replies = (await pipeline.exec()) ?? [];
+  const failed = replies.find(([err]) => err);
+  if (failed) throw new Error(`copying keys before deleting them failed: ${failed[0]!.message}`);
   const copies: KeyCopy[] = [];
   keys.forEach((key, i) => {
     const dump = replies[2 * i]?.[1] as Buffer | null;

@@ -223,7 +223,7 @@ export class RunbookKit {
           step.undoneAt = now();
         } catch (err) {
           step.status = 'undo-failed';
-          step.error = message(err);
+          step.error = `${step.error ? `${step.error}; ` : ''}undo failed: ${message(err)}`;
           log.error('undo failed', { step: step.name, error: step.error });
         }
       }
