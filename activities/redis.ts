@@ -1,4 +1,4 @@
-// Redis activities. Each is idempotent (absolute values, REPLACE on restore) and plans only in dry-run.
+// Redis activities. Each is idempotent (absolute values; restore fills only absent keys) and plans only in dry-run.
 import { Context } from '@temporalio/activity';
 import { setTimeout as delay } from 'node:timers/promises';
 import { nonRetryable } from './errors';

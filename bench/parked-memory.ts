@@ -1,5 +1,5 @@
 // Worker memory with 1,000 incidents parked on approval (each with its runbook workflow and target guard).
-// The worker is its own process, so its RSS is read from /proc. `npm run bench:memory` (BENCH_PARKED to change).
+// The worker is its own process, so its RSS is read from /proc. `npm run bench:memory` (BENCH_PARKED, BENCH_CACHE to change).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,10 +23,7 @@ async function main(): Promise<void> {
   const config = testConfig(redis.url, {}, taskQueue, true, parked);
   if (process.env.BENCH_CACHE) config.worker.maxCachedWorkflows = Number(process.env.BENCH_CACHE);
   Object.assign(config.temporal, { address: temporal.address, taskQueue });
-  const worker = await startWorkerProcess(writeConfig(config, mkdtempSync(join(tmpdir(), 'mend-bench-')), 'mend'), {
-    NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '',
-    ...(process.env.BENCH_ARENAS ? { MALLOC_ARENA_MAX: process.env.BENCH_ARENAS } : {}),
-  });
+  const worker = await startWorkerProcess(writeConfig(config, mkdtempSync(join(tmpdir(), 'mend-bench-')), 'mend'));
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   try {

@@ -1,7 +1,7 @@
 // Time from an incident's start call to its first activity starting, on the local dev server, two ways:
 // a starter in another process (its own gRPC connection, like the CLI), and a starter sharing the worker's
 // connection, which lets the server hand the first workflow task straight back (eager start).
-// `npm run bench:latency` (BENCH_INCIDENTS, default 200, per mode).
+// `npm run bench:latency` (BENCH_INCIDENTS, default 200, per mode; BENCH_CACHE for worker.maxCachedWorkflows).
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startMend } from '../test/helpers/mend';
 import { startDevServer, startRedis } from '../test/helpers/processes';

@@ -3,14 +3,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowBundleOptions } from './worker';
+import { workflowsPath } from './worker';
 
 export const defaultBundlePath = join(__dirname, '..', 'workflow-bundle.js');
 
 async function main(out = defaultBundlePath): Promise<void> {
   const noop = () => undefined;
   const logger = { trace: noop, debug: noop, info: noop, log: noop, warn: console.warn, error: console.error };
-  const { code } = await bundleWorkflowCode(workflowBundleOptions(logger));
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger });
   writeFileSync(out, code);
   console.error(`workflow bundle: ${out} (${(code.length / 2 ** 20).toFixed(1)} MiB)`);
 }

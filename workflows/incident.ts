@@ -148,14 +148,10 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   // The target guard: asked by update (answered at once); a queued incident waits for its decision signal.
   let decision: GuardDecision | undefined;
   setHandler(guardDecisionSignal, (d) => void (decision = d), { description: "The target guard's answer to a queued request" });
-  const { acquireTarget } = proxyActivities<MendActivities>({
-    startToCloseTimeout: '30s',
-    retry: { ...policy.retry, nonRetryableErrorTypes: ['NonRetryable'] },
-  });
   const acquire = async (runbook: string): Promise<GuardDecision> => {
     setStatus('waiting-for-target', `the guard of ${target}`);
     decision = undefined;
-    const answer = await acquireTarget({
+    const answer = await acts.acquireTarget({
       target,
       request: {
         incidentId,
