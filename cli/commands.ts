@@ -1,6 +1,7 @@
 // What each `mend` command does. Output goes through `out`; bad input throws UsageError before anything starts.
 import { randomBytes } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { incidentStartOptions } from '../client/incident-start';
 import { runbookKey, severityKey, statusKey, targetKey } from '../common/search-attributes';
 import { severities, type IncidentInput, type Severity } from '../common/types';
 import type { MendConfig } from '../config/schema';
@@ -15,7 +16,8 @@ import {
   type RunbookView,
 } from '../workflows/definitions';
 import { incident } from '../workflows/incident';
-import { describeParams, parseParams } from './params';
+import { describeParams } from '../common/runbook-params';
+import { parseParams } from './params';
 import { renderIncident, renderRunbooks, table } from './render';
 import { UsageError } from './usage-error';
 
@@ -63,21 +65,7 @@ export async function runIncident(
   const id = options.id ?? `${definition.name}-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
   const { config } = session;
   const client = await session.client();
-  const handle = await client.workflow.start(incident, {
-    taskQueue: config.temporal.taskQueue,
-    workflowId: id,
-    args: [input],
-    staticSummary: `${definition.name} on ${target} (${severity})${options.dryRun ? ' — dry-run' : ''}`,
-    staticDetails: options.summary,
-    typedSearchAttributes: config.temporal.searchAttributes
-      ? [
-          { key: runbookKey, value: definition.name },
-          { key: targetKey, value: target },
-          { key: severityKey, value: severity },
-          { key: statusKey, value: 'open' },
-        ]
-      : undefined,
-  });
+  const handle = await client.workflow.start(incident, { workflowId: id, args: [input], ...incidentStartOptions(config, input, target) });
   const link = `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(id)}`;
   if (options.json) session.out(JSON.stringify({ incidentId: id, target, ui: link }));
   else session.out(`started incident ${handle.workflowId} (${definition.name} on ${target})\n${link}`);

@@ -1,6 +1,6 @@
 // Plain-text views for the terminal.
 import type { IncidentView, RunbookView } from '../workflows/definitions';
-import type { ParamInfo } from './params';
+import type { ParamInfo } from '../common/runbook-params';
 
 export function table(rows: Record<string, string>[]): string {
   const columns = Object.keys(rows[0]);

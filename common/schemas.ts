@@ -6,3 +6,19 @@ import type { Duration } from './types';
 export const durationSchema = z
   .union([z.string(), z.number()])
   .refine(isDuration, { message: "expected a duration such as 500, '30s', '5m' or '1h'" }) as unknown as z.ZodType<Duration>;
+
+export const envNameSchema = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected the name of an environment variable');
+
+const units: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+
+/** A size in bytes: a number, or text such as '512KiB' or '1MiB'. */
+export const byteSizeSchema = z.union([
+  z.number().int().positive(),
+  z
+    .string()
+    .regex(/^\d+(B|KiB|MiB|GiB)$/, "expected a size such as 1048576, '512KiB' or '1MiB'")
+    .transform((s) => {
+      const [, n, unit] = /^(\d+)(\w+)$/.exec(s)!;
+      return Number(n) * units[unit];
+    }),
+]);

@@ -43,6 +43,27 @@ export interface IncidentInput {
   /** When the fault began (an alert's startsAt); defaults to the incident's start. */
   faultStartedAt?: string;
   source?: string;
+  /** Set when an alert opened the incident: it follows the alert's notifications and stays open until it resolves. */
+  alert?: AlertLink;
+}
+
+export interface AlertLink {
+  /** The incident key: source, alert group and target. */
+  key: string;
+  /** How long the incident stays open after remediation, waiting for the alert to resolve. */
+  holdOpen: Duration;
+}
+
+/** One alert in a notification, as the gateway records it in the incident. Kept small: no raw payloads. */
+export interface AlertNotice {
+  source: string;
+  /** The alert's identity within the incident (Alertmanager's fingerprint, Zabbix's event id, ...). */
+  fingerprint: string;
+  name: string;
+  status: 'firing' | 'resolved';
+  startsAt: string;
+  endsAt?: string;
+  summary?: string;
 }
 
 export type IncidentStatus =
@@ -55,6 +76,7 @@ export type IncidentStatus =
   | 'planned'
   | 'refused'
   | 'rejected'
+  | 'stood-down'
   | 'escalated'
   | 'failed';
 
@@ -65,6 +87,7 @@ export type RunbookStatus =
   | 'failed'
   | 'rejected'
   | 'approval-timeout'
+  | 'stood-down'
   | 'refused';
 
 export interface StepRecord {
@@ -119,6 +142,8 @@ export interface RunbookInput {
   policy: SafetyPolicy;
   /** Keep MendStatus up to date on the runbook workflow (e.g. 'awaiting-approval'). */
   tagStatus?: boolean;
+  /** Why the incident's alert is no longer firing, when it resolved before this runbook started. */
+  alertResolved?: string;
 }
 
 export interface TimelineEntry {

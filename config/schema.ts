@@ -1,9 +1,8 @@
 // The one config file, validated with zod at start. Secrets are named by env var, never written here.
 import { z } from 'zod';
-import { durationSchema as duration } from '../common/schemas';
+import { durationSchema as duration, envNameSchema as envName } from '../common/schemas';
 import { risks, severities } from '../common/types';
-
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected the name of an environment variable');
+import { gatewaySchema } from '../gateway/config-schema';
 
 export const policySchema = z
   .object({
@@ -82,6 +81,7 @@ export const configSchema = z
       .default({ dir: '.mend/snapshots' })
       .describe('where undo data (e.g. deleted Redis keys) is kept; share it between workers'),
     redis: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), redisTargetSchema).default({}),
+    gateway: gatewaySchema.default(gatewaySchema.parse({})),
   })
   .strict();
 

@@ -7,5 +7,6 @@ bash scripts/provision/node.sh
 export TEMPORAL_BIN; TEMPORAL_BIN=$(bash scripts/provision/temporal.sh)
 export MEND_TEST_SERVER; MEND_TEST_SERVER=$(bash scripts/provision/test-server.sh)
 export REDIS_SERVER; REDIS_SERVER=$(bash scripts/provision/redis.sh)
+export ALERTMANAGER_BIN; ALERTMANAGER_BIN=$(bash scripts/provision/alertmanager.sh)
 export MEND_COMPOSE_CHECK; MEND_COMPOSE_CHECK=$(bash scripts/provision/compose-check.sh)
 exec npx --no-install jest --ci "$@"

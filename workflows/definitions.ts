@@ -1,6 +1,7 @@
 // Signals, queries and updates: the contract between mend's workflows, the CLI, the UI and the gateway.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
+  AlertNotice,
   ApprovalDecision,
   IncidentStatus,
   RecoveryRecord,
@@ -12,6 +13,21 @@ import type {
 } from '../common/types';
 
 export const approveSignal = defineSignal<[SignalApproval]>('approve');
+
+/** A notification from monitoring, sent by the gateway: the alerts of one incident key. */
+export interface AlertDelivery {
+  alerts: AlertNotice[];
+  receivedAt: string;
+}
+export const alertSignal = defineSignal<[AlertDelivery]>('alert');
+
+/** Sent by an incident to its running runbook when the alert stops or starts firing again. */
+export interface AlertState {
+  firing: boolean;
+  detail: string;
+}
+export const alertStateSignal = defineSignal<[AlertState]>('alertState');
+
 export const rejectSignal = defineSignal<[SignalApproval]>('reject');
 
 /** What a pending approval asks for; shown in status and in the UI. */
@@ -45,6 +61,15 @@ export interface IncidentView {
   ladder: string[];
   timeline: TimelineEntry[];
   record?: RecoveryRecord;
+  /** The alerts behind an incident that monitoring opened. */
+  alerts?: AlertsView;
+}
+
+export interface AlertsView {
+  key: string;
+  firing: boolean;
+  notifications: number;
+  alerts: (AlertNotice & { lastNotifiedAt: string })[];
 }
 
 export const incidentStatusQuery = defineQuery<IncidentView>('status');

@@ -30,7 +30,10 @@ import type {
 } from '../common/types';
 import { formatIssues } from '../common/zod-issues';
 import { findRunbook, ladderFrom } from './catalog';
+import { AlertBook } from './alert-book';
 import {
+  alertSignal,
+  alertStateSignal,
   approveSignal,
   guardDecisionSignal,
   guardWorkflowId,
@@ -64,6 +67,8 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   let ladder: string[] = [];
   let record: RecoveryRecord | undefined;
   let target = '(unknown)';
+  const alerts = input.alert ? new AlertBook(input.alert.key) : undefined;
+  let alertResolved: string | undefined;
 
   const view = (): IncidentView => ({
     incidentId,
@@ -74,6 +79,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     ladder,
     timeline,
     record,
+    alerts: alerts?.view(),
   });
   const publish = () => setCurrentDetails(renderIncident(view()));
   let tag = (_: SearchAttributeUpdatePair[]) => undefined as void;
@@ -96,6 +102,20 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   setHandler(rejectSignal, (s) => forward('reject', s), {
     description: 'Reject the pending step; mend stands down. Payload: {"by": "<name>", "comment": "<why>"}',
   });
+
+  if (alerts) {
+    setHandler(
+      alertSignal,
+      (delivery) => {
+        const change = alerts.record(delivery);
+        if (!change) return publish();
+        alertResolved = change.firing ? undefined : change.detail;
+        mark(change.firing ? 'alert firing again' : 'alert resolved', change.detail);
+        if (child) void child.signal(alertStateSignal, change).catch(() => undefined);
+      },
+      { description: 'Alert notifications from the gateway (firing or resolved), one incident per incident key' },
+    );
+  }
 
   timeline.push({ at: input.faultStartedAt ?? detectedAt, event: 'fault started' });
   timeline.push({ at: detectedAt, event: 'detected', detail: input.summary ?? input.runbook });
@@ -169,75 +189,92 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     return { decision: 'refused', runbook, reason: `${target} stayed busy for ${policy.lockWait}` };
   };
 
-  for (const runbook of ladder) {
-    const rung = findRunbook(runbook)!;
-    const rungParams = rung.params.safeParse(input.params);
-    if (!rungParams.success || rung.target(rungParams.data) !== target) {
-      mark('rung skipped', `${runbook}: its params do not describe ${target}`);
-      continue;
-    }
-    const grant = input.dryRun ? undefined : await acquire(runbook);
-    if (grant?.decision === 'refused') return finish('refused', `${runbook}: ${grant.reason}`);
-    if (grant?.decision === 'granted') mark('target acquired', `${runbook}: attempt ${grant.attempt} of ${grant.of}`);
-
-    setStatus('remediating', `runbook ${runbook}`);
-    const started = Date.now();
-    const runbookInput: RunbookInput = {
-      runbook,
-      params: input.params,
-      target,
-      incidentId,
-      severity: input.severity,
-      dryRun: !!input.dryRun,
-      policy,
-      tagStatus: searchAttributes,
-    };
-    let result: RunbookResult;
-    try {
-      result = await runChild(runbookInput, searchAttributes, (h) => {
-        child = h;
-        runbookWorkflowId = h.workflowId;
-        publish();
-      });
-    } catch (err) {
-      if (isCancellation(err)) {
-        if (grant) await release(target, incidentId, 'aborted', mark);
-        throw err;
-      }
-      result = { runbook, status: 'failed', reason: message(err), dryRun: runbookInput.dryRun, steps: [], approvals: [], verifications: [] };
-    } finally {
-      child = undefined;
-    }
-    if (grant) await release(target, incidentId, releaseOutcome(result), mark);
-    attempts.push(result);
-    metrics.attempt(runbook, result.status, (Date.now() - started) / 1000);
-    mark(`runbook ${result.status}`, `${runbook}${result.reason ? `: ${result.reason}` : ''}`);
-
-    switch (result.status) {
-      case 'verified':
-        return finish('recovered');
-      case 'not-needed':
-        return finish('not-needed', result.reason);
-      case 'planned':
-        return finish('planned', `dry-run of ${runbook}; ladder: ${ladder.join(' → ')}`);
-      case 'rejected':
-        return finish('rejected', result.reason);
-      case 'approval-timeout':
-        return finish('escalated', result.reason);
-      default:
-        // A target left half-changed gets people, not a heavier runbook.
-        if (result.steps.some((s) => s.status === 'undo-failed')) {
-          return finish('escalated', `${runbook} could not undo every step: ${result.reason ?? 'failed'}`);
-        }
+  const climb = async (): Promise<RecoveryRecord> => {
+    for (const runbook of ladder) {
+      const rung = findRunbook(runbook)!;
+      const rungParams = rung.params.safeParse(input.params);
+      if (!rungParams.success || rung.target(rungParams.data) !== target) {
+        mark('rung skipped', `${runbook}: its params do not describe ${target}`);
         continue;
+      }
+      const grant = input.dryRun ? undefined : await acquire(runbook);
+      if (grant?.decision === 'refused') return finish('refused', `${runbook}: ${grant.reason}`);
+      if (grant?.decision === 'granted') mark('target acquired', `${runbook}: attempt ${grant.attempt} of ${grant.of}`);
+
+      setStatus('remediating', `runbook ${runbook}`);
+      const started = Date.now();
+      const runbookInput: RunbookInput = {
+        runbook,
+        params: input.params,
+        target,
+        incidentId,
+        severity: input.severity,
+        dryRun: !!input.dryRun,
+        policy,
+        tagStatus: searchAttributes,
+        alertResolved,
+      };
+      let result: RunbookResult;
+      try {
+        result = await runChild(runbookInput, searchAttributes, (h) => {
+          child = h;
+          runbookWorkflowId = h.workflowId;
+          publish();
+        });
+      } catch (err) {
+        if (isCancellation(err)) {
+          if (grant) await release(target, incidentId, 'aborted', mark);
+          throw err;
+        }
+        result = { runbook, status: 'failed', reason: message(err), dryRun: runbookInput.dryRun, steps: [], approvals: [], verifications: [] };
+      } finally {
+        child = undefined;
+      }
+      if (grant) await release(target, incidentId, releaseOutcome(result), mark);
+      attempts.push(result);
+      metrics.attempt(runbook, result.status, (Date.now() - started) / 1000);
+      mark(`runbook ${result.status}`, `${runbook}${result.reason ? `: ${result.reason}` : ''}`);
+
+      switch (result.status) {
+        case 'verified':
+          return finish('recovered');
+        case 'not-needed':
+          return finish('not-needed', result.reason);
+        case 'planned':
+          return finish('planned', `dry-run of ${runbook}; ladder: ${ladder.join(' → ')}`);
+        case 'rejected':
+          return finish('rejected', result.reason);
+        case 'stood-down':
+          return finish('stood-down', result.reason);
+        case 'approval-timeout':
+          return finish('escalated', result.reason);
+        default:
+          // A target left half-changed gets people, not a heavier runbook.
+          if (result.steps.some((s) => s.status === 'undo-failed')) {
+            return finish('escalated', `${runbook} could not undo every step: ${result.reason ?? 'failed'}`);
+          }
+          continue;
+      }
     }
+    return finish('escalated', `no runbook recovered ${target} (tried ${ladder.join(' → ')})`);
+  };
+
+  const outcome = await climb();
+  if (alerts?.firing) {
+    // Repeats of the alert land here instead of opening a second incident, until it resolves.
+    const holdOpen = input.alert!.holdOpen;
+    setStatus(status, `the alert to resolve (open for up to ${holdOpen})`);
+    const resolved = await condition(() => !alerts.firing, holdOpen);
+    waitingFor = undefined;
+    mark('closed', resolved ? 'the alert resolved' : `the alert still fired after ${holdOpen}; its next notification opens a new incident`);
   }
-  return finish('escalated', `no runbook recovered ${target} (tried ${ladder.join(' → ')})`);
+  return outcome;
 }
 
 /** How an attempt ends for the guard: only one that changed something and failed starts a cooldown. */
 function releaseOutcome(result: RunbookResult): ReleaseRequest['outcome'] {
   if (result.status === 'verified' || result.status === 'not-needed') return 'recovered';
+  if (result.status === 'stood-down') return 'aborted';
   return result.steps.some((s) => s.status !== 'planned') ? 'failed' : 'aborted';
 }
 
@@ -283,6 +320,7 @@ function renderIncident(v: IncidentView): string {
   if (v.waitingFor) lines.push(`Waiting for: ${v.waitingFor}`);
   if (v.runbookWorkflowId) lines.push(`Runbook workflow: ${v.runbookWorkflowId} (approve/reject here or there)`);
   if (v.ladder.length) lines.push(`Ladder: ${v.ladder.join(' → ')} → people`);
+  if (v.alerts) lines.push(`Alert: ${v.alerts.firing ? 'firing' : 'resolved'} (${v.alerts.notifications} notifications, key ${v.alerts.key})`);
   for (const t of v.timeline.slice(-8)) lines.push(`- ${t.at} ${t.event}${t.detail ? `: ${t.detail}` : ''}`);
   return lines.join('\n');
 }

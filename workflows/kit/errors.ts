@@ -14,4 +14,5 @@ export class RunbookStop extends Error {
 export const refused = (why: string) => new RunbookStop('refused', why);
 export const rejected = (why: string) => new RunbookStop('rejected', why);
 export const approvalTimedOut = (why: string) => new RunbookStop('approval-timeout', why);
+export const stoodDown = (why: string) => new RunbookStop('stood-down', why);
 export const verificationFailed = (why: string) => new RunbookStop('failed', why);

@@ -20,12 +20,15 @@ import type {
   StepRecord,
   VerificationRecord,
 } from '../../common/types';
-import { runbookStatusQuery, type RunbookView } from '../definitions';
+import { alertStateSignal, runbookStatusQuery, type RunbookView } from '../definitions';
 import { ApprovalGate } from './approval';
-import { refused, verificationFailed } from './errors';
+import { refused, stoodDown, verificationFailed } from './errors';
 
 export interface StepOptions<O> {
-  /** Marks a step that destroys state; the policy refuses it unless it has an undo. */
+  /**
+   * Marks a step that destroys state: the policy refuses it unless it has an undo, and it is not taken once the
+   * incident's alert has resolved.
+   */
   destructive?: boolean;
   /**
    * Restores what the step changed. Registered when the step starts, so a step that failed partway is undone
@@ -72,13 +75,18 @@ export class RunbookKit {
   private fixedAt?: string;
   private verifiedAt?: string;
   private status: RunbookView['status'] = 'running';
+  private alertResolved?: string;
 
   constructor(private readonly input: RunbookInput) {
     this.dryRun = input.dryRun;
     this.incidentId = input.incidentId;
     this.target = input.target;
+    this.alertResolved = input.alertResolved;
     this.approvalGate = new ApprovalGate(() => this.publish());
     setHandler(runbookStatusQuery, () => this.view(), { description: 'Steps, approvals and what the runbook waits for' });
+    setHandler(alertStateSignal, (s) => void (this.alertResolved = s.firing ? undefined : s.detail), {
+      description: "The incident's alert stopped or started firing again (sent by the incident)",
+    });
     this.publish();
   }
 
@@ -107,6 +115,9 @@ export class RunbookKit {
       const reason = this.approvalBeforeActing;
       this.approvalBeforeActing = undefined;
       await this.approval({ reason });
+    }
+    if (destructive && !this.dryRun && this.alertResolved) {
+      throw stoodDown(`the alert is no longer firing (${this.alertResolved}); step "${name}" was not taken`);
     }
     const record: StepRecord = { name, destructive, hasUndo: !!undo, status: 'planned', startedAt: now() };
     this.steps.push(record);
