@@ -82,7 +82,7 @@ export class Router {
       }
       if (!routed) {
         const reason = problems.length ? problems.join('; ') : 'no route matches';
-        unrouted.push({ alert: alertName(alert), fingerprint: alert.fingerprint, reason });
+        unrouted.push({ alert: clip(alertName(alert)), fingerprint: clip(alert.fingerprint), reason });
       }
     }
     return { incidents: [...incidents.values()], unrouted };

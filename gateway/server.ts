@@ -3,12 +3,12 @@
 // Only a request that passed them all reaches Temporal; 202 means every alert in it was recorded.
 import type { Client } from '@temporalio/client';
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { parse as parseJson } from 'secure-json-parse';
 import type { Log } from '../common/json-log';
 import type { MendConfig } from '../config/schema';
 import type { AlertSource } from './alert';
 import { sourceAuth, type SourceAuth } from './auth';
 import type { SourceName } from './config-schema';
+import { parseJsonBody } from './json-body';
 import { GatewayMetrics } from './metrics';
 import { IncidentRecorder, TemporalUnavailable } from './recorder';
 import { Router } from './router';
@@ -82,7 +82,7 @@ export function createGateway({ config, client, log, env = process.env, metrics 
         if (forged) return reject(reply, 401, { error: forged }, source.name);
         let json: unknown;
         try {
-          json = parseJson(body.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'error' });
+          json = parseJsonBody(body);
         } catch (err) {
           return reject(reply, 400, { error: `body is not valid JSON: ${(err as Error).message}` }, source.name);
         }

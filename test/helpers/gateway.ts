@@ -83,6 +83,10 @@ export async function startGateway(
     },
     async close() {
       await app.close();
+      // Incidents stay open until their alert resolves: end those this test left, as its worker is going away.
+      for await (const wf of client.workflow.list({ query: `TaskQueue = '${config.temporal.taskQueue}' AND ExecutionStatus = 'Running'` })) {
+        await client.workflow.getHandle(wf.workflowId).terminate('test over').catch(() => undefined);
+      }
       await client.connection.close();
     },
   };
