@@ -1,4 +1,4 @@
-# mend's worker image. The workflow bundle is built here, so the worker starts without webpack.
+# mend's image: the worker (default command) and the gateway (node dist/gateway/main.js). The workflow bundle is built here, so the worker starts without webpack.
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -15,5 +15,5 @@ COPY --from=build /app/config ./config
 COPY package.json ./
 RUN mkdir -p /app/.mend/snapshots && chown -R node:node /app/.mend
 USER node
-EXPOSE 9464
+EXPOSE 9464 9470
 CMD ["node", "--max-old-space-size=256", "dist/workers/main.js"]

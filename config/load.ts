@@ -38,7 +38,9 @@ function withEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   set('temporal', 'namespace', env.TEMPORAL_NAMESPACE);
   set('temporal', 'taskQueue', env.MEND_TASK_QUEUE);
   set('metrics', 'port', env.MEND_METRICS_PORT === undefined ? undefined : Number(env.MEND_METRICS_PORT));
+  set('metrics', 'host', env.MEND_METRICS_HOST);
   set('gateway', 'port', env.MEND_GATEWAY_PORT === undefined ? undefined : Number(env.MEND_GATEWAY_PORT));
+  set('gateway', 'host', env.MEND_GATEWAY_HOST);
   if (env.MEND_REDIS_URL) {
     const redis = (config.redis ?? {}) as Record<string, Record<string, unknown>>;
     config.redis = { ...redis, default: { ...redis.default, url: env.MEND_REDIS_URL } };

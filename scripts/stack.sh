@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The local stack: Temporal dev server + Web UI (data kept in $MEND_DATA), Redis, and mend's worker.
-# Ctrl-C stops everything. Set TEMPORAL_ADDRESS to use an existing Temporal instead of the dev server.
-# Ports: MEND_TEMPORAL_PORT (7233), MEND_UI_PORT (8233), MEND_REDIS_PORT (6379).
+# The local stack: Temporal dev server + Web UI (data kept in $MEND_DATA), Redis, mend's worker and its alert
+# gateway. Ctrl-C stops everything. Set TEMPORAL_ADDRESS to use an existing Temporal instead of the dev server.
+# Ports: MEND_TEMPORAL_PORT (7233), MEND_UI_PORT (8233), MEND_REDIS_PORT (6379), MEND_GATEWAY_PORT (9470).
+# The gateway's bearer token: MEND_GATEWAY_TOKEN, else one generated once into $MEND_DATA/gateway-token.
 source "$(dirname "$0")/lib.sh"
 [ "${BASH_VERSINFO[0]}" -gt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -ge 1 ]; } \
   || die "bash 5.1+ is needed (this is $BASH_VERSION); on macOS: brew install bash"
@@ -10,6 +11,7 @@ data="${MEND_DATA:-$MEND_ROOT/.mend}"
 temporal_port="${MEND_TEMPORAL_PORT:-7233}"
 ui_port="${MEND_UI_PORT:-8233}"
 redis_port="${MEND_REDIS_PORT:-6379}"
+export MEND_GATEWAY_PORT="${MEND_GATEWAY_PORT:-9470}"
 export MEND_REDIS_URL="${MEND_REDIS_URL:-redis://127.0.0.1:$redis_port}"
 mkdir -p "$data/redis" "$data/logs"
 
@@ -55,6 +57,18 @@ fi
 
 node dist/workers/main.js &
 pids+=($!)
+
+token_note="MEND_GATEWAY_TOKEN"
+if [ -z "${MEND_GATEWAY_TOKEN:-}" ]; then
+  token_file="$data/gateway-token"
+  [ -s "$token_file" ] || (umask 077 && od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$token_file")
+  MEND_GATEWAY_TOKEN=$(cat "$token_file")
+  export MEND_GATEWAY_TOKEN
+  token_note="$token_file"
+fi
+node dist/gateway/main.js &
+pids+=($!)
+say "alert gateway: http://127.0.0.1:$MEND_GATEWAY_PORT/alerts (bearer token: $token_note)"
 say "mend is running. Try: npm run mend -- runbooks   ·   Ctrl-C stops the stack"
 set +e
 wait -n "${pids[@]}"

@@ -1,23 +1,27 @@
-// The README's run command: scripts/stack.sh starts Temporal + UI, Redis and the worker; Ctrl-C stops them
-// all; a restart on the same data folder keeps every incident.
+// The README's run command: scripts/stack.sh starts Temporal + UI, Redis, the worker and the gateway; an alert
+// posted to the gateway opens an incident; Ctrl-C stops them all; a restart on the same data keeps every incident.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { freePort, portOpen, root } from './helpers/processes';
 import { waitFor } from './helpers/wait';
 
 const run = promisify(execFile);
 const data = mkdtempSync(join(tmpdir(), 'mend-stack-'));
-let ports: { temporal: number; ui: number; redis: number };
+let ports: { temporal: number; ui: number; redis: number; gateway: number };
 let configPath: string;
 
 beforeAll(async () => {
-  ports = { temporal: await freePort(), ui: await freePort(), redis: await freePort() };
+  ports = { temporal: await freePort(), ui: await freePort(), redis: await freePort(), gateway: await freePort() };
   configPath = join(data, 'mend.yaml');
-  writeFileSync(configPath, stringify({ metrics: { port: 0 }, redis: { default: { url: `redis://127.0.0.1:${ports.redis}` } } }));
+  const shipped = parse(readFileSync(join(root, 'config', 'mend.yaml'), 'utf8'));
+  writeFileSync(
+    configPath,
+    stringify({ metrics: { port: 0 }, redis: { default: { url: `redis://127.0.0.1:${ports.redis}` } }, gateway: shipped.gateway }),
+  );
 });
 
 function startStack(): { child: ChildProcess; output: () => string } {
@@ -29,6 +33,8 @@ function startStack(): { child: ChildProcess; output: () => string } {
       MEND_TEMPORAL_PORT: String(ports.temporal),
       MEND_UI_PORT: String(ports.ui),
       MEND_REDIS_PORT: String(ports.redis),
+      MEND_GATEWAY_PORT: String(ports.gateway),
+      MEND_GATEWAY_TOKEN: '',
       TEMPORAL_ADDRESS: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,6 +66,17 @@ test('start, use, stop with Ctrl-C, restart: the incident is still there', async
   const started = await cli('run', 'redis-memory-relief', '--param', 'pattern=session:*', '--dry-run', '--id', 'stack-dry-run');
   expect(started.stdout).toContain('started incident stack-dry-run');
   await waitFor(async () => (await cli('status', 'stack-dry-run')).stdout.includes(': not-needed'), 'the incident to finish');
+
+  const token = readFileSync(join(data, 'gateway-token'), 'utf8');
+  const alert = await fetch(`http://127.0.0.1:${ports.gateway}/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ labels: { alertname: 'RedisMemoryHigh', redis: 'default' }, annotations: { expendable_keys: 'session:*' } }),
+  });
+  expect(alert.status).toBe(202);
+  const [opened] = ((await alert.json()) as { incidents: { incidentId: string }[] }).incidents;
+  expect(opened).toMatchObject({ runbook: 'redis-memory-relief', target: 'redis/default' });
+  await waitFor(async () => (await cli('status', opened.incidentId)).stdout.includes(': not-needed'), 'the alert\'s incident to run');
 
   expect(await ctrlC(first)).toBe(0);
   for (const port of Object.values(ports)) expect({ port, open: await portOpen(port) }).toEqual({ port, open: false });
