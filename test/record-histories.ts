@@ -1,6 +1,7 @@
 // Records one history per workflow type and runbook outcome into test/histories/ for the replay test.
 // Run after a deliberate, compatible workflow change: `npm run record-histories`. Not part of the suite.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Histories already recorded are kept (they prove old runs still replay); MEND_RECORD_ALL=1 records them anew.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -8,16 +9,21 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { IncidentInput } from '../common/types';
 import { approveSignal, guardWorkflowId, incidentStatusQuery } from '../workflows/definitions';
 import { startReadLoad, startSourceOfTruth } from './helpers/cache-app';
+import { startGateway } from './helpers/gateway';
 import { awaitApproval } from './helpers/incident';
 import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
 import { root, startDevServer, startRedis } from './helpers/processes';
+import { waitFor } from './helpers/wait';
 
 const dir = join(root, 'test', 'histories');
 // Binary protobuf: exact, and free of the JSON helpers' protobufjs version clash.
 const encode = (h: temporal.api.history.v1.IHistory) => temporal.api.history.v1.History.encode(h).finish();
 
 /** File name → workflow id: replay must use the id the history was recorded under. */
-const index: Record<string, string> = {};
+const indexFile = join(dir, 'index.json');
+const index: Record<string, string> =
+  existsSync(indexFile) && !process.env.MEND_RECORD_ALL ? JSON.parse(readFileSync(indexFile, 'utf8')) : {};
+const recorded = (name: string) => `${name}.incident.pb` in index;
 
 async function save(mend: Mend, name: string, handle: WorkflowHandle): Promise<void> {
   await handle.result();
@@ -42,7 +48,39 @@ async function main(): Promise<void> {
   const mend = await startMend({ redisUrl: server.url });
   const source = await startSourceOfTruth(100);
   const run = (input: IncidentInput) => mend.start(input);
+  const gateway = await startGateway(mend.config, {
+    routes: [{
+      matchers: ['alertname="RedisMemoryHigh"'],
+      runbook: 'redis-memory-relief',
+      params: { redis: '{{ labels.redis }}', pattern: 'session:*', stabilize: '1s' },
+    }],
+  });
+  /** An incident the gateway opens for a generic alert; `resolve` sends its resolution. */
+  const alert = async (severity: string) => {
+    const body = { labels: { alertname: 'RedisMemoryHigh', redis: mend.redisName(), severity }, startsAt: new Date().toISOString() };
+    const { body: reply } = await gateway.post('/alerts', body);
+    const handle = mend.client.workflow.getHandle(reply.incidents[0].incidentId);
+    return { handle, resolve: () => gateway.post('/alerts', { ...body, status: 'resolved' }) };
+  };
   try {
+    if (!recorded('alert-recovered-resolved')) {
+      await fillNearMaxmemory(redis);
+      const { handle, resolve } = await alert('warning');
+      await waitFor(async () => (await handle.query(incidentStatusQuery)).record, 'the alert incident to recover');
+      await resolve();
+      await save(mend, 'alert-recovered-resolved', handle);
+    }
+    if (!recorded('alert-stood-down')) {
+      await fillNearMaxmemory(redis);
+      const { handle, resolve } = await alert('critical');
+      await awaitApproval(mend.client, handle);
+      await resolve();
+      await waitFor(async () => (await handle.query(incidentStatusQuery)).alerts?.firing === false, 'the resolution');
+      const { runbookWorkflowId } = await handle.query(incidentStatusQuery);
+      await mend.client.workflow.getHandle(runbookWorkflowId!).signal(approveSignal, { by: 'alice' });
+      await save(mend, 'alert-stood-down', handle);
+    }
+    if (recorded('cache-warmup-recovered')) return;
     await redis.flushall();
     const reader = redisClient(server.url);
     const load = startReadLoad(reader, 100);
@@ -70,8 +108,9 @@ async function main(): Promise<void> {
     await save(mend, 'redis-flush-cache-refused', await run({
       runbook: 'redis-flush-cache', severity: 'warning', params: { redis: mend.redisName() },
     }));
-    writeFileSync(join(dir, 'index.json'), JSON.stringify(index, null, 2) + '\n');
   } finally {
+    writeFileSync(indexFile, JSON.stringify(index, null, 2) + '\n');
+    await gateway.close();
     await mend.stop();
     await source.close();
     redis.disconnect();
