@@ -2,6 +2,7 @@
 // hex of HMAC(secret, "<unix seconds>:<body>") when a timestamp header is used). Compared in constant time.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { toMs } from '../common/duration';
+import { ConfigError } from '../config/load';
 import type { SourceConfig, SourceName } from './config-schema';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -17,7 +18,7 @@ export interface SourceAuth {
 export function sourceAuth(name: SourceName, config: SourceConfig, env: NodeJS.ProcessEnv): SourceAuth {
   const secret = (field: string, variable: string): Buffer => {
     const value = env[variable];
-    if (!value) throw new Error(`gateway.sources.${name}.${field}: environment variable ${variable} is not set`);
+    if (!value) throw new ConfigError('(environment)', [`gateway.sources.${name}.${field}: environment variable ${variable} is not set`]);
     return Buffer.from(value);
   };
   const token = config.tokenEnv ? secret('tokenEnv', config.tokenEnv) : undefined;

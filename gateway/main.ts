@@ -13,13 +13,8 @@ async function main(): Promise<void> {
   const app = createGateway({ config, client, log });
   const { host, port, sources, routes } = config.gateway;
   const url = await app.listen({ host, port });
-  log('INFO', 'mend gateway ready', {
-    url,
-    temporal: address,
-    namespace,
-    sources: Object.keys(sources),
-    routes: routes.length,
-  });
+  // Always printed, whatever MEND_LOG_LEVEL: scripts wait for this line.
+  jsonLog('INFO')('INFO', 'mend gateway ready', { url, temporal: address, namespace, sources: Object.keys(sources), routes: routes.length });
   const stop = async (signal: string) => {
     log('INFO', 'mend gateway stopping', { signal });
     await app.close();

@@ -2,8 +2,10 @@
 // route stops start-up with its path.
 import type { ReceivedAlert } from '../gateway/alert';
 import { gatewaySchema } from '../gateway/config-schema';
+import { gatewayClient } from '../gateway/connection';
 import { parseMatcher } from '../gateway/matchers';
 import { Router } from '../gateway/router';
+import { createGateway } from '../gateway/server';
 import { ConfigError, parseConfig } from '../config/load';
 
 const alert = (labels: Record<string, string>, extra: Partial<ReceivedAlert> = {}): ReceivedAlert => ({
@@ -128,4 +130,12 @@ test('the shipped config loads, and its routes reach runbooks mend has', () => {
   const { gateway } = parseConfig(require('yaml').parse(require('node:fs').readFileSync('config/mend.yaml', 'utf8')), 'mend.yaml', {});
   expect(gateway.routes.map((r) => r.runbook)).toEqual(['redis-memory-relief', 'cache-warmup', 'redis-memory-relief']);
   expect(Object.keys(gateway.sources).sort()).toEqual(['alertmanager', 'generic', 'grafana', 'zabbix']);
+});
+
+test('a source whose secret is not in the environment stops start-up, naming the variable', () => {
+  const config = parseConfig({ gateway: { sources: { zabbix: { tokenEnv: 'MEND_ZABBIX_TOKEN' } } } }, 'mend.yaml', {});
+  const client = gatewayClient('127.0.0.1:1', 'default');
+  expect(() => createGateway({ config, client, log: () => undefined, env: {} })).toThrow(
+    /gateway.sources.zabbix.tokenEnv: environment variable MEND_ZABBIX_TOKEN is not set/,
+  );
 });

@@ -62,6 +62,6 @@ test('a bad config stops the worker at start with the path of the bad field', as
   const path = join(mkdtempSync(join(tmpdir(), 'mend-badconfig-')), 'bad.yaml');
   writeFileSync(path, 'policy:\n  attempts: { max: 0 }\n  cooldown: soon\nredis:\n  default: { url: "http://x" }\n');
   await expect(startWorkerProcess(path)).rejects.toThrow(
-    /worker exited 1:[\s\S]*policy\.attempts\.max: [\s\S]*policy\.cooldown: expected a duration[\s\S]*redis\.default\.url: expected redis:\/\//,
+    /workers\/main.js exited 1:[\s\S]*policy\.attempts\.max: [\s\S]*policy\.cooldown: expected a duration[\s\S]*redis\.default\.url: expected redis:\/\//,
   );
 });

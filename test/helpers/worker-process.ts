@@ -1,4 +1,5 @@
-// mend's worker as a real process (dist/workers/main.js), for crash and restart tests.
+// mend's worker (dist/workers/main.js) or gateway (dist/gateway/main.js) as a real process: crash and restart
+// tests, and benchmarks.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,8 +19,16 @@ export function writeConfig(config: MendConfig, dir: string, name: string): stri
   return path;
 }
 
-export async function startWorkerProcess(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [join(root, 'dist', 'workers', 'main.js')], {
+export function startWorkerProcess(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
+  return startMendProcess('workers', '"mend worker ready"', configPath, env);
+}
+
+export function startGatewayProcess(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
+  return startMendProcess('gateway', '"mend gateway ready"', configPath, env);
+}
+
+async function startMendProcess(entry: string, ready: string, configPath: string, env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [join(root, 'dist', entry, 'main.js')], {
     env: { ...process.env, MEND_CONFIG: configPath, MEND_LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -28,8 +37,8 @@ export async function startWorkerProcess(configPath: string, env: NodeJS.Process
   child.stderr!.on('data', (d) => (output += d));
   await new Promise<void>((resolve, reject) => {
     const check = () => {
-      if (output.includes('"mend worker ready"')) return resolve();
-      if (child.exitCode !== null) return reject(new Error(`worker exited ${child.exitCode}:\n${output}`));
+      if (output.includes(ready)) return resolve();
+      if (child.exitCode !== null) return reject(new Error(`${entry}/main.js exited ${child.exitCode}:\n${output}`));
       setTimeout(check, 20);
     };
     check();
