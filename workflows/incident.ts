@@ -1,5 +1,6 @@
 // One incident per key: diagnose, climb the runbook ladder under the target guard, stop at the first verified
-// recovery, escalate to people otherwise, and end with a recovery record and its MTTR.
+// recovery, escalate to people otherwise, and end with a recovery record and its MTTR. An incident opened by an
+// alert follows its notifications, tells its runbook when the alert resolves, and stays open until it does.
 import {
   ApplicationFailure,
   CancellationScope,
