@@ -32,7 +32,6 @@ async function startStack(targets: number): Promise<Stack> {
   const prefix = 'b';
   const config = testConfig(redis.url, {}, prefix, true, targets);
   if (process.env.BENCH_CACHE) config.worker.maxCachedWorkflows = Number(process.env.BENCH_CACHE);
-  if (process.env.BENCH_NO_SA) config.temporal.searchAttributes = false;
   const port = await freePort();
   Object.assign(config.temporal, { address: temporal.address, taskQueue });
   Object.assign(config, {

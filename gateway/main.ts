@@ -1,6 +1,6 @@
 // The gateway process: `node dist/gateway/main.js`. It starts without Temporal (answering 503 until it is back);
 // SIGINT or SIGTERM stops taking requests, finishes those in flight, and exits.
-import { jsonLog } from '../common/json-log';
+import { jsonLog, logLine } from '../common/json-log';
 import { ConfigError, loadConfig } from '../config/load';
 import { gatewayClient } from './connection';
 import { createGateway } from './server';
@@ -13,8 +13,7 @@ async function main(): Promise<void> {
   const app = createGateway({ config, client, log });
   const { host, port, sources, routes } = config.gateway;
   const url = await app.listen({ host, port });
-  // Always printed, whatever MEND_LOG_LEVEL: scripts wait for this line.
-  jsonLog('INFO')('INFO', 'mend gateway ready', { url, temporal: address, namespace, sources: Object.keys(sources), routes: routes.length });
+  logLine('INFO', 'mend gateway ready', { url, temporal: address, namespace, sources: Object.keys(sources), routes: routes.length });
   const stop = async (signal: string) => {
     log('INFO', 'mend gateway stopping', { signal });
     await app.close();

@@ -136,10 +136,11 @@ function merge(incidents: Map<string, IncidentPlan>, plan: Omit<IncidentPlan, 'n
   const incident = existing ?? { ...plan, notices: [] };
   if (!existing) incidents.set(plan.incidentId, incident);
   if (severities.indexOf(plan.severity) > severities.indexOf(incident.severity)) incident.severity = plan.severity;
-  incident.notices.push(notice(alert));
-  if (alert.status === 'firing') {
-    if (!incident.faultStartedAt || alert.startsAt < incident.faultStartedAt) incident.faultStartedAt = alert.startsAt;
-    incident.summary ??= clip(alert.annotations.summary ?? alert.annotations.description ?? alertName(alert));
+  const n = notice(alert);
+  incident.notices.push(n);
+  if (n.status === 'firing') {
+    if (!incident.faultStartedAt || n.startsAt < incident.faultStartedAt) incident.faultStartedAt = n.startsAt;
+    incident.summary ??= n.summary ?? n.name;
   }
 }
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { RedisPool } from '../activities/redis-pool';
+import { logLine } from '../common/json-log';
 import { ConfigError, loadConfig } from '../config/load';
 import { defaultBundlePath } from './bundle';
 import { MendMetrics } from './metrics';
@@ -12,7 +13,7 @@ import { createMendWorker } from './worker';
 async function main(): Promise<void> {
   Runtime.install({
     logger: new DefaultLogger((process.env.MEND_LOG_LEVEL as 'INFO') ?? 'INFO', ({ level, message, meta, timestampNanos }) =>
-      console.log(JSON.stringify({ time: new Date(Number(timestampNanos / 1_000_000n)).toISOString(), level, message, ...meta })),
+      logLine(level, message, meta, new Date(Number(timestampNanos / 1_000_000n))),
     ),
   });
   const config = loadConfig();
@@ -32,17 +33,13 @@ async function main(): Promise<void> {
     redis,
     workflowBundlePath: process.env.MEND_WORKFLOW_BUNDLE ?? (existsSync(defaultBundlePath) ? defaultBundlePath : undefined),
   });
-  console.log(
-    JSON.stringify({
-      level: 'INFO',
-      message: 'mend worker ready',
-      temporal: address,
-      namespace,
-      taskQueue,
-      metrics: `http://${config.metrics.host}:${port}/metrics`,
-      searchAttributesAdded: added,
-    }),
-  );
+  logLine('INFO', 'mend worker ready', {
+    temporal: address,
+    namespace,
+    taskQueue,
+    metrics: `http://${config.metrics.host}:${port}/metrics`,
+    searchAttributesAdded: added,
+  });
   try {
     await worker.run();
   } finally {

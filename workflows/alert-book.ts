@@ -7,6 +7,8 @@ type KnownAlert = AlertNotice & { lastNotifiedAt: string };
 export class AlertBook {
   private readonly alerts = new Map<string, KnownAlert>();
   private notifications = 0;
+  /** Why the alert is no longer firing, once it resolved (until it fires again). */
+  resolution?: string;
 
   constructor(private readonly key: string) {}
 
@@ -25,9 +27,11 @@ export class AlertBook {
     if (!known || before === after) return undefined;
     const changed = delivery.alerts.filter((n) => n.status === (after ? 'firing' : 'resolved'));
     const names = [...new Set(changed.map((n) => n.name))].join(', ');
-    return after
-      ? { firing: true, detail: `${names} firing again since ${changed[0].startsAt}` }
-      : { firing: false, detail: `${names} resolved${changed[0].endsAt ? ` at ${changed[0].endsAt}` : ''}` };
+    const detail = after
+      ? `${names} firing again since ${changed[0].startsAt}`
+      : `${names} resolved${changed[0].endsAt ? ` at ${changed[0].endsAt}` : ''}`;
+    this.resolution = after ? undefined : detail;
+    return { firing: after, detail };
   }
 
   view(): AlertsView {

@@ -69,7 +69,6 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   let record: RecoveryRecord | undefined;
   let target = '(unknown)';
   const alerts = input.alert ? new AlertBook(input.alert.key) : undefined;
-  let alertResolved: string | undefined;
 
   const view = (): IncidentView => ({
     incidentId,
@@ -110,7 +109,6 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
       (delivery) => {
         const change = alerts.record(delivery);
         if (!change) return publish();
-        alertResolved = change.firing ? undefined : change.detail;
         mark(change.firing ? 'alert firing again' : 'alert resolved', change.detail);
         if (child) void child.signal(alertStateSignal, change).catch(() => undefined);
       },
@@ -213,7 +211,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
         dryRun: !!input.dryRun,
         policy,
         tagStatus: searchAttributes,
-        alertResolved,
+        alertResolved: alerts?.resolution,
       };
       let result: RunbookResult;
       try {
