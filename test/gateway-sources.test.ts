@@ -43,12 +43,25 @@ afterAll(async () => {
 const labels = (redis: string) => ({ alertname: 'RedisMemoryHigh', redis, severity: 'warning' });
 const annotations = { expendable_keys: 'session:*', summary: 'Redis is near maxmemory' };
 
+/** The one incident on the target (its runbook's child workflow carries the same target attribute). */
+async function openedIncident(redis: string, what: string): Promise<WorkflowHandle> {
+  const ids = await waitFor(async () => {
+    const found = await workflowIds(gateway.client, `MendTarget = 'redis/${redis}' AND WorkflowType = 'incident'`);
+    return found.length ? found : undefined;
+  }, what);
+  expect(ids).toHaveLength(1);
+  return gateway.client.workflow.getHandle(ids[0]);
+}
+
 /** The incident recovered the target by deleting the session keys, and took the alert's start as the fault start. */
 async function expectRecovered(handle: WorkflowHandle, redis: string, startsAt: string): Promise<IncidentView> {
+  let last: IncidentView | undefined;
   const view = await waitFor(async () => {
-    const v = await handle.query(incidentStatusQuery);
-    return v.record ? v : undefined;
-  }, 'the incident to finish remediating');
+    last = await handle.query(incidentStatusQuery);
+    return last.record ? last : undefined;
+  }, 'the incident to finish remediating').catch((err: Error) => {
+    throw new Error(`${err.message}; it was ${last?.status} (${last?.waitingFor}), timeline ${JSON.stringify(last?.timeline)}`);
+  });
   expect(view.record).toMatchObject({ status: 'recovered', target: `redis/${redis}` });
   expect(view.record!.attempts[0].runbook).toBe('redis-memory-relief');
   expect(view.record!.attempts[0].steps.map((s) => s.name)).toContain('delete keys matching session:*');
@@ -70,12 +83,8 @@ test('Alertmanager: a real notification opens redis-memory-relief, and its resol
   const redis = fx.mend.redisName();
   const startsAt = new Date(Date.now() - 60_000).toISOString();
   await alertmanager.send([{ labels: labels(redis), annotations, startsAt }]);
-  const [id] = await waitFor(async () => {
-    const ids = await workflowIds(gateway.client, `MendTarget = 'redis/${redis}'`);
-    return ids.length ? ids : undefined;
-  }, 'Alertmanager to deliver the alert');
-  expect(id).toMatch(/^alert:redis\./);
-  const handle = gateway.client.workflow.getHandle(id);
+  const handle = await openedIncident(redis, 'Alertmanager to deliver the alert');
+  expect(handle.workflowId).toMatch(/^alert:redis\./);
   await expectRecovered(handle, redis, startsAt);
 
   await alertmanager.send([{ labels: labels(redis), annotations, startsAt, endsAt: new Date().toISOString() }]);
@@ -112,11 +121,7 @@ test("Zabbix: the shipped media type's script posts the problem and its recovery
     '{$MEND.TOKEN}': token,
   });
   expect(await runMediaType(resolveParams(macros(false)))).toMatchObject({ result: 'OK' });
-  const [id] = await waitFor(async () => {
-    const ids = await workflowIds(gateway.client, `MendTarget = 'redis/${redis}'`);
-    return ids.length ? ids : undefined;
-  }, 'the Zabbix problem to open an incident');
-  const handle = gateway.client.workflow.getHandle(id);
+  const handle = await openedIncident(redis, 'the Zabbix problem to open an incident');
   const view = await expectRecovered(handle, redis, startedAt.toISOString());
   expect(view.alerts!.alerts[0]).toMatchObject({ source: 'zabbix', fingerprint: '98765', name: 'Redis memory above 90%' });
 
