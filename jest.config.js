@@ -1,9 +1,28 @@
 /** Tests run against real servers started once per run by test/setup/global-setup.ts. */
+const { readdirSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+/** Installed packages that ship only ES modules (@kubernetes/client-node and some of its dependencies). */
+function esmOnlyPackages(dir = join(__dirname, 'node_modules')) {
+  const names = readdirSync(dir).flatMap((n) => (n.startsWith('@') ? readdirSync(join(dir, n)).map((s) => `${n}/${s}`) : [n]));
+  return names.filter((name) => {
+    try {
+      return JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')).type === 'module';
+    } catch {
+      return false;
+    }
+  });
+}
+
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  // Jest on Node 20 cannot require() an ES module: those packages are compiled to CommonJS like the tests.
+  transform: { '^.+\\.(ts|m?js)$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages().map(escape).join('|')})/)`],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   setupFiles: ['<rootDir>/test/setup/quiet-runtime.ts'],

@@ -1,8 +1,11 @@
 // Activities of the incident itself: the policy it runs under, the facts it diagnoses, the people it escalates to.
 import { log } from '@temporalio/activity';
 import type { SafetyPolicy, Severity } from '../common/types';
+import { parseKubeTarget } from '../common/kube-targets';
 import type { MendConfig } from '../config/schema';
 import { nonRetryable } from './errors';
+import type { KubeClusters } from './kubernetes/clusters';
+import { diagnoseKube } from './kubernetes/diagnose';
 import { parseInfo } from './redis';
 import type { RedisPool } from './redis-pool';
 
@@ -16,8 +19,8 @@ export interface Diagnosis {
   facts: Record<string, unknown>;
 }
 
-export function incidentActivities(config: MendConfig, redis: RedisPool) {
-  const diagnosers: Record<string, (name: string) => Promise<Diagnosis>> = {
+export function incidentActivities(config: MendConfig, redis: RedisPool, clusters: KubeClusters) {
+  const diagnosers: Record<string, (name: string, faultStartedAt: string) => Promise<Diagnosis>> = {
     async redis(name) {
       const info = parseInfo(await redis.get(name).info());
       const lookups = info.keyspace_hits + info.keyspace_misses;
@@ -32,6 +35,11 @@ export function incidentActivities(config: MendConfig, redis: RedisPool) {
       const rate = hitRate === null ? 'no reads yet' : `${(hitRate * 100).toFixed(1)}% hit rate since start`;
       return { summary: `redis/${name}: ${info.used_memory} B used of ${info.maxmemory || 'unlimited'}, ${rate}`, facts };
     },
+    async k8s(path, faultStartedAt) {
+      const target = parseKubeTarget(path);
+      if (!target) throw nonRetryable(`"k8s/${path}" is not a Kubernetes target (cluster/node/NAME or cluster/NAMESPACE/KIND/NAME)`);
+      return diagnoseKube(clusters, target, faultStartedAt);
+    },
   };
 
   return {
@@ -40,12 +48,13 @@ export function incidentActivities(config: MendConfig, redis: RedisPool) {
       return { policy: config.policy, searchAttributes: config.temporal.searchAttributes };
     },
 
-    /** Facts about the target, by its kind ('redis/default' → Redis INFO). */
-    async diagnose({ target }: { target: string }): Promise<Diagnosis> {
-      const [kind, name] = target.split('/', 2);
-      const diagnoser = diagnosers[kind];
-      if (!diagnoser || !name) throw nonRetryable(`no diagnosis for target "${target}"`);
-      return diagnoser(name);
+    /** Facts about the target, by its kind ('redis/default' → Redis INFO; 'k8s/...' → pod, deployment or node). */
+    async diagnose({ target, faultStartedAt }: { target: string; faultStartedAt?: string }): Promise<Diagnosis> {
+      const slash = target.indexOf('/');
+      const diagnoser = diagnosers[target.slice(0, slash)];
+      const name = target.slice(slash + 1);
+      if (slash < 0 || !diagnoser || !name) throw nonRetryable(`no diagnosis for target "${target}"`);
+      return diagnoser(name, faultStartedAt ?? new Date().toISOString());
     },
 
     /** Hands the incident to people. Paging integrations come with notifications; until then it is logged. */

@@ -3,15 +3,19 @@ import type { Client } from '@temporalio/client';
 import type { MendConfig } from '../config/schema';
 import { guardActivities } from './guard';
 import { incidentActivities } from './incident';
+import { KubeClusters } from './kubernetes/clusters';
+import { kubernetesActivities } from './kubernetes';
 import { redisActivities } from './redis';
 import type { RedisPool } from './redis-pool';
 import { SnapshotStore } from './snapshots';
 
 export function createActivities(config: MendConfig, client: Client, redis: RedisPool) {
+  const clusters = new KubeClusters(config.kubernetes);
   return {
-    ...incidentActivities(config, redis),
+    ...incidentActivities(config, redis, clusters),
     ...guardActivities(client),
     ...redisActivities(redis, new SnapshotStore(config.snapshots.dir)),
+    ...kubernetesActivities(clusters),
   };
 }
 

@@ -32,6 +32,9 @@ export interface SafetyPolicy {
   refuseDestructiveWithoutUndo: boolean;
   retry: RetryLimits;
   activityTimeout: Duration;
+  /** Absent in incidents recorded before Kubernetes runbooks existed. */
+  maxReplicas?: number;
+  oneAtATime?: string[];
 }
 
 export interface IncidentInput {
@@ -94,6 +97,8 @@ export interface StepRecord {
   name: string;
   destructive: boolean;
   hasUndo: boolean;
+  /** What restores a destructive step that has no undo (e.g. a pod's controller). */
+  restoredBy?: string;
   status: 'done' | 'planned' | 'failed' | 'undone' | 'undo-failed';
   startedAt: string;
   endedAt?: string;

@@ -41,6 +41,10 @@ function withEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   set('metrics', 'host', env.MEND_METRICS_HOST);
   set('gateway', 'port', env.MEND_GATEWAY_PORT === undefined ? undefined : Number(env.MEND_GATEWAY_PORT));
   set('gateway', 'host', env.MEND_GATEWAY_HOST);
+  if (env.MEND_KUBECONFIG) {
+    const clusters = (config.kubernetes ?? {}) as Record<string, Record<string, unknown>>;
+    config.kubernetes = { ...clusters, default: { kubeconfig: env.MEND_KUBECONFIG } };
+  }
   if (env.MEND_REDIS_URL) {
     const redis = (config.redis ?? {}) as Record<string, Record<string, unknown>>;
     config.redis = { ...redis, default: { ...redis.default, url: env.MEND_REDIS_URL } };

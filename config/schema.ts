@@ -34,6 +34,10 @@ export const policySchema = z
       .strict()
       .default({ maximumAttempts: 3, initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2 }),
     activityTimeout: duration.default('2m'),
+    /** The most replicas a scale-up runbook may set on a workload. */
+    maxReplicas: z.number().int().min(1).default(10),
+    /** Blast-radius limits: runbooks of which at most one runs at a time within their scope (e.g. a cluster). */
+    oneAtATime: z.array(z.string().min(1)).default(['k8s-node-drain']),
   })
   .strict();
 
@@ -43,6 +47,16 @@ const redisTargetSchema = z
     passwordEnv: envName.optional(),
   })
   .strict();
+
+const kubernetesClusterSchema = z.union([
+  z
+    .object({
+      kubeconfig: z.string().min(1).describe('path to a kubeconfig file'),
+      context: z.string().min(1).optional().describe("the kubeconfig's current context if unset"),
+    })
+    .strict(),
+  z.object({ inCluster: z.literal(true).describe("the pod's service account (mend running in the cluster)") }).strict(),
+]);
 
 export const configSchema = z
   .object({
@@ -81,6 +95,7 @@ export const configSchema = z
       .default({ dir: '.mend/snapshots' })
       .describe('where undo data (e.g. deleted Redis keys) is kept; share it between workers'),
     redis: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), redisTargetSchema).default({}),
+    kubernetes: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), kubernetesClusterSchema).default({}),
     gateway: gatewaySchema.default(gatewaySchema.parse({})),
   })
   .strict();

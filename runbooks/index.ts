@@ -1,6 +1,20 @@
 // The runbook catalog. To add a runbook: write runbooks/<name>.ts with defineRunbook, add it here, add its test.
 import { cacheWarmup } from './cache-warmup';
+import { k8sNodeDrain } from './k8s-node-drain';
+import { k8sPodRestart } from './k8s-pod-restart';
+import { k8sRolloutRestart } from './k8s-rollout-restart';
+import { k8sRolloutUndo } from './k8s-rollout-undo';
+import { k8sScaleUp } from './k8s-scale-up';
 import { redisFlushCache } from './redis-flush-cache';
 import { redisMemoryRelief } from './redis-memory-relief';
 
-export const runbooks = [cacheWarmup, redisMemoryRelief, redisFlushCache];
+export const runbooks = [
+  cacheWarmup,
+  redisMemoryRelief,
+  redisFlushCache,
+  k8sPodRestart,
+  k8sScaleUp,
+  k8sRolloutUndo,
+  k8sRolloutRestart,
+  k8sNodeDrain,
+];

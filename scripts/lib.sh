@@ -17,3 +17,10 @@ wait_port() {
 }
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# apt_install PKG: installs one of Debian's packages (root only), refreshing the index if it is stale.
+apt_install() {
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 1
+  say "installing $1 from Debian's packages (once)"
+  { apt-get install -y --no-install-recommends "$1" || { apt-get update && apt-get install -y --no-install-recommends "$1"; }; } >&2
+}

@@ -1,6 +1,6 @@
 // Builds mend's worker: workflows (engine + runbooks), activities, and the metrics sink.
 import type { Client } from '@temporalio/client';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerInterceptors } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { RedisPool } from '../activities/redis-pool';
 import type { MendConfig } from '../config/schema';
@@ -15,6 +15,7 @@ export interface WorkerParts {
   taskQueue?: string;
   /** A prebuilt workflow bundle (tests and benches build it once); otherwise the worker bundles at start. */
   workflowBundlePath?: string;
+  interceptors?: WorkerInterceptors;
 }
 
 export const workflowsPath = require.resolve('../workflows');
@@ -29,5 +30,6 @@ export function createMendWorker(parts: WorkerParts): Promise<Worker> {
     activities: createActivities(config, client, redis),
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     sinks: metrics.sinks(),
+    interceptors: parts.interceptors,
   });
 }

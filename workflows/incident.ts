@@ -26,11 +26,13 @@ import type {
   RecoveryRecord,
   RunbookInput,
   RunbookResult,
+  SafetyPolicy,
   SignalApproval,
   TimelineEntry,
 } from '../common/types';
 import { formatIssues } from '../common/zod-issues';
 import { findRunbook, ladderFrom } from './catalog';
+import type { RunbookDefinition } from './kit/define';
 import { AlertBook } from './alert-book';
 import {
   alertSignal,
@@ -127,13 +129,14 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   }
   target = first.target(parsed.data);
   ladder = ladderFrom(input.runbook);
+  let params = input.params;
   // Settings and diagnosis are asked for together: the first activity starts with the first workflow task.
   setStatus('diagnosing');
   const settings = bootstrap.incidentSettings();
-  const diagnosis = bootstrap.diagnose({ target }).then(
-    (facts) => facts.summary,
-    (err) => `diagnosis failed: ${message(err)}`,
-  );
+  const diagnosis = bootstrap.diagnose({ target, faultStartedAt: input.faultStartedAt ?? detectedAt }).catch((err) => ({
+    summary: `diagnosis failed: ${message(err)}`,
+    facts: undefined,
+  }));
   const { policy, searchAttributes } = await settings;
   if (searchAttributes) tag = upsertSearchAttributes;
   tag([
@@ -142,7 +145,26 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     { key: severityKey, value: input.severity },
     { key: statusKey, value: status },
   ]);
-  mark('diagnosed', await diagnosis);
+  const { summary, facts } = await diagnosis;
+  mark('diagnosed', summary);
+  // The first runbook may choose another by the facts, e.g. a rollout undo for a crash loop that followed a rollout.
+  const choice = first.select?.(parsed.data, facts);
+  if (choice) {
+    const chosen = findRunbook(choice.runbook);
+    const chosenParams = chosen?.params.safeParse(choice.params);
+    if (chosen && chosenParams?.success) {
+      params = choice.params;
+      target = chosen.target(chosenParams.data);
+      ladder = ladderFrom(choice.runbook);
+      mark('runbook chosen', `${choice.runbook} on ${target}: ${choice.because}`);
+      tag([
+        { key: runbookKey, value: choice.runbook },
+        { key: targetKey, value: target },
+      ]);
+    } else {
+      mark('choice ignored', `${input.runbook} chose ${choice.runbook} with params it does not take`);
+    }
+  }
   const acts = proxyActivities<MendActivities>({
     startToCloseTimeout: policy.activityTimeout,
     retry: { ...policy.retry, nonRetryableErrorTypes: ['NonRetryable'] },
@@ -167,44 +189,52 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   // The target guard: asked by update (answered at once); a queued incident waits for its decision signal.
   let decision: GuardDecision | undefined;
   setHandler(guardDecisionSignal, (d) => void (decision = d), { description: "The target guard's answer to a queued request" });
-  const acquire = async (runbook: string): Promise<GuardDecision> => {
-    setStatus('waiting-for-target', `the guard of ${target}`);
+  const maxHoldMs = toMs(policy.maxHold);
+  const targetLimits = {
+    maxAttempts: policy.attempts.max,
+    windowMs: toMs(policy.attempts.window),
+    cooldownMs: toMs(policy.cooldown),
+    maxHoldMs,
+  };
+  // A blast-radius lane is a guard with no budget: only its mutex counts.
+  const laneLimits = { maxAttempts: 1, windowMs: 0, cooldownMs: 0, maxHoldMs };
+  const acquire = async (runbook: string, guarded: string, limits: typeof targetLimits): Promise<GuardDecision> => {
+    setStatus('waiting-for-target', `the guard of ${guarded}`);
     decision = undefined;
-    const answer = await acts.acquireTarget({
-      target,
-      request: {
-        incidentId,
-        runbook,
-        maxAttempts: policy.attempts.max,
-        windowMs: toMs(policy.attempts.window),
-        cooldownMs: toMs(policy.cooldown),
-        maxHoldMs: toMs(policy.maxHold),
-      },
-    });
+    const answer = await acts.acquireTarget({ target: guarded, request: { incidentId, runbook, ...limits } });
     if (answer.decision !== 'queued') return answer;
-    setStatus('waiting-for-target', `${target} is held by ${answer.behind}`);
+    setStatus('waiting-for-target', `${guarded} is held by ${answer.behind}`);
     if (await condition(() => decision?.runbook === runbook, policy.lockWait)) return decision!;
-    await release(target, incidentId, 'aborted', mark);
-    return { decision: 'refused', runbook, reason: `${target} stayed busy for ${policy.lockWait}` };
+    await release(guarded, incidentId, 'aborted', mark);
+    return { decision: 'refused', runbook, reason: `${guarded} stayed busy for ${policy.lockWait}` };
   };
 
   const climb = async (): Promise<RecoveryRecord> => {
     for (const runbook of ladder) {
       const rung = findRunbook(runbook)!;
-      const rungParams = rung.params.safeParse(input.params);
+      const rungParams = rung.params.safeParse(params);
       if (!rungParams.success || rung.target(rungParams.data) !== target) {
         mark('rung skipped', `${runbook}: its params do not describe ${target}`);
         continue;
       }
-      const grant = input.dryRun ? undefined : await acquire(runbook);
-      if (grant?.decision === 'refused') return finish('refused', `${runbook}: ${grant.reason}`);
+      const lane = input.dryRun ? undefined : laneOf(runbook, rung, rungParams.data, policy);
+      if (lane) {
+        const turn = await acquire(runbook, lane, laneLimits);
+        if (turn.decision === 'refused') return finish('refused', `${runbook}: ${turn.reason}`);
+        mark('turn taken', `${runbook} runs one at a time in ${lane}`);
+      }
+      const grant = input.dryRun ? undefined : await acquire(runbook, target, targetLimits);
+      if (grant?.decision === 'refused') {
+        if (lane) await release(lane, incidentId, 'aborted', mark);
+        return finish('refused', `${runbook}: ${grant.reason}`);
+      }
       if (grant?.decision === 'granted') mark('target acquired', `${runbook}: attempt ${grant.attempt} of ${grant.of}`);
 
       setStatus('remediating', `runbook ${runbook}`);
       const started = Date.now();
       const runbookInput: RunbookInput = {
         runbook,
-        params: input.params,
+        params,
         target,
         incidentId,
         severity: input.severity,
@@ -223,6 +253,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
       } catch (err) {
         if (isCancellation(err)) {
           if (grant) await release(target, incidentId, 'aborted', mark);
+          if (lane) await release(lane, incidentId, 'aborted', mark);
           throw err;
         }
         result = { runbook, status: 'failed', reason: message(err), dryRun: runbookInput.dryRun, steps: [], approvals: [], verifications: [] };
@@ -230,6 +261,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
         child = undefined;
       }
       if (grant) await release(target, incidentId, releaseOutcome(result), mark);
+      if (lane) await release(lane, incidentId, 'recovered', mark);
       attempts.push(result);
       metrics.attempt(runbook, result.status, (Date.now() - started) / 1000);
       mark(`runbook ${result.status}`, `${runbook}${result.reason ? `: ${result.reason}` : ''}`);
@@ -268,6 +300,12 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     mark('closed', resolved ? 'the alert resolved' : `the alert still fired after ${holdOpen}; its next notification opens a new incident`);
   }
   return outcome;
+}
+
+/** The blast-radius lane a runbook must take its turn in, when the policy runs it one at a time. */
+function laneOf(runbook: string, rung: RunbookDefinition, params: unknown, policy: SafetyPolicy): string | undefined {
+  if (!rung.blastRadius || !policy.oneAtATime?.includes(runbook)) return undefined;
+  return `one-at-a-time/${runbook}/${rung.blastRadius(params)}`;
 }
 
 /** How an attempt ends for the guard: only one that changed something and failed starts a cooldown. */

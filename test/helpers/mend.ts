@@ -13,6 +13,7 @@ import type { IncidentInput, RecoveryRecord } from '../../common/types';
 import { MendMetrics } from '../../workers/metrics';
 import { createMendWorker } from '../../workers/worker';
 import { incident } from '../../workflows/incident';
+import type { FaultPlan } from './faults';
 import { startRedis, type RedisServer } from './processes';
 import { timeSkippingEnv } from './time-skipping';
 
@@ -30,7 +31,7 @@ export interface Mend {
 }
 
 export function testConfig(
-  redisUrl: string,
+  redisUrl: string | undefined,
   policy: Record<string, unknown> = {},
   prefix = 'r',
   searchAttributes = true,
@@ -40,7 +41,7 @@ export function testConfig(
   return parseConfig(
     {
       temporal: { searchAttributes },
-      redis: Object.fromEntries(Array.from({ length: names }, (_, i) => [`${prefix}-${i}`, { url: redisUrl }])),
+      redis: redisUrl ? Object.fromEntries(Array.from({ length: names }, (_, i) => [`${prefix}-${i}`, { url: redisUrl }])) : {},
       snapshots: { dir: join(dir, 'snapshots') },
       policy: { approval: { approvers: ['alice', 'bob', 'carol'] }, ...policy },
     },
@@ -50,7 +51,10 @@ export function testConfig(
 }
 
 export async function startMend(options: {
-  redisUrl: string;
+  redisUrl?: string;
+  /** The worker's credentials for the Kubernetes cluster named "default". */
+  kubeconfig?: string;
+  faults?: FaultPlan;
   policy?: Record<string, unknown>;
   env?: TestWorkflowEnvironment;
   /** A dev server other than the shared one. */
@@ -66,6 +70,7 @@ export async function startMend(options: {
   const targets = options.targets ?? 40;
   const config = testConfig(options.redisUrl, options.policy, prefix, !options.env, targets);
   config.temporal.taskQueue = taskQueue;
+  if (options.kubeconfig) config.kubernetes = { default: { kubeconfig: options.kubeconfig } };
   if (options.maxCachedWorkflows !== undefined) config.worker.maxCachedWorkflows = options.maxCachedWorkflows;
   if (!options.env) config.temporal.address = options.address ?? process.env.MEND_TEST_TEMPORAL!;
   let nextName = 0;
@@ -95,6 +100,7 @@ export async function startMend(options: {
     redis,
     taskQueue,
     workflowBundlePath: process.env.MEND_WORKFLOW_BUNDLE,
+    interceptors: options.faults ? { activity: [options.faults.interceptor] } : undefined,
   });
   const running = worker.run();
   const start = (input: IncidentInput, id = `incident-${randomUUID()}`) =>

@@ -104,3 +104,23 @@ export async function startRedis(): Promise<RedisServer> {
   await waitForPort(port, 10_000, 'redis-server');
   return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopProcess(child) };
 }
+
+export interface KubeCluster {
+  kubeconfig: string;
+  stop(): Promise<void>;
+}
+
+/** A Kubernetes control plane with kwok nodes (scripts/kube-cluster.sh), its state under workdir. */
+export async function startKubeCluster(workdir: string, name = 'mend-test'): Promise<KubeCluster> {
+  const script = join(root, 'scripts', 'kube-cluster.sh');
+  const env = { ...process.env, KWOK_WORKDIR: workdir };
+  const run = (...args: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn('bash', [script, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b));
+      child.once('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`kube-cluster.sh ${args.join(' ')} exited ${code}`))));
+    });
+  const kubeconfig = await run('up', name);
+  return { kubeconfig, stop: async () => void (await run('down', name)) };
+}

@@ -1,5 +1,6 @@
-import type { DevServer } from '../helpers/processes';
+import type { DevServer, KubeCluster } from '../helpers/processes';
 
 export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { mendDevServer?: DevServer }).mendDevServer?.stop();
+  const { mendDevServer, mendKubeCluster } = globalThis as { mendDevServer?: DevServer; mendKubeCluster?: KubeCluster };
+  await Promise.all([mendDevServer?.stop(), mendKubeCluster?.stop()]);
 }

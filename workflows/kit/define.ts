@@ -8,6 +8,13 @@ export interface NotNeeded {
   notNeeded: string;
 }
 
+export interface RunbookChoice {
+  runbook: string;
+  params: Record<string, unknown>;
+  /** Why, for the timeline. */
+  because: string;
+}
+
 export interface RunbookDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
@@ -17,6 +24,13 @@ export interface RunbookDefinition<S extends z.ZodType = z.ZodType> {
   target: (params: z.output<S>) => string;
   /** Heavier runbooks to try, in order, when this one does not recover the target. */
   escalateTo?: string[];
+  /**
+   * Chooses by the diagnosis: another runbook (or this one with refined params) that fits the facts better,
+   * e.g. a rollout undo when the crash loop began right after a rollout. Runs in the workflow: pure, no I/O.
+   */
+  select?: (params: z.output<S>, facts: Record<string, unknown> | undefined) => RunbookChoice | undefined;
+  /** How far this runbook's actions reach beyond its target (e.g. the cluster), for the policy's oneAtATime. */
+  blastRadius?: (params: z.output<S>) => string;
   run: (kit: RunbookKit, params: z.output<S>) => Promise<NotNeeded | void>;
 }
 

@@ -17,6 +17,7 @@ import type {
   RunbookInput,
   RunbookResult,
   RunbookStatus,
+  SafetyPolicy,
   StepRecord,
   VerificationRecord,
 } from '../../common/types';
@@ -35,6 +36,11 @@ export interface StepOptions<O> {
    * too (then `result` is undefined): an undo must be idempotent and work without the result.
    */
   undo?: (result: O | undefined) => Promise<unknown>;
+  /**
+   * For a destructive step with no undo of its own: what restores the state it destroys (e.g. "its ReplicaSet
+   * recreates the pod"). The policy then allows the step, and the record says who makes it whole.
+   */
+  restoredBy?: string;
 }
 
 export interface CheckResult<E = unknown> {
@@ -90,6 +96,11 @@ export class RunbookKit {
     this.publish();
   }
 
+  /** The safety policy this runbook runs under. */
+  get policy(): SafetyPolicy {
+    return this.input.policy;
+  }
+
   /** Activity stubs with the safety policy's bounded retries. */
   activities<A>(overrides: { startToCloseTimeout?: Duration; heartbeatTimeout?: Duration } = {}): ActivityInterfaceFor<A> {
     const { retry, activityTimeout } = this.input.policy;
@@ -107,8 +118,8 @@ export class RunbookKit {
     input: I,
     options: StepOptions<O> = {},
   ): Promise<O> {
-    const { destructive = false, undo } = options;
-    if (destructive && !undo && this.input.policy.refuseDestructiveWithoutUndo) {
+    const { destructive = false, undo, restoredBy } = options;
+    if (destructive && !undo && !restoredBy && this.input.policy.refuseDestructiveWithoutUndo) {
       throw refused(`step "${name}" is destructive and has no undo; the safety policy refuses it`);
     }
     if (this.approvalBeforeActing) {
@@ -119,7 +130,7 @@ export class RunbookKit {
     if (destructive && !this.dryRun && this.alertResolved) {
       throw stoodDown(`the alert is no longer firing (${this.alertResolved}); step "${name}" was not taken`);
     }
-    const record: StepRecord = { name, destructive, hasUndo: !!undo, status: 'planned', startedAt: now() };
+    const record: StepRecord = { name, destructive, hasUndo: !!undo, restoredBy, status: 'planned', startedAt: now() };
     this.steps.push(record);
     this.enter(name, undefined);
     let result: O | undefined;

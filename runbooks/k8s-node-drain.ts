@@ -1,0 +1,54 @@
+// A failing node: cordon it, evict its pods through the Eviction API (PodDisruptionBudgets hold; a drain they block
+// past evictWithin gives up), and verify every evicted pod's controller is Ready again on other nodes. The undo
+// uncordons. The default policy runs one drain at a time per cluster (oneAtATime).
+import { z } from 'zod';
+import type { ObjectRef } from '../activities/kubernetes/types';
+import { toMs } from '../common/duration';
+import { nodeTarget } from '../common/kube-targets';
+import type { KubernetesActivities } from '../activities/kubernetes';
+import { defineRunbook, duration, refused } from '../workflows/kit';
+import { cluster, kubeActivities, objectName, readyWithin, stableFor, verifyOnCluster } from './lib/kubernetes';
+
+export const k8sNodeDrain = defineRunbook({
+  name: 'k8s-node-drain',
+  description: 'Cordon a node and evict its pods (PodDisruptionBudgets respected); undo uncordons',
+  risk: 'high',
+  params: z.object({
+    cluster,
+    node: objectName('node'),
+    evictWithin: duration.default('5m').describe('how long to wait for budgets to allow every eviction before giving up'),
+    readyWithin: readyWithin('5m'),
+    stableFor,
+  }),
+  target: (p) => nodeTarget(p.cluster, p.node),
+  blastRadius: (p) => `k8s/${p.cluster}`,
+
+  async run(kit, p) {
+    const k8s = kubeActivities(kit);
+    const node = await k8s.k8sNode({ cluster: p.cluster, name: p.node });
+    if (!node) throw refused(`node ${p.node} does not exist`);
+    // DaemonSet pods would come straight back; mirror pods (owned by the Node) belong to the kubelet.
+    const moving = node.pods.filter((pod) => !pod.deleting && pod.controller?.kind !== 'DaemonSet' && pod.controller?.kind !== 'Node');
+    const bare = moving.filter((pod) => !pod.controller);
+    if (bare.length) throw refused(`pods without a controller would be lost: ${bare.map((b) => `${b.namespace}/${b.name}`).join(', ')}`);
+
+    await kit.step(
+      `cordon node ${p.node}`,
+      k8s.k8sSetUnschedulable,
+      { cluster: p.cluster, node: p.node, unschedulable: true },
+      { undo: () => k8s.k8sSetUnschedulable({ cluster: p.cluster, node: p.node, unschedulable: node.unschedulable }) },
+    );
+    const evictions = kit.activities<KubernetesActivities>({ startToCloseTimeout: toMs(p.evictWithin) + 60_000, heartbeatTimeout: '30s' });
+    await kit.step(
+      `evict ${moving.length} pods from node ${p.node}`,
+      evictions.k8sEvictPods,
+      { cluster: p.cluster, node: p.node, within: p.evictWithin },
+      { destructive: true, restoredBy: 'their controllers, which start them on other nodes' },
+    );
+    const controllers = new Map<string, ObjectRef & { namespace: string }>();
+    for (const pod of moving) controllers.set(pod.controller!.uid, { namespace: pod.namespace, ...pod.controller! });
+    await verifyOnCluster(kit, p, `the pods of node ${p.node} are Ready on other nodes`,
+      { kind: 'node-drained', node: p.node, controllers: [...controllers.values()] });
+    return undefined;
+  },
+});
