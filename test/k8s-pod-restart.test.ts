@@ -62,14 +62,14 @@ test('a verification that cannot pass (the replacement crashes too) fails the ru
 });
 
 test('a crash loop that began right after a rollout is rolled back instead, to the previous ReplicaSet', async () => {
-  const d = await t.kube.deploy('api', 2);
+  await t.kube.deploy('api', 2);
   const [healthy] = (await t.kube.apps.listNamespacedReplicaSet({ namespace: t.kube.namespace, labelSelector: 'app=api' })).items;
   const crashes = crashLoopsIn(t.kube.core, t.kube.namespace, 'app=api,version=2');
   try {
-    const template = d.spec!.template;
-    template.metadata!.labels = { ...template.metadata!.labels, version: '2' };
-    template.spec!.containers[0].image = 'api:2';
-    await t.kube.apps.replaceNamespacedDeployment({ namespace: t.kube.namespace, name: 'api', body: { ...d, metadata: { ...d.metadata, resourceVersion: undefined }, spec: { ...d.spec!, template } } });
+    await t.kube.rollOut('api', (template) => {
+      template.metadata!.labels = { ...template.metadata!.labels, version: '2' };
+      template.spec!.containers[0].image = 'api:2';
+    }, { waitReady: false });
     const victim = await waitFor(async () => {
       const pods = await t.kube.pods('app=api,version=2');
       return pods.find((p) => p.status?.containerStatuses?.[0].state?.waiting?.reason === 'CrashLoopBackOff');
@@ -110,7 +110,7 @@ test.each(['before', 'after'] as const)('a failure injected %s the delete leaves
   t.faults.inject('k8sDeletePod', when);
   const record = await t.run('k8s-pod-restart', { pod: victim.metadata!.name });
 
-  expect(t.faults.injected).toContain('k8sDeletePod');
+  expect(t.faults.injected).toEqual(['k8sDeletePod']);
   expect(record.status).toBe('escalated');
   expect(record.attempts[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('injected fault') });
   if (when === 'before') {

@@ -2,7 +2,7 @@
 // Each checks the deployment's uid first (a deployment deleted and recreated under the same name is not touched).
 import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1PodTemplateSpec } from '@kubernetes/client-node';
 import { nonRetryable } from '../errors';
-import { kube } from './api-errors';
+import { httpStatus, kube } from './api-errors';
 import type { KubeApis, KubeClusters } from './clusters';
 import { readDeployment, replicaSetsOf, revisionOf } from './state';
 
@@ -56,26 +56,38 @@ export function deploymentActivities(clusters: KubeClusters) {
 
     /**
      * kubectl rollout undo: puts the pod template of one of the deployment's ReplicaSets back in the deployment.
-     * Idempotent: a deployment already on that template is left alone. Guarded by resourceVersion (409 → retry).
+     * Idempotent: a deployment already on that template is left alone.
      */
     async k8sRollBack(input: DeploymentRef & { toReplicaSet: string }): Promise<{ fromRevision: number; toRevision: number; changed: boolean }> {
-      const api = clusters.get(input.cluster);
-      const d = await theDeployment(api, input);
-      const target = (await replicaSetsOf(api, d)).find((rs) => rs.metadata?.name === input.toReplicaSet);
-      if (!target?.spec?.template) {
-        throw nonRetryable(`ReplicaSet ${input.toReplicaSet} is not a revision of deployment ${input.namespace}/${input.name}`);
+      // The controller updates the deployment right after any change: a conflict is re-read and tried again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await rollBack(clusters.get(input.cluster), input);
+        } catch (err) {
+          if (httpStatus((err as Error).cause) !== 409 || attempt === 5) throw err;
+        }
       }
-      const template = withoutTemplateHash(target.spec.template);
-      const fromRevision = revisionOf(d.metadata);
-      const toRevision = revisionOf(target.metadata);
-      if (sameJson(d.spec!.template, template)) return { fromRevision, toRevision, changed: false };
-      const body: V1Deployment = { ...d, spec: { ...d.spec!, template } };
-      await kube(`rolling ${input.namespace}/${input.name} back to ${input.toReplicaSet}`, () =>
-        api.apps.replaceNamespacedDeployment({ namespace: input.namespace, name: input.name, body, dryRun: input.dryRun ? 'All' : undefined }),
-      );
-      return { fromRevision, toRevision, changed: true };
     },
   };
+}
+
+/** One try of the rollback, on the deployment as it is now. */
+async function rollBack(api: KubeApis, input: DeploymentRef & { toReplicaSet: string }) {
+  const d = await theDeployment(api, input);
+  const target = (await replicaSetsOf(api, d)).find((rs) => rs.metadata?.name === input.toReplicaSet);
+  if (!target?.spec?.template) {
+    throw nonRetryable(`ReplicaSet ${input.toReplicaSet} is not a revision of deployment ${input.namespace}/${input.name}`);
+  }
+  const template = withoutTemplateHash(target.spec.template);
+  const fromRevision = revisionOf(d.metadata);
+  const toRevision = revisionOf(target.metadata);
+  if (sameJson(d.spec!.template, template)) return { fromRevision, toRevision, changed: false };
+  // A replace carries the resourceVersion read above: a concurrent change makes it fail with 409, never lost.
+  const body: V1Deployment = { ...d, spec: { ...d.spec!, template } };
+  await kube(`rolling ${input.namespace}/${input.name} back to ${input.toReplicaSet}`, () =>
+    api.apps.replaceNamespacedDeployment({ namespace: input.namespace, name: input.name, body, dryRun: input.dryRun ? 'All' : undefined }),
+  );
+  return { fromRevision, toRevision, changed: true };
 }
 
 function withoutTemplateHash(template: V1PodTemplateSpec): V1PodTemplateSpec {

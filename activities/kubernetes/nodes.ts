@@ -60,14 +60,14 @@ export function nodeActivities(clusters: KubeClusters) {
         ctx.heartbeat(progress);
         if (input.dryRun) return progress;
         if (progress.blocked.length === 0) continue;
-        if (Date.now() + backoffMs > deadline) {
+        if (Date.now() >= deadline) {
           const [first] = progress.blocked;
           throw nonRetryable(
             `drain of ${input.node} gave up after ${input.within}: ${progress.blocked.length} pod(s) still protected by a PodDisruptionBudget (${first.pod}: ${first.reason})`,
             progress,
           );
         }
-        await delay(backoffMs, undefined, { signal: ctx.cancellationSignal });
+        await delay(Math.min(backoffMs, deadline - Date.now()), undefined, { signal: ctx.cancellationSignal });
         backoffMs = Math.min(backoffMs * 2, 5000);
       }
     },

@@ -17,6 +17,7 @@ export class FaultPlan {
 
   clear(): void {
     this.pending.clear();
+    this.injected.length = 0;
   }
 
   readonly interceptor: ActivityInterceptorsFactory = (ctx) => ({

@@ -35,6 +35,8 @@ export interface KubeSuite {
   /** Creates a deployment on this file's nodes (or any node) and waits until every replica is Ready. */
   deploy(name: string, replicas: number, options?: DeployOptions): Promise<V1Deployment>;
   pods(selector: string): Promise<V1Pod[]>;
+  /** Rolls a deployment out to a changed pod template (a new revision); waits until it settles unless told not to. */
+  rollOut(name: string, change: (t: V1PodTemplateSpec) => void, options?: { waitReady?: boolean }): Promise<void>;
 }
 
 export interface DeployOptions {
@@ -103,6 +105,12 @@ export function useKube(): KubeSuite {
       });
       if (options.waitReady !== false) await deploymentSettled(apps, suite.namespace, name, replicas);
       return created;
+    };
+    suite.rollOut = async (name, change, options = {}) => {
+      const d = await apps.readNamespacedDeployment({ namespace: suite.namespace, name });
+      change(d.spec!.template);
+      await apps.replaceNamespacedDeployment({ namespace: suite.namespace, name, body: d });
+      if (options.waitReady !== false) await deploymentSettled(apps, suite.namespace, name, d.spec!.replicas ?? 1);
     };
     suite.pods = async (selector) =>
       (await core.listNamespacedPod({ namespace: suite.namespace, labelSelector: selector })).items.filter((p) => !p.metadata?.deletionTimestamp);
