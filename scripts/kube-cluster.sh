@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # A local Kubernetes control plane with kwok nodes (kwokctl's binary runtime; no Docker).
 #   kube-cluster.sh up NAME [NODES]   starts the cluster (reused when it already runs), prints its kubeconfig
+#   kube-cluster.sh stop NAME         stops its processes, keeping its data for the next `up`
 #   kube-cluster.sh down NAME         stops and deletes it
 # Clusters live in $KWOK_WORKDIR (default $MEND_DATA/kwok, i.e. .mend/kwok); every port is on loopback.
 source "$(dirname "$0")/lib.sh"
 action=${1:-}
 name=${2:-}
-[ -n "$name" ] && [[ "$action" =~ ^(up|down)$ ]] || die "usage: kube-cluster.sh up|down NAME [NODES]"
+[ -n "$name" ] && [[ "$action" =~ ^(up|stop|down)$ ]] || die "usage: kube-cluster.sh up|stop|down NAME [NODES]"
 export KWOK_WORKDIR="${KWOK_WORKDIR:-${MEND_DATA:-$MEND_ROOT/.mend}/kwok}"
 bins=$(bash "$MEND_ROOT/scripts/provision/kube-binaries.sh")
 kwokctl="$bins/kwokctl"
@@ -14,8 +15,9 @@ kubeconfig="$KWOK_WORKDIR/clusters/$name/kubeconfig.yaml"
 log="$KWOK_WORKDIR/$name.log"
 mkdir -p "$KWOK_WORKDIR"
 
-if [ "$action" = down ]; then
-  "$kwokctl" delete cluster --name "$name" >"$log" 2>&1 || die "kwokctl could not delete cluster $name (see $log)"
+if [ "$action" != up ]; then
+  verb=$([ "$action" = down ] && echo delete || echo stop)
+  "$kwokctl" "$verb" cluster --name "$name" >"$log" 2>&1 || die "kwokctl could not $verb cluster $name (see $log)"
   exit 0
 fi
 

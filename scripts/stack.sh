@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The local stack: Temporal dev server + Web UI (data kept in $MEND_DATA), Redis, mend's worker and its alert
-# gateway. Ctrl-C stops everything. Set TEMPORAL_ADDRESS to use an existing Temporal instead of the dev server.
+# The local stack: Temporal dev server + Web UI (data kept in $MEND_DATA), Redis, a Kubernetes cluster with kwok
+# nodes, mend's worker and its alert gateway. Ctrl-C stops everything. Set TEMPORAL_ADDRESS to use an existing Temporal instead of the dev server.
 # Ports: MEND_TEMPORAL_PORT (7233), MEND_UI_PORT (8233), MEND_REDIS_PORT (6379), MEND_GATEWAY_PORT (9470).
 # The gateway's bearer token: MEND_GATEWAY_TOKEN, else one generated once into $MEND_DATA/gateway-token.
 source "$(dirname "$0")/lib.sh"
@@ -20,9 +20,11 @@ temporal=$(bash scripts/provision/temporal.sh)
 redis_server=$(bash scripts/provision/redis.sh)
 
 pids=()
+cluster_up=
 shutdown() {
   trap - INT TERM
   say "stopping"
+  [ -z "$cluster_up" ] || KWOK_WORKDIR="$data/kwok" bash scripts/kube-cluster.sh stop mend || true
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill -INT "${pids[i]}" 2>/dev/null || true
     wait "${pids[i]}" 2>/dev/null || true
@@ -54,6 +56,12 @@ if [ -z "${TEMPORAL_ADDRESS:-}" ]; then
   export TEMPORAL_ADDRESS="127.0.0.1:$temporal_port"
   say "Temporal Web UI: http://localhost:$ui_port (data: $data/temporal.db)"
 fi
+
+MEND_KUBECONFIG=$(KWOK_WORKDIR="$data/kwok" bash scripts/kube-cluster.sh up mend 3) \
+  || { shutdown; die "the local Kubernetes cluster did not start (see $data/kwok/mend.log)"; }
+export MEND_KUBECONFIG
+cluster_up=1
+say "Kubernetes with 3 kwok nodes: KUBECONFIG=$MEND_KUBECONFIG (cluster \"default\" in mend's config)"
 
 node dist/workers/main.js &
 pids+=($!)

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { main } from '../cli/main';
+import { runbooks } from '../runbooks';
 import type { IncidentView } from '../workflows/definitions';
 import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
 import { root, startRedis, type RedisServer } from './helpers/processes';
@@ -45,7 +46,7 @@ test('runbooks lists every runbook with its params and risk', async () => {
   expect(out).toContain('redis-memory-relief  (risk: medium)');
   expect(out).toMatch(/--param pattern=<string>\s+required/);
   const json = JSON.parse((await mendCli('runbooks', '--json')).out);
-  expect(json.map((r: { name: string }) => r.name)).toEqual(['cache-warmup', 'redis-memory-relief', 'redis-flush-cache']);
+  expect(json.map((r: { name: string }) => r.name)).toEqual(runbooks.map((r) => r.name));
 });
 
 test('run refuses bad input with a clear error and starts nothing', async () => {
@@ -143,5 +144,5 @@ test('the installed bin runs as a process with exit codes', async () => {
   expect(help.stdout).toContain('usage: mend <command>');
   await expect(run('node', [bin, 'frobnicate'])).rejects.toMatchObject({ code: 2 });
   const list = await run('node', [bin, 'runbooks', '--json']);
-  expect(JSON.parse(list.stdout)).toHaveLength(3);
+  expect(JSON.parse(list.stdout)).toHaveLength(runbooks.length);
 });

@@ -128,7 +128,15 @@ test('a bad route fails start-up, naming the path of each problem', () => {
 
 test('the shipped config loads, and its routes reach runbooks mend has', () => {
   const { gateway } = parseConfig(require('yaml').parse(require('node:fs').readFileSync('config/mend.yaml', 'utf8')), 'mend.yaml', {});
-  expect(gateway.routes.map((r) => r.runbook)).toEqual(['redis-memory-relief', 'cache-warmup', 'redis-memory-relief']);
+  expect(gateway.routes.map((r) => r.runbook)).toEqual([
+    'redis-memory-relief',
+    'cache-warmup',
+    'k8s-pod-restart',
+    'k8s-scale-up',
+    'k8s-rollout-undo',
+    'k8s-node-drain',
+    'redis-memory-relief',
+  ]);
   expect(Object.keys(gateway.sources).sort()).toEqual(['alertmanager', 'generic', 'grafana', 'zabbix']);
 });
 

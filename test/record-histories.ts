@@ -1,7 +1,8 @@
 // Records one history per workflow type and runbook outcome into test/histories/ for the replay test.
 // Run after a deliberate, compatible workflow change: `npm run record-histories`. Not part of the suite.
 // Histories already recorded are kept (they prove old runs still replay); MEND_RECORD_ALL=1 records them anew.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -12,7 +13,8 @@ import { startReadLoad, startSourceOfTruth } from './helpers/cache-app';
 import { startGateway } from './helpers/gateway';
 import { awaitApproval } from './helpers/incident';
 import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
-import { root, startDevServer, startRedis } from './helpers/processes';
+import { crashLoop, crashLoopsIn, deployApp, kubeApis } from './helpers/kube';
+import { root, startDevServer, startKubeCluster, startRedis } from './helpers/processes';
 import { waitFor } from './helpers/wait';
 
 const dir = join(root, 'test', 'histories');
@@ -45,7 +47,8 @@ async function main(): Promise<void> {
   process.env.MEND_TEST_TEMPORAL = temporal.address;
   const server = await startRedis();
   const redis = redisClient(server.url);
-  const mend = await startMend({ redisUrl: server.url });
+  const kube = await startKubeCluster(mkdtempSync(join(tmpdir(), 'mend-record-')), 'mend-record');
+  const mend = await startMend({ redisUrl: server.url, kubeconfig: kube.kubeconfig });
   const source = await startSourceOfTruth(100);
   const run = (input: IncidentInput) => mend.start(input);
   const gateway = await startGateway(mend.config, {
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
       await mend.client.workflow.getHandle(runbookWorkflowId!).signal(approveSignal, { by: 'alice' });
       await save(mend, 'alert-stood-down', handle);
     }
+    await recordKubernetes(mend, kube.kubeconfig);
     if (recorded('cache-warmup-recovered')) return;
     await redis.flushall();
     const reader = redisClient(server.url);
@@ -115,7 +119,54 @@ async function main(): Promise<void> {
     await source.close();
     redis.disconnect();
     await server.stop();
-    await temporal.stop();
+    await Promise.all([temporal.stop(), kube.stop()]);
+  }
+}
+
+/** One history per Kubernetes runbook, on a kwok cluster: pod restart, a rollout undo chosen by diagnosis, ... */
+async function recordKubernetes(mend: Mend, kubeconfig: string): Promise<void> {
+  const { core, apps } = kubeApis(kubeconfig);
+  const namespace = `record-${Date.now()}`;
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  const incident = (runbook: string, params: Record<string, unknown>, severity: IncidentInput['severity'] = 'warning') =>
+    mend.start({ runbook, severity, params: { namespace, stableFor: '1s', ...params } });
+  const crashingPod = async (name: string) => {
+    await deployApp(apps, namespace, name, 2);
+    const [pod] = (await core.listNamespacedPod({ namespace, labelSelector: `app=${name}` })).items;
+    await crashLoop(core, pod);
+    return pod.metadata!.name!;
+  };
+  if (!recorded('k8s-pod-restart-recovered')) {
+    await save(mend, 'k8s-pod-restart-recovered', await incident('k8s-pod-restart', { pod: await crashingPod('web') }));
+  }
+  if (!recorded('k8s-rollout-undo-chosen')) {
+    await deployApp(apps, namespace, 'api', 2);
+    const d = await apps.readNamespacedDeployment({ namespace, name: 'api' });
+    d.spec!.template.metadata!.labels!.version = '2';
+    await apps.replaceNamespacedDeployment({ namespace, name: 'api', body: d });
+    const crashes = crashLoopsIn(core, namespace, 'app=api,version=2');
+    const pod = await waitFor(async () => {
+      const pods = (await core.listNamespacedPod({ namespace, labelSelector: 'app=api,version=2' })).items;
+      return pods.find((p) => p.status?.containerStatuses?.[0].state?.waiting && !p.metadata?.deletionTimestamp);
+    }, 'revision 2 to crash-loop');
+    await save(mend, 'k8s-rollout-undo-chosen', await incident('k8s-pod-restart', { pod: pod.metadata!.name }));
+    await crashes.stop();
+  }
+  if (!recorded('k8s-scale-up-recovered')) {
+    await deployApp(apps, namespace, 'scaled', 1);
+    await save(mend, 'k8s-scale-up-recovered', await incident('k8s-scale-up', { deployment: 'scaled' }));
+  }
+  if (!recorded('k8s-rollout-restart-recovered')) {
+    await deployApp(apps, namespace, 'restarted', 1);
+    await save(mend, 'k8s-rollout-restart-recovered', await incident('k8s-rollout-restart', { deployment: 'restarted' }));
+  }
+  if (!recorded('k8s-node-drain-approved')) {
+    await deployApp(apps, namespace, 'drained', 2);
+    const [pod] = (await core.listNamespacedPod({ namespace, labelSelector: 'app=drained' })).items;
+    const drain = await incident('k8s-node-drain', { node: pod.spec!.nodeName });
+    await awaitApproval(mend.client, drain);
+    await drain.signal(approveSignal, { by: 'alice', comment: 'recording' });
+    await save(mend, 'k8s-node-drain-approved', drain);
   }
 }
 

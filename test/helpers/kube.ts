@@ -87,25 +87,17 @@ export function useKube(): KubeSuite {
       }, `kwok to make nodes ${names.join(', ')} Ready`);
       return names;
     };
-    suite.deploy = async (name, replicas, options = {}) => {
-      const labels = { app: name, ...options.labels };
-      const template: V1PodTemplateSpec = {
-        metadata: { labels },
-        spec: {
-          containers: [{ name: 'app', image: `${name}:1` }],
-          ...(options.onSuiteNodes
-            ? { nodeSelector: { 'mend.test/suite': id }, tolerations: [{ key: 'mend.test/suite', operator: 'Equal', value: id, effect: 'NoSchedule' }] }
-            : {}),
+    suite.deploy = (name, replicas, options = {}) =>
+      deployApp(apps, suite.namespace, name, replicas, {
+        ...options,
+        template: (template) => {
+          if (options.onSuiteNodes) {
+            template.spec!.nodeSelector = { 'mend.test/suite': id };
+            template.spec!.tolerations = [{ key: 'mend.test/suite', operator: 'Equal', value: id, effect: 'NoSchedule' }];
+          }
+          options.template?.(template);
         },
-      };
-      options.template?.(template);
-      const created = await apps.createNamespacedDeployment({
-        namespace: suite.namespace,
-        body: { metadata: { name, labels: { app: name } }, spec: { replicas, selector: { matchLabels: { app: name } }, template } },
       });
-      if (options.waitReady !== false) await deploymentSettled(apps, suite.namespace, name, replicas);
-      return created;
-    };
     suite.rollOut = async (name, change, options = {}) => {
       const d = await apps.readNamespacedDeployment({ namespace: suite.namespace, name });
       change(d.spec!.template);
@@ -121,6 +113,18 @@ export function useKube(): KubeSuite {
     for (const name of nodes) await suite.core.deleteNode({ name }).catch(() => undefined);
   });
   return suite;
+}
+
+/** A deployment of one container labelled app=NAME; waits until every replica is Ready unless told not to. */
+export async function deployApp(apps: AppsV1Api, namespace: string, name: string, replicas: number, options: DeployOptions = {}): Promise<V1Deployment> {
+  const template: V1PodTemplateSpec = { metadata: { labels: { app: name, ...options.labels } }, spec: { containers: [{ name: 'app', image: `${name}:1` }] } };
+  options.template?.(template);
+  const created = await apps.createNamespacedDeployment({
+    namespace,
+    body: { metadata: { name, labels: { app: name } }, spec: { replicas, selector: { matchLabels: { app: name } }, template } },
+  });
+  if (options.waitReady !== false) await deploymentSettled(apps, namespace, name, replicas);
+  return created;
 }
 
 export const isReady = (conditions: { type: string; status: string }[] | undefined) =>
