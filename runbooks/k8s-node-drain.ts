@@ -2,7 +2,6 @@
 // past evictWithin gives up), and verify every evicted pod's controller is Ready again on other nodes. The undo
 // uncordons. The default policy runs one drain at a time per cluster (oneAtATime).
 import { z } from 'zod';
-import type { ObjectRef } from '../activities/kubernetes/types';
 import { toMs } from '../common/duration';
 import { nodeTarget } from '../common/kube-targets';
 import type { KubernetesActivities } from '../activities/kubernetes';
@@ -32,23 +31,21 @@ export const k8sNodeDrain = defineRunbook({
     const bare = moving.filter((pod) => !pod.controller);
     if (bare.length) throw refused(`pods without a controller would be lost: ${bare.map((b) => `${b.namespace}/${b.name}`).join(', ')}`);
 
+    // The undo puts back what the cordon found (read after any approval), so an operator's own cordon stays.
     await kit.step(
       `cordon node ${p.node}`,
       k8s.k8sSetUnschedulable,
       { cluster: p.cluster, node: p.node, unschedulable: true },
-      { undo: () => k8s.k8sSetUnschedulable({ cluster: p.cluster, node: p.node, unschedulable: node.unschedulable }) },
+      { undo: (r) => k8s.k8sSetUnschedulable({ cluster: p.cluster, node: p.node, unschedulable: r?.was ?? node.unschedulable }) },
     );
     const evictions = kit.activities<KubernetesActivities>({ startToCloseTimeout: toMs(p.evictWithin) + 60_000, heartbeatTimeout: '30s' });
-    await kit.step(
+    const { controllers } = await kit.step(
       `evict ${moving.length} pods from node ${p.node}`,
       evictions.k8sEvictPods,
       { cluster: p.cluster, node: p.node, within: p.evictWithin },
       { destructive: true, restoredBy: 'their controllers, which start them on other nodes' },
     );
-    const controllers = new Map<string, ObjectRef & { namespace: string }>();
-    for (const pod of moving) controllers.set(pod.controller!.uid, { namespace: pod.namespace, ...pod.controller! });
-    await verifyOnCluster(kit, p, `the pods of node ${p.node} are Ready on other nodes`,
-      { kind: 'node-drained', node: p.node, controllers: [...controllers.values()] });
+    await verifyOnCluster(kit, p, `the pods of node ${p.node} are Ready on other nodes`, { kind: 'node-drained', node: p.node, controllers });
     return undefined;
   },
 });

@@ -25,7 +25,9 @@ export const k8sPodRestart = defineRunbook({
       .regex(/^[A-Za-z]+\/[a-z0-9.-]+$/)
       .optional()
       .describe("the pod's workload as kind/name; the diagnosis fills it, so one guard covers all the workload's pods"),
-    rolloutWindow: duration.default('10m').describe('a crash loop that begins this soon after a rollout is blamed on it'),
+    rolloutWindow: duration
+      .default('30m')
+      .describe("a rollout this soon before the fault is blamed for it (an alert fires after its `for`: 15m for KubePodCrashLooping)"),
     readyWithin: readyWithin('2m'),
     stableFor,
   }),
@@ -57,12 +59,16 @@ export const k8sPodRestart = defineRunbook({
     if (!restartable(pod)) throw refused(`a restart helps a pod in CrashLoopBackOff, Error or Unknown; ${where} is ${describePod(pod)}`);
     if (!pod.controller) throw refused(`pod ${where} has no controller: deleting it would lose it`);
     const controller = pod.controller;
-    await kit.step(
+    if (controller.kind !== 'ReplicaSet' && controller.kind !== 'StatefulSet') {
+      throw refused(`pod ${where} belongs to a ${controller.kind}; restarts are verified for ReplicaSet and StatefulSet pods`);
+    }
+    const deletion = await kit.step(
       `delete pod ${where} (${describePod(pod)})`,
       k8s.k8sDeletePod,
       { cluster: p.cluster, namespace: p.namespace, name: p.pod, uid: pod.uid },
       { destructive: true, restoredBy: `its ${controller.kind} ${controller.name}, which starts a new pod` },
     );
+    if (deletion.healthy) return { notNeeded: deletion.note };
     await verifyOnCluster(kit, p, `a replacement of ${where} is Running and Ready`,
       { kind: 'pod-replaced', namespace: p.namespace, controller, oldUid: pod.uid });
     return undefined;

@@ -16,7 +16,7 @@ export const k8sRolloutRestart = defineRunbook({
     const { k8s, ref, where, d } = await theDeployment(kit, p);
     // Workflow time: the same stamp on every retry, so the restart happens once.
     await kit.step(`restart the rollout of ${where}`, k8s.k8sRestartRollout, { ...ref, uid: d.uid, at: new Date().toISOString() });
-    await verifyOnCluster(kit, p, `every replica of ${where} is updated and Ready`, { kind: 'deployment-ready', namespace: p.namespace, name: p.deployment, replicas: d.replicas });
+    await verifyOnCluster(kit, p, `every replica of ${where} is updated and Ready`, { kind: 'deployment-ready', namespace: p.namespace, name: p.deployment });
     return undefined;
   },
 });

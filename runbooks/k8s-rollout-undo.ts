@@ -29,11 +29,14 @@ export const k8sRolloutUndo = defineRunbook({
     await kit.step(
       `roll ${where} back from revision ${current.revision} to ${back.revision} (${back.replicaSet})`,
       k8s.k8sRollBack,
-      { ...ref, uid: d.uid, toReplicaSet: back.replicaSet },
-      { destructive: true, undo: () => k8s.k8sRollBack({ ...ref, uid: d.uid, toReplicaSet: current.replicaSet }) },
+      { ...ref, uid: d.uid, fromReplicaSet: current.replicaSet, toReplicaSet: back.replicaSet },
+      {
+        destructive: true,
+        undo: () => k8s.k8sRollBack({ ...ref, uid: d.uid, fromReplicaSet: back.replicaSet, toReplicaSet: current.replicaSet, leaveIfChanged: true }),
+      },
     );
     await verifyOnCluster(kit, p, `${where} is available on ${back.replicaSet}`,
-      { kind: 'deployment-ready', namespace: p.namespace, name: p.deployment, replicas: d.replicas, replicaSet: back.replicaSet });
+      { kind: 'deployment-ready', namespace: p.namespace, name: p.deployment, replicaSet: back.replicaSet });
     return undefined;
   },
 });

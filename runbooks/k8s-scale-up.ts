@@ -26,10 +26,10 @@ export const k8sScaleUp = defineRunbook({
     await kit.step(
       `scale ${where} from ${d.replicas} to ${to} replicas${capped}`,
       k8s.k8sScaleDeployment,
-      { ...ref, uid: d.uid, replicas: to },
-      { undo: () => k8s.k8sScaleDeployment({ ...ref, uid: d.uid, replicas: d.replicas }) },
+      { ...ref, uid: d.uid, from: d.replicas, replicas: to },
+      { undo: () => k8s.k8sScaleDeployment({ ...ref, uid: d.uid, from: to, replicas: d.replicas, leaveIfChanged: true }) },
     );
-    await verifyOnCluster(kit, p, `${to} replicas of ${where} are Ready`, { kind: 'deployment-ready', namespace: p.namespace, name: p.deployment, replicas: to });
+    await verifyOnCluster(kit, p, `at least ${to} replicas of ${where} are Ready`, { kind: 'deployment-ready', namespace: p.namespace, name: p.deployment, atLeast: to });
     return undefined;
   },
 });

@@ -11,6 +11,7 @@ name=${2:-}
 export KWOK_WORKDIR="${KWOK_WORKDIR:-${MEND_DATA:-$MEND_ROOT/.mend}/kwok}"
 bins=$(bash "$MEND_ROOT/scripts/provision/kube-binaries.sh")
 kwokctl="$bins/kwokctl"
+export KWOK_KUBECTL_BINARY="$bins/kubectl" # else kwokctl would look for one on PATH or download it
 kubeconfig="$KWOK_WORKDIR/clusters/$name/kubeconfig.yaml"
 log="$KWOK_WORKDIR/$name.log"
 mkdir -p "$KWOK_WORKDIR"
@@ -32,8 +33,8 @@ else
     --kube-controller-manager-binary="$bins/kube-controller-manager" --kube-scheduler-binary="$bins/kube-scheduler" \
     --kwok-controller-binary="$bins/kwok" --extra-args kube-apiserver=advertise-address=127.0.0.1 \
     --kubeconfig "$KWOK_WORKDIR/$name.admin-kubeconfig" --wait 60s >"$log" 2>&1 \
-    || die "kwokctl could not create cluster $name (see $log)"
-  "$kwokctl" scale node --name "$name" --replicas "$nodes" >>"$log" 2>&1 || die "kwokctl could not add nodes (see $log)"
+    || { "$kwokctl" delete cluster --name "$name" >>"$log" 2>&1; die "kwokctl could not create cluster $name (see $log)"; }
 fi
+"$kwokctl" scale node --name "$name" --replicas "$nodes" >>"$log" 2>&1 || die "kwokctl could not add $nodes nodes (see $log)"
 [ -f "$kubeconfig" ] || die "cluster $name has no kubeconfig at $kubeconfig"
 echo "$kubeconfig"

@@ -65,7 +65,7 @@ test('a PodDisruptionBudget that forbids eviction: the drain waits, gives up, un
   await watch;
 
   expect(record.status).toBe('escalated');
-  expect(record.attempts[0]).toMatchObject({ status: 'failed', reason: expect.stringMatching(/gave up after 3s: 1 pod\(s\) still protected by a PodDisruptionBudget/) });
+  expect(record.attempts[0]).toMatchObject({ status: 'failed', reason: expect.stringMatching(/gave up after 3s: 1 pod\(s\) protected by a PodDisruptionBudget/) });
   expect(record.attempts[0].steps.map((s) => s.status)).toEqual(['undone', 'failed']);
   expect(await cordoned(node)).toBe(false);
   expect(fewestReady).toBe(2);
@@ -87,6 +87,19 @@ test('two drains asked for at once: the second waits for the first (one drain at
   expect(await cordoned(nodes[0])).toBe(true);
   expect(await cordoned(nodes[1])).toBe(true);
   await deploymentSettled(t.kube.apps, t.kube.namespace, 'pair', 4);
+});
+
+test('a verification that cannot pass (the pods fit only on that node) fails the drain, which uncordons', async () => {
+  const node = nodes[3];
+  await t.kube.deploy('pinned', 2, { onSuiteNodes: true, template: (tpl) => void (tpl.spec!.nodeSelector!['kubernetes.io/hostname'] = node) });
+  const record = await t.run('k8s-node-drain', { node, readyWithin: '3s' });
+
+  expect(record.status).toBe('escalated');
+  expect(record.attempts[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('did not pass within 3s') });
+  expect(record.attempts[0].verifications[0]).toMatchObject({ ok: false, evidence: expect.objectContaining({ controllers: [expect.objectContaining({ desired: 2, readyElsewhere: 0 })] }) });
+  expect(record.attempts[0].steps.map((s) => s.status)).toEqual(['undone', 'done']);
+  expect(await cordoned(node)).toBe(false);
+  await deploymentSettled(t.kube.apps, t.kube.namespace, 'pinned', 2);
 });
 
 test('a dry-run asks the API server (dryRun=All) for the cordon and every eviction, and changes nothing', async () => {

@@ -2,6 +2,8 @@
 // crash loop that follows a rollout is rolled back instead; dry-run and injected failures leave the workload whole.
 import type { V1Pod } from '@kubernetes/client-node';
 import { crashLoop, crashLoopsIn, deploymentSettled } from './helpers/kube';
+import { approveSignal } from '../workflows/definitions';
+import { awaitApproval } from './helpers/incident';
 import { useMendOnKube } from './helpers/kube-mend';
 import { waitFor } from './helpers/wait';
 
@@ -89,6 +91,29 @@ test('a crash loop that began right after a rollout is rolled back instead, to t
   }
 });
 
+test('a pod that is healthy again by the time its restart is approved is left alone', async () => {
+  const victim = await crashingPodOf('healed');
+  const incident = await t.mend.start({ runbook: 'k8s-pod-restart', severity: 'critical', params: { namespace: t.kube.namespace, pod: victim.metadata!.name, stableFor: '1s' } });
+  await awaitApproval(t.mend.client, incident);
+  const now = await t.kube.core.readNamespacedPod({ namespace: t.kube.namespace, name: victim.metadata!.name! });
+  await t.kube.core.patchNamespacedPodStatus({
+    namespace: t.kube.namespace,
+    name: victim.metadata!.name!,
+    body: [
+      { op: 'replace', path: '/status/conditions', value: now.status!.conditions!.map((c) => ({ ...c, status: 'True', reason: undefined })) },
+      { op: 'replace', path: '/status/containerStatuses/0/state', value: { running: { startedAt: new Date().toISOString() } } },
+      { op: 'replace', path: '/status/containerStatuses/0/ready', value: true },
+    ],
+  });
+  await incident.signal(approveSignal, { by: 'alice' });
+  const record = await incident.result();
+
+  expect(record.status).toBe('not-needed');
+  expect(record.attempts[0].steps[0].result).toMatchObject({ deleted: false, healthy: true });
+  const still = await t.kube.core.readNamespacedPod({ namespace: t.kube.namespace, name: victim.metadata!.name! });
+  expect(uid(still)).toBe(uid(victim));
+});
+
 test('a dry-run plans the deletion with the API server (dryRun=All) and changes nothing', async () => {
   const victim = await crashingPodOf('plan');
   const record = await t.run('k8s-pod-restart', { pod: victim.metadata!.name }, { dryRun: true });
@@ -104,16 +129,20 @@ test('a dry-run plans the deletion with the API server (dryRun=All) and changes 
   expect(still.metadata!.deletionTimestamp).toBeUndefined();
 });
 
-test.each(['before', 'after'] as const)('a failure injected %s the delete leaves the deployment whole', async (when) => {
-  const name = `fault-${when}`;
+test.each([
+  ['before', 'k8sDeletePod'],
+  ['after', 'k8sDeletePod'],
+  ['before', 'k8sAwait'],
+] as const)('a failure injected %s %s leaves the deployment whole', async (when, activity) => {
+  const name = `fault-${when}-${activity.toLowerCase()}`;
   const victim = await crashingPodOf(name);
-  t.faults.inject('k8sDeletePod', when);
+  t.faults.inject(activity, when);
   const record = await t.run('k8s-pod-restart', { pod: victim.metadata!.name });
 
-  expect(t.faults.injected).toEqual(['k8sDeletePod']);
+  expect(t.faults.injected).toEqual([activity]);
   expect(record.status).toBe('escalated');
   expect(record.attempts[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('injected fault') });
-  if (when === 'before') {
+  if (when === 'before' && activity === 'k8sDeletePod') {
     const still = await t.kube.core.readNamespacedPod({ namespace: t.kube.namespace, name: victim.metadata!.name! });
     expect(uid(still)).toBe(uid(victim));
   } else {

@@ -1,6 +1,8 @@
 // k8s-rollout-undo (kubectl's client-side rollback, done by mend) and k8s-rollout-restart on a real API server.
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import { crashLoopsIn, deploymentSettled } from './helpers/kube';
+import { approveSignal } from '../workflows/definitions';
+import { awaitApproval } from './helpers/incident';
 import { useMendOnKube } from './helpers/kube-mend';
 
 const t = useMendOnKube();
@@ -62,6 +64,20 @@ test('a verification that cannot pass (the old revision crashes too) rolls forwa
   } finally {
     await crashes.stop();
   }
+});
+
+test('a rollout made while the rollback waited for approval is never reverted', async () => {
+  await twoRevisions('raced');
+  const incident = await t.mend.start({ runbook: 'k8s-rollout-undo', severity: 'critical', params: { namespace: t.kube.namespace, deployment: 'raced', stableFor: '1s' } });
+  await awaitApproval(t.mend.client, incident);
+  await t.kube.rollOut('raced', image('v3'));
+  const fixed = await rolledOutTo('raced');
+  await incident.signal(approveSignal, { by: 'alice', comment: 'go' });
+  const record = await incident.result();
+
+  expect(record.attempts[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('changed since the decision; not rolling back') });
+  expect(record.attempts[0].steps[0].status).toBe('undone'); // the undo left the new rollout alone too
+  expect(await rolledOutTo('raced')).toEqual(fixed);
 });
 
 test('a dry-run validates the rollback with the API server (dryRun=All) and changes nothing', async () => {

@@ -2,6 +2,8 @@
 // has no room for fails verification and is scaled back; dry-run and injected failures leave the count as it was.
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import { deploymentSettled } from './helpers/kube';
+import { approveSignal } from '../workflows/definitions';
+import { awaitApproval } from './helpers/incident';
 import { useMendOnKube } from './helpers/kube-mend';
 
 const t = useMendOnKube({ policy: { maxReplicas: 5 } });
@@ -54,6 +56,19 @@ test('a scale-up the cluster has no room for fails verification and is scaled ba
   expect(record.attempts[0].steps[0]).toMatchObject({ status: 'undone' });
   expect(await replicasOf('full')).toBe(2);
   await deploymentSettled(t.kube.apps, t.kube.namespace, 'full', 2);
+});
+
+test('a count someone changed while the scale-up waited for approval is left alone', async () => {
+  await t.kube.deploy('raced', 2);
+  const incident = await t.mend.start({ runbook: 'k8s-scale-up', severity: 'critical', params: { namespace: t.kube.namespace, deployment: 'raced', stableFor: '1s' } });
+  await awaitApproval(t.mend.client, incident);
+  await t.kube.apps.patchNamespacedDeployment({ namespace: t.kube.namespace, name: 'raced', body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
+  await incident.signal(approveSignal, { by: 'alice' });
+  const record = await incident.result();
+
+  expect(record.attempts[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('has 3 replicas, not the 2 mend expected') });
+  expect(record.attempts[0].steps[0].status).toBe('undone'); // the undo left the new count alone too
+  expect(await replicasOf('raced')).toBe(3);
 });
 
 test('a dry-run asks the API server (dryRun=All) and changes nothing', async () => {

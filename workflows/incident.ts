@@ -204,7 +204,14 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     const answer = await acts.acquireTarget({ target: guarded, request: { incidentId, runbook, ...limits } });
     if (answer.decision !== 'queued') return answer;
     setStatus('waiting-for-target', `${guarded} is held by ${answer.behind}`);
-    if (await condition(() => decision?.runbook === runbook, policy.lockWait)) return decision!;
+    let turn: boolean;
+    try {
+      turn = await condition(() => decision?.runbook === runbook, policy.lockWait);
+    } catch (err) {
+      await release(guarded, incidentId, 'aborted', mark); // cancelled while queued: leave the queue
+      throw err;
+    }
+    if (turn) return decision!;
     await release(guarded, incidentId, 'aborted', mark);
     return { decision: 'refused', runbook, reason: `${guarded} stayed busy for ${policy.lockWait}` };
   };
@@ -223,7 +230,13 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
         if (turn.decision === 'refused') return finish('refused', `${runbook}: ${turn.reason}`);
         mark('turn taken', `${runbook} runs one at a time in ${lane}`);
       }
-      const grant = input.dryRun ? undefined : await acquire(runbook, target, targetLimits);
+      let grant: GuardDecision | undefined;
+      try {
+        grant = input.dryRun ? undefined : await acquire(runbook, target, targetLimits);
+      } catch (err) {
+        if (lane) await release(lane, incidentId, 'aborted', mark); // the lane is never left held
+        throw err;
+      }
       if (grant?.decision === 'refused') {
         if (lane) await release(lane, incidentId, 'aborted', mark);
         return finish('refused', `${runbook}: ${grant.reason}`);

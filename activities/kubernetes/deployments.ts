@@ -6,6 +6,17 @@ import { httpStatus, kube } from './api-errors';
 import type { KubeApis, KubeClusters } from './clusters';
 import { readDeployment, replicaSetsOf, revisionOf } from './state';
 
+/** An undo passes leaveIfChanged: a deployment not in the state its step left is not the undo's to change. */
+interface Conditional {
+  leaveIfChanged?: boolean;
+}
+
+export interface RollBack extends DeploymentRef, Conditional {
+  /** The ReplicaSet whose template the deployment must still run. */
+  fromReplicaSet: string;
+  toReplicaSet: string;
+}
+
 export interface DeploymentRef {
   cluster: string;
   namespace: string;
@@ -24,11 +35,11 @@ async function theDeployment(api: KubeApis, { namespace, name, uid }: Deployment
   return d;
 }
 
-function patch(api: KubeApis, ref: DeploymentRef, body: object, doing: string): Promise<V1Deployment> {
+function patch(api: KubeApis, ref: DeploymentRef, body: { metadata?: object; spec: object }, doing: string): Promise<V1Deployment> {
   const { namespace, name, uid, dryRun } = ref;
   return kube(doing, () =>
     api.apps.patchNamespacedDeployment(
-      { namespace, name, dryRun: dryRun ? 'All' : undefined, body: { metadata: { uid }, ...body } },
+      { namespace, name, dryRun: dryRun ? 'All' : undefined, body: { ...body, metadata: { ...body.metadata, uid } } },
       mergePatch,
     ),
   );
@@ -36,13 +47,24 @@ function patch(api: KubeApis, ref: DeploymentRef, body: object, doing: string): 
 
 export function deploymentActivities(clusters: KubeClusters) {
   return {
-    /** Sets spec.replicas to an absolute count; returns the count it found. */
-    async k8sScaleDeployment(input: DeploymentRef & { replicas: number }): Promise<{ from: number; to: number }> {
+    /**
+     * Sets spec.replicas to an absolute count, only from the count the decision was made on (`from`): a count
+     * someone changed meanwhile is left alone. Idempotent: already at `replicas` is done.
+     */
+    async k8sScaleDeployment(input: DeploymentRef & Conditional & { from: number; replicas: number }): Promise<{ from: number; to: number; note?: string }> {
       const api = clusters.get(input.cluster);
       const d = await theDeployment(api, input);
-      const from = d.spec?.replicas ?? 1;
-      const after = await patch(api, input, { spec: { replicas: input.replicas } }, `scaling ${input.namespace}/${input.name}`);
-      return { from, to: after.spec?.replicas ?? input.replicas };
+      const live = d.spec?.replicas ?? 1;
+      if (live === input.replicas) return { from: input.from, to: live };
+      if (live !== input.from) {
+        const note = `deployment ${input.namespace}/${input.name} has ${live} replicas, not the ${input.from} mend expected; leaving it alone`;
+        if (input.leaveIfChanged) return { from: live, to: live, note };
+        throw nonRetryable(note);
+      }
+      // resourceVersion makes the change conditional on the state just read (409 on a concurrent change: retried).
+      const body = { metadata: { resourceVersion: d.metadata?.resourceVersion }, spec: { replicas: input.replicas } };
+      const after = await patch(api, input, body, `scaling ${input.namespace}/${input.name}`);
+      return { from: input.from, to: after.spec?.replicas ?? input.replicas };
     },
 
     /** kubectl rollout restart: stamps the pod template, so every pod is replaced by a rolling update. */
@@ -55,10 +77,11 @@ export function deploymentActivities(clusters: KubeClusters) {
     },
 
     /**
-     * kubectl rollout undo: puts the pod template of one of the deployment's ReplicaSets back in the deployment.
-     * Idempotent: a deployment already on that template is left alone.
+     * kubectl rollout undo: puts the pod template of one ReplicaSet (`to`) back in the deployment, but only while the
+     * deployment still runs the template of the one the decision was made on (`from`): a rollout made meanwhile is
+     * never reverted. Idempotent: a deployment already on `to`'s template is left alone. A paused one is refused.
      */
-    async k8sRollBack(input: DeploymentRef & { toReplicaSet: string }): Promise<{ fromRevision: number; toRevision: number; changed: boolean }> {
+    async k8sRollBack(input: RollBack): Promise<{ fromRevision: number; toRevision: number; changed: boolean; note?: string }> {
       // The controller updates the deployment right after any change: a conflict is re-read and tried again.
       for (let attempt = 1; ; attempt++) {
         try {
@@ -72,16 +95,27 @@ export function deploymentActivities(clusters: KubeClusters) {
 }
 
 /** One try of the rollback, on the deployment as it is now. */
-async function rollBack(api: KubeApis, input: DeploymentRef & { toReplicaSet: string }) {
+async function rollBack(api: KubeApis, input: RollBack) {
+  const where = `deployment ${input.namespace}/${input.name}`;
   const d = await theDeployment(api, input);
-  const target = (await replicaSetsOf(api, d)).find((rs) => rs.metadata?.name === input.toReplicaSet);
-  if (!target?.spec?.template) {
-    throw nonRetryable(`ReplicaSet ${input.toReplicaSet} is not a revision of deployment ${input.namespace}/${input.name}`);
-  }
-  const template = withoutTemplateHash(target.spec.template);
+  const sets = await replicaSetsOf(api, d);
+  const templateOf = (name: string) => {
+    const rs = sets.find((r) => r.metadata?.name === name);
+    if (!rs?.spec?.template) throw nonRetryable(`ReplicaSet ${name} is not a revision of ${where}`);
+    return { template: withoutTemplateHash(rs.spec.template), revision: revisionOf(rs.metadata) };
+  };
+  const to = templateOf(input.toReplicaSet);
+  const from = templateOf(input.fromReplicaSet);
+  const template = to.template;
   const fromRevision = revisionOf(d.metadata);
-  const toRevision = revisionOf(target.metadata);
+  const toRevision = to.revision;
   if (sameJson(d.spec!.template, template)) return { fromRevision, toRevision, changed: false };
+  if (d.spec?.paused) throw nonRetryable(`${where} is paused: resume it before rolling back`);
+  if (!sameJson(d.spec!.template, from.template)) {
+    const note = `${where} no longer runs the template of ${input.fromReplicaSet} (revision ${from.revision}): it changed since the decision; not rolling back`;
+    if (input.leaveIfChanged) return { fromRevision, toRevision, changed: false, note };
+    throw nonRetryable(note);
+  }
   // A replace carries the resourceVersion read above: a concurrent change makes it fail with 409, never lost.
   const body: V1Deployment = { ...d, spec: { ...d.spec!, template } };
   await kube(`rolling ${input.namespace}/${input.name} back to ${input.toReplicaSet}`, () =>

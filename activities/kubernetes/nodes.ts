@@ -8,12 +8,17 @@ import type { Duration } from '../../common/types';
 import { nonRetryable } from '../errors';
 import { apiMessage, httpStatus, kube, kubeFailure } from './api-errors';
 import type { KubeApis, KubeClusters } from './clusters';
-import { evictable, podsOnNode } from './state';
+import { controllerOf, evictable, podsOnNode } from './state';
+import type { ObjectRef } from './types';
 
 export interface EvictionProgress {
   evicted: string[];
+  /** The controllers of the evicted pods: verification checks each is whole again elsewhere. */
+  controllers: (ObjectRef & { namespace: string })[];
   /** Pods a PodDisruptionBudget kept, with the server's reason. */
   blocked: { pod: string; reason: string }[];
+  /** When the drain gives up (ms since the epoch), kept across retries. */
+  deadline: number;
 }
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -38,40 +43,46 @@ export function nodeActivities(clusters: KubeClusters) {
     },
 
     /**
-     * Evicts every pod on the node that a drain moves (not DaemonSet or mirror pods). Pods a budget protects are
-     * retried with backoff, heartbeating, until `within` has passed; then it fails without retry. In dry-run, one
-     * server-side dry-run eviction per pod says what would happen.
+     * Evicts every pod on the node that a drain moves (not DaemonSet or mirror pods); refuses, before evicting any,
+     * when one has no controller (it would be lost). Pods a budget protects are retried with backoff, heartbeating,
+     * until `within` has passed (counted from the first attempt, across retries); then it fails without retry.
+     * In dry-run, one server-side dry-run eviction per pod says what would happen.
      */
     async k8sEvictPods(input: { cluster: string; node: string; within: Duration; dryRun?: boolean }): Promise<EvictionProgress> {
       const api = clusters.get(input.cluster);
       const ctx = Context.current();
-      const deadline = Date.now() + toMs(input.within);
-      const progress: EvictionProgress = (ctx.info.heartbeatDetails as EvictionProgress | undefined) ?? { evicted: [], blocked: [] };
-      let backoffMs = 500;
+      const resumed = ctx.info.heartbeatDetails as EvictionProgress | undefined;
+      const progress: EvictionProgress = resumed ?? { evicted: [], controllers: [], blocked: [], deadline: Date.now() + toMs(input.within) };
+      let backoffMs = 250;
       for (;;) {
         const remaining = (await podsOnNode(api, input.node)).filter((p) => evictable(p) && !p.metadata?.deletionTimestamp);
         if (remaining.length === 0) return { ...progress, blocked: [] };
+        const bare = remaining.filter((p) => !controllerOf(p.metadata));
+        if (bare.length) throw nonRetryable(`pods without a controller would be lost: ${bare.map(podName).join(', ')}; not evicting`);
+        if (Date.now() >= progress.deadline && !input.dryRun) {
+          const why = progress.blocked[0] ? `protected by a PodDisruptionBudget (${progress.blocked[0].pod}: ${progress.blocked[0].reason})` : 'still there';
+          throw nonRetryable(`drain of ${input.node} gave up after ${input.within}: ${remaining.length} pod(s) ${why}`, progress);
+        }
         progress.blocked = [];
         for (const pod of remaining) {
           const outcome = await evict(api, pod, input.dryRun);
-          if (outcome === 'evicted') progress.evicted.push(podName(pod));
+          if (outcome === 'evicted') record(progress, pod);
           else if (outcome !== 'gone') progress.blocked.push({ pod: podName(pod), reason: outcome.blocked });
         }
         ctx.heartbeat(progress);
         if (input.dryRun) return progress;
-        if (progress.blocked.length === 0) continue;
-        if (Date.now() >= deadline) {
-          const [first] = progress.blocked;
-          throw nonRetryable(
-            `drain of ${input.node} gave up after ${input.within}: ${progress.blocked.length} pod(s) still protected by a PodDisruptionBudget (${first.pod}: ${first.reason})`,
-            progress,
-          );
-        }
-        await delay(Math.min(backoffMs, deadline - Date.now()), undefined, { signal: ctx.cancellationSignal });
+        await delay(Math.max(0, Math.min(backoffMs, progress.deadline - Date.now())), undefined, { signal: ctx.cancellationSignal });
         backoffMs = Math.min(backoffMs * 2, 5000);
       }
     },
   };
+}
+
+function record(progress: EvictionProgress, pod: V1Pod): void {
+  const name = podName(pod);
+  if (!progress.evicted.includes(name)) progress.evicted.push(name);
+  const controller = controllerOf(pod.metadata)!;
+  if (!progress.controllers.some((c) => c.uid === controller.uid)) progress.controllers.push({ namespace: pod.metadata!.namespace!, ...controller });
 }
 
 /** One eviction request. 429 means a PodDisruptionBudget does not allow it now. */

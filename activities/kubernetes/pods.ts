@@ -2,7 +2,7 @@
 import { nonRetryable } from '../errors';
 import { httpStatus, kubeFailure } from './api-errors';
 import type { KubeClusters } from './clusters';
-import { controllerOf, readPod } from './state';
+import { controllerOf, podState, readPod } from './state';
 
 export interface PodRef {
   cluster: string;
@@ -14,12 +14,17 @@ export interface PodRef {
 
 export function podActivities(clusters: KubeClusters) {
   return {
-    /** Deletes the pod with this uid. Idempotent: a pod already gone or replaced counts as deleted. */
-    async k8sDeletePod({ cluster, namespace, name, uid, dryRun }: PodRef): Promise<{ deleted: boolean; note: string }> {
+    /**
+     * Deletes the pod with this uid, unless it is healthy again (Ready, no container waiting) by now: the decision
+     * may be an approval wait old. Idempotent: a pod already gone or replaced counts as deleted.
+     */
+    async k8sDeletePod({ cluster, namespace, name, uid, dryRun }: PodRef): Promise<{ deleted: boolean; healthy?: boolean; note: string }> {
       const api = clusters.get(cluster);
       const gone = { deleted: true, note: `pod ${namespace}/${name} (uid ${uid}) is already gone` };
       const pod = await readPod(api, namespace, name);
       if (!pod || pod.metadata?.uid !== uid) return gone;
+      const now = podState(pod);
+      if (now.ready && !now.waitingReason) return { deleted: false, healthy: true, note: `pod ${namespace}/${name} is Ready again; left alone` };
       const owner = controllerOf(pod.metadata);
       if (!owner) throw nonRetryable(`pod ${namespace}/${name} has no controller: deleting it would lose it`);
       try {

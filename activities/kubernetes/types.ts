@@ -65,7 +65,7 @@ export interface KubeEvent {
 /** What a verification waits for. */
 export type KubeCondition =
   | { kind: 'pod-replaced'; namespace: string; controller: ObjectRef; oldUid: string }
-  | { kind: 'deployment-ready'; namespace: string; name: string; replicas: number; replicaSet?: string }
+  | { kind: 'deployment-ready'; namespace: string; name: string; atLeast?: number; replicaSet?: string }
   | { kind: 'node-drained'; node: string; controllers: (ObjectRef & { namespace: string })[] };
 
 /** Facts the diagnosis gathers; runbooks choose by them (see k8s-pod-restart). */

@@ -6,7 +6,8 @@ import { toMs } from '../../common/duration';
 import type { Duration } from '../../common/types';
 import type { KubeApis, KubeClusters } from './clusters';
 import { kube } from './api-errors';
-import { deploymentState, evictable, podState, podsOnNode, readDeployment, replicaSetsOf, revisionOf } from './state';
+import { nonRetryable } from '../errors';
+import { deploymentState, evictable, podState, podsOnNode, readDeployment, readOrNone, replicaSetsOf, revisionOf } from './state';
 import type { KubeCondition, ObjectRef, PodState } from './types';
 
 export interface Observation {
@@ -44,7 +45,7 @@ function observe(api: KubeApis, c: KubeCondition): Promise<Observation> {
     case 'pod-replaced':
       return podReplaced(api, c.namespace, c.controller, c.oldUid);
     case 'deployment-ready':
-      return deploymentReady(api, c.namespace, c.name, c.replicas, c.replicaSet);
+      return deploymentReady(api, c.namespace, c.name, c.atLeast ?? 0, c.replicaSet);
     case 'node-drained':
       return nodeDrained(api, c.node, c.controllers);
   }
@@ -57,13 +58,16 @@ async function podReplaced(api: KubeApis, namespace: string, controller: ObjectR
   const oldStillThere = pods.some((p) => p.uid === oldUid);
   const ready = pods.filter((p) => p.ready && !p.deleting && p.uid !== oldUid);
   return {
-    ok: !oldStillThere && ready.length >= desired,
+    ok: !oldStillThere && ready.length >= Math.max(desired, 1),
     evidence: { controller: `${controller.kind}/${controller.name}`, desired, ready: ready.length, oldPodGone: !oldStillThere, pods: summarize(pods) },
   };
 }
 
-/** Rolled out: every replica updated, ready and available, no old pods left, on the expected ReplicaSet if given. */
-async function deploymentReady(api: KubeApis, namespace: string, name: string, replicas: number, replicaSet?: string): Promise<Observation> {
+/**
+ * Rolled out: every replica it wants now (an autoscaler may change the count) updated, ready and available, no old
+ * pods left, at least `atLeast` of them, on the expected ReplicaSet if given.
+ */
+async function deploymentReady(api: KubeApis, namespace: string, name: string, atLeast: number, replicaSet?: string): Promise<Observation> {
   const d = await readDeployment(api, namespace, name);
   if (!d) return { ok: false, evidence: { deployment: `${namespace}/${name}`, missing: true } };
   const s = deploymentState(d);
@@ -72,20 +76,22 @@ async function deploymentReady(api: KubeApis, namespace: string, name: string, r
     const sets = await replicaSetsOf(api, d);
     current = sets.find((rs) => revisionOf(rs.metadata) === s.revision)?.metadata?.name;
   }
+  const all = s.replicas;
   const ok =
     s.observedGeneration >= s.generation &&
-    s.replicas === replicas &&
-    s.updatedReplicas === replicas &&
-    s.readyReplicas === replicas &&
-    s.availableReplicas === replicas &&
-    s.totalReplicas === replicas &&
+    all >= atLeast &&
+    s.updatedReplicas === all &&
+    s.readyReplicas === all &&
+    s.availableReplicas === all &&
+    s.totalReplicas === all &&
     (!replicaSet || current === replicaSet);
   return { ok, evidence: { ...s, ...(replicaSet ? { replicaSet: current, expected: replicaSet } : {}) } };
 }
 
 /** No pod a drain moves is left on the node, and each evicted pod's controller is whole again elsewhere. */
 async function nodeDrained(api: KubeApis, node: string, controllers: (ObjectRef & { namespace: string })[]): Promise<Observation> {
-  const left = (await podsOnNode(api, node)).filter(evictable).map(podState);
+  // A pod being deleted has left (on a lost node no kubelet confirms its deletion).
+  const left = (await podsOnNode(api, node)).filter((p) => evictable(p) && !p.metadata?.deletionTimestamp).map(podState);
   const owners = [];
   for (const c of controllers) {
     const pods = (await podsOf(api, c.namespace, c)).filter((p) => p.ready && !p.deleting && p.node !== node);
@@ -102,11 +108,18 @@ async function podsOf(api: KubeApis, namespace: string, controller: ObjectRef): 
   return list.items.map(podState).filter((p) => p.controller?.uid === controller.uid);
 }
 
+/** How many pods the controller wants; 0 when it is gone. Only ReplicaSets and StatefulSets are verified. */
 async function desiredReplicas(api: KubeApis, namespace: string, controller: ObjectRef): Promise<number> {
-  const { name } = controller;
-  if (controller.kind === 'ReplicaSet') return (await kube(`reading ReplicaSet ${namespace}/${name}`, () => api.apps.readNamespacedReplicaSet({ namespace, name }))).spec?.replicas ?? 1;
-  if (controller.kind === 'StatefulSet') return (await kube(`reading StatefulSet ${namespace}/${name}`, () => api.apps.readNamespacedStatefulSet({ namespace, name }))).spec?.replicas ?? 1;
-  return 1;
+  const { kind, name } = controller;
+  const read =
+    kind === 'ReplicaSet'
+      ? () => api.apps.readNamespacedReplicaSet({ namespace, name })
+      : kind === 'StatefulSet'
+        ? () => api.apps.readNamespacedStatefulSet({ namespace, name })
+        : undefined;
+  if (!read) throw nonRetryable(`verifying pods of a ${kind} is not supported (ReplicaSet and StatefulSet are)`);
+  const found = await readOrNone<{ spec?: { replicas?: number } }>(`reading ${kind} ${namespace}/${name}`, read);
+  return found ? (found.spec?.replicas ?? 1) : 0;
 }
 
 const summarize = (pods: PodState[]) => pods.map((p) => ({ name: p.name, ready: p.ready, node: p.node, deleting: p.deleting }));

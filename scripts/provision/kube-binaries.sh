@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Prints the directory holding a Kubernetes control plane for kwokctl's binary runtime: etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kwok and kwokctl. Built once from Go modules into the cache; a warm
-# run only checks the files. A cold build takes about 15 minutes on 2 cores.
+# kube-controller-manager, kube-scheduler, kubectl (kwokctl's readiness checks use it), kwok and kwokctl. Built once from Go modules into the cache; a warm
+# run only checks the files. A cold build takes about 20 minutes on 2 cores.
 # Kubernetes 1.30 is the newest line Debian's etcd 3.4 serves.
 source "$(dirname "$0")/../lib.sh"
 kube=1.30.14
 kwok=0.8.0
 dir="$MEND_CACHE/kube-$kube-kwok-$kwok"
-parts=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok kwokctl)
+parts=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kwokctl)
 
 complete() { for p in "${parts[@]}"; do [ -x "$dir/$p" ] || return 1; done; }
 if complete; then echo "$dir"; exit 0; fi
@@ -15,7 +15,10 @@ command -v go >/dev/null 2>&1 || die "Go is needed to build the Kubernetes contr
 mkdir -p "$dir"
 
 if [ ! -x "$dir/etcd" ]; then
-  [ -x /usr/bin/etcd ] || apt_install etcd-server || die "could not install Debian's etcd-server (needs root and apt-get)"
+  if [ ! -x /usr/bin/etcd ]; then
+    apt_install etcd-server || die "could not install Debian's etcd-server (needs root and apt-get)"
+    systemctl disable --now etcd >/dev/null 2>&1 || true # the package's own service is not ours
+  fi
   ln -sf /usr/bin/etcd "$dir/etcd"
 fi
 
@@ -26,9 +29,9 @@ if [ ! -x "$dir/kwok" ] || [ ! -x "$dir/kwokctl" ]; then
 fi
 
 missing=()
-for p in kube-apiserver kube-controller-manager kube-scheduler; do [ -x "$dir/$p" ] || missing+=("$p"); done
+for p in kube-apiserver kube-controller-manager kube-scheduler kubectl; do [ -x "$dir/$p" ] || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
-  say "building ${missing[*]} v$kube from Go modules (once; about 15 minutes cold, cached in $dir)"
+  say "building ${missing[*]} v$kube from Go modules (once; about 20 minutes cold on 2 cores, cached in $dir)"
   work="$MEND_CACHE/kube-$kube-src"
   mkdir -p "$work"
   mod="$(go mod download -json "k8s.io/kubernetes@v$kube" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
@@ -42,7 +45,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   } >"$work/go.mod"
   # go mod tidy needs a package that imports every command's dependencies.
   { echo 'package kube'; echo 'import ('; for p in kube-apiserver kube-controller-manager kube-scheduler; do
-    printf '\t_ "k8s.io/kubernetes/cmd/%s/app"\n' "$p"; done; echo ')'; } >"$work/deps.go"
+    printf '\t_ "k8s.io/kubernetes/cmd/%s/app"\n' "$p"; done; printf '\t_ "k8s.io/kubectl/pkg/cmd"\n)\n'; } >"$work/deps.go"
   minor="${kube#1.}" && minor="${minor%%.*}"
   version=k8s.io/component-base/version
   ldflags="-s -w -X $version.gitVersion=v$kube -X $version.gitMajor=1 -X $version.gitMinor=$minor"
