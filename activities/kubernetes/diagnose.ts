@@ -3,6 +3,7 @@
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import type { KubeTarget } from '../../common/kube-targets';
 import type { Diagnosis } from '../incident';
+import { nonRetryable } from '../errors';
 import { kube } from './api-errors';
 import type { KubeApis, KubeClusters } from './clusters';
 import {
@@ -31,6 +32,8 @@ export async function diagnoseKube(clusters: KubeClusters, target: KubeTarget, f
     throw new Error(`unexpected target ${JSON.stringify(target)}`);
   } else if (target.kind === 'pod') {
     facts = await podFacts(api, target.namespace, target.name, faultStartedAt);
+  } else if (target.kind !== 'deployment') {
+    throw nonRetryable(`no diagnosis for a ${target.kind} (pods, deployments and nodes are diagnosed)`);
   } else {
     const d = await readDeployment(api, target.namespace, target.name);
     facts = {
