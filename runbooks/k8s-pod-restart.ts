@@ -2,7 +2,7 @@
 // replacement is Running and Ready. The diagnosis decides first: a crash loop that began right after a rollout of
 // its deployment is the rollout's fault, so the incident rolls back instead (k8s-rollout-undo).
 import { z } from 'zod';
-import type { KubeFacts, PodState } from '../activities/kubernetes/types';
+import type { KubeFacts, PodState, RolloutFacts } from '../activities/kubernetes/types';
 import { toMs } from '../common/duration';
 import { podTarget, workloadTarget } from '../common/kube-targets';
 import { defineRunbook, duration, refused } from '../workflows/kit';
@@ -11,6 +11,10 @@ import { cluster, describePod, kubeActivities, namespace, objectName, readyWithi
 /** What a restart can cure: the container keeps failing, or the pod's state is unknown. */
 const restartable = (p: PodState) =>
   p.waitingReason === 'CrashLoopBackOff' || p.lastTermination?.reason === 'Error' || p.phase === 'Unknown' || p.phase === 'Failed';
+
+/** The pod runs the newest revision, not the first, rolled out within the window before the fault. */
+const blamesRollout = (r: RolloutFacts, windowMs: number) =>
+  r.podOnLatestRevision && r.revision > 1 && r.secondsBeforeFault !== undefined && r.secondsBeforeFault >= 0 && r.secondsBeforeFault * 1000 <= windowMs;
 
 export const k8sPodRestart = defineRunbook({
   name: 'k8s-pod-restart',
@@ -37,12 +41,11 @@ export const k8sPodRestart = defineRunbook({
     const f = facts as KubeFacts | undefined;
     if (f?.kind !== 'pod' || !f.pod || !f.workload) return undefined;
     const r = f.rollout;
-    const after = r?.secondsBeforeFault;
-    if (r && r.podOnLatestRevision && r.revision > 1 && after !== undefined && after >= 0 && after * 1000 <= toMs(p.rolloutWindow) && restartable(f.pod)) {
+    if (r && restartable(f.pod) && blamesRollout(r, toMs(p.rolloutWindow))) {
       return {
         runbook: 'k8s-rollout-undo',
         params: { cluster: p.cluster, namespace: p.namespace, deployment: r.deployment, readyWithin: p.readyWithin, stableFor: p.stableFor },
-        because: `the pod's crash loop began ${Math.round(after)}s after deployment/${r.deployment} rolled out revision ${r.revision}`,
+        because: `the pod crash-loops on revision ${r.revision} of deployment/${r.deployment}, rolled out ${Math.round(r.secondsBeforeFault!)}s before the fault`,
       };
     }
     if (p.owner) return undefined;
@@ -69,8 +72,8 @@ export const k8sPodRestart = defineRunbook({
       { destructive: true, restoredBy: `its ${controller.kind} ${controller.name}, which starts a new pod` },
     );
     if (deletion.healthy) return { notNeeded: deletion.note };
-    await verifyOnCluster(kit, p, `a replacement of ${where} is Running and Ready`,
-      { kind: 'pod-replaced', namespace: p.namespace, controller, oldUid: pod.uid });
+    const replaced = { kind: 'pod-replaced', namespace: p.namespace, controller, oldUid: pod.uid } as const;
+    await verifyOnCluster(kit, p, `a replacement of ${where} is Running and Ready`, replaced);
     return undefined;
   },
 });

@@ -81,7 +81,7 @@ test('a crash loop that began right after a rollout is rolled back instead, to t
 
     expect(record.status).toBe('recovered');
     expect(record.target).toBe(`k8s/default/${t.kube.namespace}/deployment/api`);
-    expect(record.timeline.find((e) => e.event === 'runbook chosen')!.detail).toMatch(/^k8s-rollout-undo on .*: the pod's crash loop began \d+s after deployment\/api rolled out revision 2/);
+    expect(record.timeline.find((e) => e.event === 'runbook chosen')!.detail).toMatch(/^k8s-rollout-undo on .*: the pod crash-loops on revision 2 of deployment\/api, rolled out \d+s before the fault$/);
     expect(record.attempts.map((a) => a.runbook)).toEqual(['k8s-rollout-undo']);
     const pods = await expectWhole('api', 2);
     expect(pods.every((p) => p.spec!.containers[0].image === 'api:1' && p.metadata!.labels!.version === undefined)).toBe(true);
