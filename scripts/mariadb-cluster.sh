@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# A local MariaDB topology: one primary and two replicas, GTID replication, semi-sync AFTER_SYNC on the primary.
+#   mariadb-cluster.sh up DIR [PORT]   starts it (reused when it runs; set up on first start), prints DIR/topology.json
+#   mariadb-cluster.sh down DIR        stops its servers, keeping their data
+# Ports PORT, PORT+1, PORT+2 (default 3307) on 127.0.0.1. Every server starts read-only; only the primary is made
+# writable, so a server that restarts never comes back as a second writer. Users (passwords in topology.json, 0600):
+# repl (replication), mend (what mend's activities need), app (DML on appdb only).
+source "$(dirname "$0")/lib.sh"
+action=${1:-}
+dir=${2:-}
+[ -n "$dir" ] && [[ "$action" =~ ^(up|down)$ ]] || die "usage: mariadb-cluster.sh up|down DIR [PORT]"
+mkdir -p "$dir" && dir=$(cd "$dir" && pwd)
+bin=$(bash "$MEND_ROOT/scripts/provision/mariadb.sh")
+port=${3:-3307}
+nodes=(n1 n2 n3)
+
+pid_of() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null && cat "$dir/$1.pid"; }
+sql() { mariadb --no-defaults -uroot --socket="$dir/$1.sock" -N -B -e "$2"; }
+
+if [ "$action" = down ]; then
+  for n in "${nodes[@]}"; do
+    pid=$(pid_of "$n") || continue
+    kill "$pid"
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  done
+  exit 0
+fi
+
+for i in 0 1 2; do
+  n=${nodes[i]}
+  [ -d "$dir/$n/mysql" ] || mariadb-install-db --no-defaults --user=root --datadir="$dir/$n" \
+    --auth-root-authentication-method=normal --skip-test-db >"$dir/$n.install.log" 2>&1 \
+    || die "mariadb-install-db failed for $n (see $dir/$n.install.log)"
+  pid_of "$n" >/dev/null && continue
+  "$bin/mariadbd" --no-defaults --user=root --datadir="$dir/$n" --port=$((port + i)) --bind-address=127.0.0.1 \
+    --socket="$dir/$n.sock" --pid-file="$dir/$n.pid" --log-error="$dir/$n.err" --server-id=$((i + 1)) \
+    --log-bin=mysql-bin --log-slave-updates --binlog-format=ROW --gtid-strict-mode=1 --skip-name-resolve \
+    --innodb-buffer-pool-size=32M --slave-net-timeout=4 --read-only=1 --rpl-semi-sync-slave-enabled=ON \
+    --max-connections=100 >/dev/null 2>&1 &
+done
+for n in "${nodes[@]}"; do
+  for _ in $(seq 200); do sql "$n" 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.05; done
+  sql "$n" 'SELECT 1' >/dev/null 2>&1 || die "MariaDB $n did not start (see $dir/$n.err)"
+done
+
+topology="$dir/topology.json"
+if [ ! -s "$topology" ]; then
+  secret() { od -An -N12 -tx1 /dev/urandom | tr -d ' \n'; }
+  repl=$(secret) mend=$(secret) app=$(secret)
+  sql n1 "SET GLOBAL read_only = 0;
+    SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC';
+    SET GLOBAL rpl_semi_sync_master_enabled = 1;
+    CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY '$repl';
+    GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1';
+    CREATE USER 'mend'@'127.0.0.1' IDENTIFIED BY '$mend';
+    GRANT SELECT, PROCESS, RELOAD, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER, BINLOG MONITOR, REPLICA MONITOR,
+      REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN ON *.* TO 'mend'@'127.0.0.1';
+    CREATE DATABASE appdb;
+    CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY '$app';
+    GRANT SELECT, INSERT, UPDATE, DELETE ON appdb.* TO 'app'@'127.0.0.1';" || die "setting up the primary failed"
+  for i in 1 2; do
+    sql "${nodes[i]}" "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$port, MASTER_USER='repl',
+      MASTER_PASSWORD='$repl', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE;" \
+      || die "setting up replica ${nodes[i]} failed"
+  done
+  (umask 077 && cat >"$topology.tmp" <<JSON
+{
+  "nodes": [
+    { "name": "n1", "host": "127.0.0.1", "port": $port, "socket": "$dir/n1.sock", "pidFile": "$dir/n1.pid" },
+    { "name": "n2", "host": "127.0.0.1", "port": $((port + 1)), "socket": "$dir/n2.sock", "pidFile": "$dir/n2.pid" },
+    { "name": "n3", "host": "127.0.0.1", "port": $((port + 2)), "socket": "$dir/n3.sock", "pidFile": "$dir/n3.pid" }
+  ],
+  "users": { "repl": "$repl", "mend": "$mend", "app": "$app" }
+}
+JSON
+  ) && mv "$topology.tmp" "$topology"
+fi
+echo "$topology"
