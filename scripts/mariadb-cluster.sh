@@ -48,8 +48,6 @@ if [ ! -s "$topology" ]; then
   secret() { od -An -N12 -tx1 /dev/urandom | tr -d ' \n'; }
   repl=$(secret) mend=$(secret) app=$(secret)
   sql n1 "SET GLOBAL read_only = 0;
-    SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC';
-    SET GLOBAL rpl_semi_sync_master_enabled = 1;
     CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY '$repl';
     GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1';
     CREATE USER 'mend'@'127.0.0.1' IDENTIFIED BY '$mend';
@@ -63,6 +61,13 @@ if [ ! -s "$topology" ]; then
       MASTER_PASSWORD='$repl', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE;" \
       || die "setting up replica ${nodes[i]} failed"
   done
+  # Semi-sync once the replicas are there: before, every commit would wait out the semi-sync timeout.
+  sql n1 "SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC'; SET GLOBAL rpl_semi_sync_master_enabled = 1;"
+  for _ in $(seq 200); do
+    [ "$(sql n1 "SHOW STATUS LIKE 'Rpl_semi_sync_master_clients'" | cut -f2)" = 2 ] && break
+    sleep 0.05
+  done
+  [ "$(sql n1 "SHOW STATUS LIKE 'Rpl_semi_sync_master_clients'" | cut -f2)" = 2 ] || die "the replicas did not connect with semi-sync"
   (umask 077 && cat >"$topology.tmp" <<JSON
 {
   "nodes": [
