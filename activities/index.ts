@@ -5,6 +5,8 @@ import { guardActivities } from './guard';
 import { incidentActivities } from './incident';
 import { KubeClusters } from './kubernetes/clusters';
 import { kubernetesActivities } from './kubernetes';
+import { MysqlClusters } from './mysql/connections';
+import { healthActivities } from './mysql/health';
 import { redisActivities } from './redis';
 import type { RedisPool } from './redis-pool';
 import { SnapshotStore } from './snapshots';
@@ -16,6 +18,7 @@ export function createActivities(config: MendConfig, client: Client, redis: Redi
     ...guardActivities(client),
     ...redisActivities(redis, new SnapshotStore(config.snapshots.dir)),
     ...kubernetesActivities(clusters),
+    ...healthActivities(new MysqlClusters(config.mysql)),
   };
 }
 

@@ -58,6 +58,17 @@ const kubernetesClusterSchema = z.union([
   z.object({ inCluster: z.literal(true).describe("the pod's service account (mend running in the cluster)") }).strict(),
 ]);
 
+const mysqlClusterSchema = z
+  .object({
+    /** Every server of the replication topology, host:port; mend finds which is the primary. */
+    nodes: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1),
+    user: z.string().min(1).default('mend'),
+    passwordEnv: envName.optional(),
+    /** How long a probe waits for a connection before it counts as failed. */
+    connectTimeout: duration.default('1s'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     temporal: z
@@ -96,6 +107,7 @@ export const configSchema = z
       .describe('where undo data (e.g. deleted Redis keys) is kept; share it between workers'),
     redis: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), redisTargetSchema).default({}),
     kubernetes: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), kubernetesClusterSchema).default({}),
+    mysql: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), mysqlClusterSchema).default({}),
     gateway: gatewaySchema.default(gatewaySchema.parse({})),
   })
   .strict();

@@ -1,0 +1,49 @@
+// Connections to the servers of each configured MySQL/MariaDB cluster: one per call, with a short connect timeout,
+// so a dead server is found fast and nothing is left holding a socket to it.
+import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
+import { toMs } from '../../common/duration';
+import type { MendConfig } from '../../config/schema';
+import { nonRetryable } from '../errors';
+
+export type Row = RowDataPacket;
+
+export class MysqlClusters {
+  constructor(private readonly clusters: MendConfig['mysql']) {}
+
+  /** The cluster's servers, host:port, as configured. */
+  nodes(cluster: string): string[] {
+    return this.config(cluster).nodes;
+  }
+
+  /** Runs `use` on a fresh connection to one server, closing it after. */
+  async on<T>(cluster: string, node: string, use: (c: Connection) => Promise<T>): Promise<T> {
+    const config = this.config(cluster);
+    if (!config.nodes.includes(node)) throw nonRetryable(`${node} is not a server of MySQL cluster "${cluster}"`);
+    const [host, port] = node.split(':');
+    const connection = await createConnection({
+      host,
+      port: Number(port),
+      user: config.user,
+      password: config.passwordEnv ? process.env[config.passwordEnv] : undefined,
+      connectTimeout: toMs(config.connectTimeout),
+      multipleStatements: false,
+    });
+    try {
+      return await use(connection);
+    } finally {
+      connection.destroy();
+    }
+  }
+
+  private config(cluster: string) {
+    const config = this.clusters[cluster];
+    if (!config) throw nonRetryable(`no MySQL cluster named "${cluster}" in config (known: ${Object.keys(this.clusters).join(', ') || 'none'})`);
+    return config;
+  }
+}
+
+/** Rows of a query, read by column name. */
+export async function rows(c: Connection, sql: string, params: unknown[] = []): Promise<Row[]> {
+  const [result] = await c.query<Row[]>(sql, params);
+  return result;
+}

@@ -1,0 +1,46 @@
+// A real MariaDB topology per test file (scripts/mariadb-cluster.sh): a primary and two replicas on free ports.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createConnection, type Connection } from 'mysql2/promise';
+import { portOpen, root } from './processes';
+
+const run = promisify(execFile);
+
+export interface MariadbTopology {
+  dir: string;
+  /** host:port of n1 (the primary at start), n2, n3. */
+  nodes: string[];
+  users: { repl: string; mend: string; app: string };
+  /** A root connection over the server's socket (test setup and assertions only). */
+  root(node: number): Promise<Connection>;
+  app(node: number): Promise<Connection>;
+  stop(): Promise<void>;
+}
+
+async function freeBasePort(): Promise<number> {
+  for (;;) {
+    const base = 20000 + Math.floor(Math.random() * 20000);
+    const open = await Promise.all([0, 1, 2].map((i) => portOpen(base + i)));
+    if (!open.some(Boolean)) return base;
+  }
+}
+
+export async function startMariadbTopology(): Promise<MariadbTopology> {
+  const dir = mkdtempSync(join(process.env.MEND_TEST_DIR ?? '/tmp', 'mariadb-'));
+  const script = join(root, 'scripts', 'mariadb-cluster.sh');
+  const { stdout } = await run('bash', [script, 'up', dir, String(await freeBasePort())]);
+  const topology = JSON.parse(readFileSync(stdout.trim(), 'utf8')) as {
+    nodes: { host: string; port: number; socket: string }[];
+    users: MariadbTopology['users'];
+  };
+  return {
+    dir,
+    nodes: topology.nodes.map((n) => `${n.host}:${n.port}`),
+    users: topology.users,
+    root: (i) => createConnection({ socketPath: topology.nodes[i].socket, user: 'root' }),
+    app: (i) => createConnection({ host: topology.nodes[i].host, port: topology.nodes[i].port, user: 'app', password: topology.users.app, database: 'appdb' }),
+    stop: async () => void (await run('bash', [script, 'down', dir])),
+  };
+}

@@ -1,0 +1,88 @@
+// Health and diagnosis activities on a real MariaDB topology (a primary, two replicas, GTID, semi-sync AFTER_SYNC),
+// read through mend's least-privilege `mend` user.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MysqlClusters } from '../activities/mysql/connections';
+import { dialectOf } from '../activities/mysql/dialect';
+import { errantGtids } from '../activities/mysql/gtid';
+import { healthActivities } from '../activities/mysql/health';
+import { startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { waitFor } from './helpers/wait';
+
+let db: MariadbTopology;
+let health: ReturnType<typeof healthActivities>;
+
+beforeAll(async () => {
+  db = await startMariadbTopology();
+  process.env.MEND_TEST_MYSQL_PASSWORD = db.users.mend;
+  health = healthActivities(new MysqlClusters({ default: { nodes: db.nodes, user: 'mend', passwordEnv: 'MEND_TEST_MYSQL_PASSWORD', connectTimeout: '1s' } }));
+});
+afterAll(async () => db?.stop());
+
+test('reads the topology: the writable primary with semi-sync on, and two replicas applying from it', async () => {
+  const root = await db.root(0);
+  await root.query('CREATE TABLE IF NOT EXISTS appdb.seen (id INT PRIMARY KEY)');
+  await root.query('INSERT INTO appdb.seen VALUES (1)');
+  await root.end();
+
+  const servers = await waitFor(async () => {
+    const s = await health.mysqlServers({ cluster: 'default' });
+    return new Set(s.map((x) => x.executedGtids)).size === 1 ? s : undefined;
+  }, 'the replicas to apply the insert');
+  const [primary, r1, r2] = servers;
+  expect(primary).toMatchObject({ node: db.nodes[0], reachable: true, flavor: 'mariadb', serverId: 1, readOnly: false, replica: undefined });
+  expect(primary.version).toMatch(/MariaDB/);
+  expect(primary.semiSync).toEqual({ primaryEnabled: true, primaryOn: true, clients: 2 });
+  for (const [i, r] of [r1, r2].entries()) {
+    expect(r).toMatchObject({ reachable: true, serverId: i + 2, readOnly: true });
+    expect(r.replica).toMatchObject({ source: db.nodes[0], ioRunning: true, sqlRunning: true, lastIoErrno: 0, lagSeconds: 0 });
+    expect(r.replica!.receivedGtids).toBe(primary.executedGtids);
+  }
+});
+
+test('a write made on a replica is found as an errant transaction', async () => {
+  expect(await health.mysqlErrantGtids({ cluster: 'default', replica: db.nodes[2], primary: db.nodes[0] })).toEqual([]);
+  const root = await db.root(2);
+  await root.query('CREATE TABLE appdb.stray (id INT PRIMARY KEY)'); // root may write despite read_only
+  await root.end();
+  const errant = await health.mysqlErrantGtids({ cluster: 'default', replica: db.nodes[2], primary: db.nodes[0] });
+  expect(errant).toEqual([expect.stringMatching(/^0-3-\d+$/)]);
+  expect(await health.mysqlErrantGtids({ cluster: 'default', replica: db.nodes[1], primary: db.nodes[0] })).toEqual([]);
+});
+
+test('connections against max_connections, with the longest statements first', async () => {
+  const sleepers = await Promise.all([0, 1, 2, 3].map(() => db.app(0)));
+  const running = sleepers.map((c) => c.query('SELECT SLEEP(3)').catch(() => undefined));
+  const use = await waitFor(async () => {
+    const u = await health.mysqlConnections({ cluster: 'default', node: db.nodes[0] });
+    return u.top.filter((p) => p.query === 'SELECT SLEEP(3)').length === 4 ? u : undefined;
+  }, 'the sleeping statements to show');
+  expect(use.maxConnections).toBe(100);
+  expect(use.connected).toBeGreaterThanOrEqual(5);
+  expect(use.ratio).toBeCloseTo(use.connected / 100);
+  expect(use.top.find((p) => p.query === 'SELECT SLEEP(3)')).toMatchObject({ user: 'app', db: 'appdb', command: 'Query' });
+  for (const c of sleepers) c.destroy();
+  await Promise.all(running);
+});
+
+test('a stopped server fails every probe, fast; a live one passes; a stranger is refused', async () => {
+  process.kill(Number(readFileSync(join(db.dir, 'n3.pid'), 'utf8')), 'SIGKILL');
+  const started = Date.now();
+  const dead = await health.mysqlProbe({ cluster: 'default', node: db.nodes[2], probes: 3, intervalMs: 10 });
+  expect(dead).toMatchObject({ reachable: false, failures: 3, probes: 3 });
+  expect(dead.errors[0]).toMatch(/ECONNREFUSED/);
+  expect(Date.now() - started).toBeLessThan(3000);
+  expect(await health.mysqlProbe({ cluster: 'default', node: db.nodes[1], probes: 2, intervalMs: 10 })).toMatchObject({ reachable: true, failures: 0 });
+  await expect(health.mysqlProbe({ cluster: 'default', node: '127.0.0.1:1' })).rejects.toThrow(/not a server of MySQL cluster "default"/);
+  const servers = await health.mysqlServers({ cluster: 'default' });
+  expect(servers[2]).toMatchObject({ node: db.nodes[2], reachable: false, error: expect.stringMatching(/ECONNREFUSED/) });
+});
+
+test('the flavor comes from SELECT VERSION(); GTID state comparisons are per domain and server', () => {
+  expect(dialectOf('10.11.19-MariaDB-0+deb12u1').flavor).toBe('mariadb');
+  expect(dialectOf('8.0.36').flavor).toBe('mysql');
+  expect(dialectOf('8.0.36').replicaStatus).toBe('SHOW REPLICA STATUS');
+  expect(errantGtids('0-1-100,0-2-7', '0-1-100,0-2-7')).toEqual([]);
+  expect(errantGtids('0-1-105', '0-1-100,0-2-3')).toEqual(['0-1-105']);
+  expect(errantGtids('0-1-90,1-3-4', '0-1-100')).toEqual(['1-3-4']);
+});
