@@ -6,6 +6,7 @@ import { incidentActivities } from './incident';
 import { KubeClusters } from './kubernetes/clusters';
 import { kubernetesActivities } from './kubernetes';
 import { MysqlClusters } from './mysql/connections';
+import { failoverActivities } from './mysql/failover';
 import { healthActivities } from './mysql/health';
 import { redisActivities } from './redis';
 import type { RedisPool } from './redis-pool';
@@ -13,12 +14,14 @@ import { SnapshotStore } from './snapshots';
 
 export function createActivities(config: MendConfig, client: Client, redis: RedisPool) {
   const clusters = new KubeClusters(config.kubernetes);
+  const mysql = new MysqlClusters(config.mysql);
   return {
     ...incidentActivities(config, redis, clusters),
     ...guardActivities(client),
     ...redisActivities(redis, new SnapshotStore(config.snapshots.dir)),
     ...kubernetesActivities(clusters),
-    ...healthActivities(new MysqlClusters(config.mysql)),
+    ...healthActivities(mysql),
+    ...failoverActivities(mysql),
   };
 }
 

@@ -64,6 +64,9 @@ const mysqlClusterSchema = z
     nodes: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1),
     user: z.string().min(1).default('mend'),
     passwordEnv: envName.optional(),
+    /** The account replicas connect to their source with (CHANGE MASTER TO ... MASTER_USER). */
+    replicationUser: z.string().min(1).default('repl'),
+    replicationPasswordEnv: envName.optional(),
     /** How long a probe waits for a connection before it counts as failed. */
     connectTimeout: duration.default('1s'),
   })

@@ -14,7 +14,13 @@ bin=$(bash "$MEND_ROOT/scripts/provision/mariadb.sh")
 port=${3:-3307}
 nodes=(n1 n2 n3)
 
-pid_of() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null && cat "$dir/$1.pid"; }
+# The server's pid while it runs (a killed server nobody has reaped yet is a zombie: not running).
+pid_of() {
+  local pid
+  pid=$(cat "$dir/$1.pid" 2>/dev/null) && [ -n "$pid" ] || return 1
+  case "$(ps -o stat= -p "$pid" 2>/dev/null)" in '' | Z*) return 1 ;; esac
+  echo "$pid"
+}
 sql() { mariadb --no-defaults -uroot --socket="$dir/$1.sock" -N -B -e "$2"; }
 
 if [ "$action" = down ]; then
@@ -28,19 +34,20 @@ fi
 
 for i in 0 1 2; do
   n=${nodes[i]}
-  [ -d "$dir/$n/mysql" ] || mariadb-install-db --no-defaults --user=root --datadir="$dir/$n" \
+  mkdir -p "$dir/$n.tmp" # a temporary directory of its own: servers sharing /tmp collide on temp table names
+  [ -d "$dir/$n/mysql" ] || mariadb-install-db --no-defaults --user=root --datadir="$dir/$n" --tmpdir="$dir/$n.tmp" \
     --auth-root-authentication-method=normal --skip-test-db >"$dir/$n.install.log" 2>&1 \
     || die "mariadb-install-db failed for $n (see $dir/$n.install.log)"
   pid_of "$n" >/dev/null && continue
-  "$bin/mariadbd" --no-defaults --user=root --datadir="$dir/$n" --port=$((port + i)) --bind-address=127.0.0.1 \
+  "$bin/mariadbd" --no-defaults --user=root --datadir="$dir/$n" --tmpdir="$dir/$n.tmp" --port=$((port + i)) --bind-address=127.0.0.1 \
     --socket="$dir/$n.sock" --pid-file="$dir/$n.pid" --log-error="$dir/$n.err" --server-id=$((i + 1)) \
     --log-bin=mysql-bin --log-slave-updates --binlog-format=ROW --gtid-strict-mode=1 --skip-name-resolve \
     --innodb-buffer-pool-size=32M --slave-net-timeout=4 --read-only=1 --rpl-semi-sync-slave-enabled=ON \
-    --max-connections=100 >/dev/null 2>&1 &
+    --max-connections=100 >"$dir/$n.out" 2>&1 &
 done
 for n in "${nodes[@]}"; do
   for _ in $(seq 200); do sql "$n" 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.05; done
-  sql "$n" 'SELECT 1' >/dev/null 2>&1 || die "MariaDB $n did not start (see $dir/$n.err)"
+  sql "$n" 'SELECT 1' >/dev/null 2>&1 || die "MariaDB $n did not start (see $dir/$n.err and $dir/$n.out)"
 done
 
 topology="$dir/topology.json"

@@ -10,6 +10,12 @@ export type Row = RowDataPacket;
 export class MysqlClusters {
   constructor(private readonly clusters: MendConfig['mysql']) {}
 
+  /** The account and password replicas use to connect to their source. */
+  replication(cluster: string): { user: string; password: string } {
+    const config = this.config(cluster);
+    return { user: config.replicationUser, password: config.replicationPasswordEnv ? (process.env[config.replicationPasswordEnv] ?? '') : '' };
+  }
+
   /** The cluster's servers, host:port, as configured. */
   nodes(cluster: string): string[] {
     return this.config(cluster).nodes;

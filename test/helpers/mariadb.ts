@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection, type Connection } from 'mysql2/promise';
+import type { MendConfig } from '../../config/schema';
 import { portOpen, root } from './processes';
 
 const run = promisify(execFile);
@@ -43,4 +44,19 @@ export async function startMariadbTopology(): Promise<MariadbTopology> {
     app: (i) => createConnection({ host: topology.nodes[i].host, port: topology.nodes[i].port, user: 'app', password: topology.users.app, database: 'appdb' }),
     stop: async () => void (await run('bash', [script, 'down', dir])),
   };
+}
+
+/** mend's config for the topology (cluster "default"), its passwords put in the environment by name. */
+export function mysqlConfig(db: MariadbTopology): MendConfig['mysql'] {
+  process.env.MEND_TEST_MYSQL_PASSWORD = db.users.mend;
+  process.env.MEND_TEST_MYSQL_REPL_PASSWORD = db.users.repl;
+  const cluster = {
+    nodes: db.nodes,
+    user: 'mend',
+    passwordEnv: 'MEND_TEST_MYSQL_PASSWORD',
+    replicationUser: 'repl',
+    replicationPasswordEnv: 'MEND_TEST_MYSQL_REPL_PASSWORD',
+    connectTimeout: '1s',
+  };
+  return { default: cluster };
 }
