@@ -71,8 +71,10 @@ export function nodeActivities(clusters: KubeClusters) {
         }
         ctx.heartbeat(progress);
         if (input.dryRun) return progress;
-        await delay(Math.max(0, Math.min(backoffMs, progress.deadline - Date.now())), undefined, { signal: ctx.cancellationSignal });
-        backoffMs = Math.min(backoffMs * 2, 5000);
+        // Blocked: back off. Otherwise look again soon, for pods that came back (bounded by the deadline above).
+        const pause = progress.blocked.length ? Math.min(backoffMs, progress.deadline - Date.now()) : 50;
+        await delay(Math.max(0, pause), undefined, { signal: ctx.cancellationSignal });
+        if (progress.blocked.length) backoffMs = Math.min(backoffMs * 2, 5000);
       }
     },
   };
