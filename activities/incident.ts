@@ -6,6 +6,8 @@ import type { MendConfig } from '../config/schema';
 import { nonRetryable } from './errors';
 import type { KubeClusters } from './kubernetes/clusters';
 import { diagnoseKube } from './kubernetes/diagnose';
+import type { MysqlClusters } from './mysql/connections';
+import { diagnoseMysql } from './mysql/diagnose';
 import { parseInfo } from './redis';
 import type { RedisPool } from './redis-pool';
 
@@ -19,7 +21,7 @@ export interface Diagnosis {
   facts: Record<string, unknown>;
 }
 
-export function incidentActivities(config: MendConfig, redis: RedisPool, clusters: KubeClusters) {
+export function incidentActivities(config: MendConfig, redis: RedisPool, clusters: KubeClusters, mysql: MysqlClusters) {
   const diagnosers: Record<string, (name: string, faultStartedAt: string) => Promise<Diagnosis>> = {
     async redis(name) {
       const info = parseInfo(await redis.get(name).info());
@@ -35,6 +37,7 @@ export function incidentActivities(config: MendConfig, redis: RedisPool, cluster
       const rate = hitRate === null ? 'no reads yet' : `${(hitRate * 100).toFixed(1)}% hit rate since start`;
       return { summary: `redis/${name}: ${info.used_memory} B used of ${info.maxmemory || 'unlimited'}, ${rate}`, facts };
     },
+    mysql: (cluster) => diagnoseMysql(mysql, cluster),
     async k8s(path, faultStartedAt) {
       const target = parseKubeTarget(path);
       if (!target) throw nonRetryable(`"k8s/${path}" is not a Kubernetes target (cluster/node/NAME or cluster/NAMESPACE/KIND/NAME)`);
@@ -48,7 +51,7 @@ export function incidentActivities(config: MendConfig, redis: RedisPool, cluster
       return { policy: config.policy, searchAttributes: config.temporal.searchAttributes };
     },
 
-    /** Facts about the target, by its kind ('redis/default' → Redis INFO; 'k8s/...' → pod, deployment or node). */
+    /** Facts about the target, by its kind: Redis INFO, a pod, deployment or node, a MySQL cluster's servers. */
     async diagnose({ target, faultStartedAt }: { target: string; faultStartedAt?: string }): Promise<Diagnosis> {
       const slash = target.indexOf('/');
       const diagnoser = diagnosers[target.slice(0, slash)];

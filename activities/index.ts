@@ -6,8 +6,7 @@ import { incidentActivities } from './incident';
 import { KubeClusters } from './kubernetes/clusters';
 import { kubernetesActivities } from './kubernetes';
 import { MysqlClusters } from './mysql/connections';
-import { failoverActivities } from './mysql/failover';
-import { healthActivities } from './mysql/health';
+import { mysqlActivities } from './mysql';
 import { redisActivities } from './redis';
 import type { RedisPool } from './redis-pool';
 import { SnapshotStore } from './snapshots';
@@ -16,12 +15,11 @@ export function createActivities(config: MendConfig, client: Client, redis: Redi
   const clusters = new KubeClusters(config.kubernetes);
   const mysql = new MysqlClusters(config.mysql);
   return {
-    ...incidentActivities(config, redis, clusters),
+    ...incidentActivities(config, redis, clusters, mysql),
     ...guardActivities(client),
     ...redisActivities(redis, new SnapshotStore(config.snapshots.dir)),
     ...kubernetesActivities(clusters),
-    ...healthActivities(mysql),
-    ...failoverActivities(mysql),
+    ...mysqlActivities(mysql),
   };
 }
 

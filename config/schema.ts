@@ -69,6 +69,10 @@ const mysqlClusterSchema = z
     replicationPasswordEnv: envName.optional(),
     /** How long a probe waits for a connection before it counts as failed. */
     connectTimeout: duration.default('1s'),
+    /** Fail over a confirmed-dead primary without asking; false: wait for approval. */
+    autoFailover: z.boolean().default(true),
+    /** Where applications find the writer: a JSON file ({"writer": "host:port"}) they reload; written atomically. */
+    writerEndpoint: z.object({ file: z.string().min(1) }).strict().optional(),
   })
   .strict();
 

@@ -5,6 +5,7 @@ import { k8sPodRestart } from './k8s-pod-restart';
 import { k8sRolloutRestart } from './k8s-rollout-restart';
 import { k8sRolloutUndo } from './k8s-rollout-undo';
 import { k8sScaleUp } from './k8s-scale-up';
+import { mysqlPrimaryFailover } from './mysql-primary-failover';
 import { redisFlushCache } from './redis-flush-cache';
 import { redisMemoryRelief } from './redis-memory-relief';
 
@@ -17,4 +18,5 @@ export const runbooks = [
   k8sRolloutUndo,
   k8sRolloutRestart,
   k8sNodeDrain,
+  mysqlPrimaryFailover,
 ];

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A local MariaDB topology: one primary and two replicas, GTID replication, semi-sync AFTER_SYNC on the primary.
 #   mariadb-cluster.sh up DIR [PORT]   starts it (reused when it runs; set up on first start), prints DIR/topology.json
+#                                      (DIR/writer.json names the writer for applications)
 #   mariadb-cluster.sh down DIR        stops its servers, keeping their data
 # Ports PORT, PORT+1, PORT+2 (default 3307) on 127.0.0.1. Every server starts read-only; only the primary is made
 # writable, so a server that restarts never comes back as a second writer. Users (passwords in topology.json, 0600):
@@ -86,5 +87,7 @@ if [ ! -s "$topology" ]; then
 }
 JSON
   ) && mv "$topology.tmp" "$topology"
+  # The writer endpoint applications read (mend's mysqlSwitchWriter moves it on failover).
+  printf '{"writer":"127.0.0.1:%s","cluster":"default","since":"%s"}\n' "$port" "$(date -u +%FT%TZ)" >"$dir/writer.json"
 fi
 echo "$topology"

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { MysqlClusters } from '../activities/mysql/connections';
 import { failoverActivities } from '../activities/mysql/failover';
-import { parseGtids } from '../activities/mysql/gtid';
+import { parseGtids } from '../common/mysql-gtid';
 import { healthActivities } from '../activities/mysql/health';
 import { mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { root } from './helpers/processes';

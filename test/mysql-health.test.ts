@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MysqlClusters } from '../activities/mysql/connections';
 import { dialectOf } from '../activities/mysql/dialect';
-import { errantGtids } from '../activities/mysql/gtid';
+import { errantGtids } from '../common/mysql-gtid';
 import { healthActivities } from '../activities/mysql/health';
 import { mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { waitFor } from './helpers/wait';

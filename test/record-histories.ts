@@ -14,6 +14,7 @@ import { startGateway } from './helpers/gateway';
 import { awaitApproval } from './helpers/incident';
 import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
 import { crashLoop, crashLoopsIn, deployApp, kubeApis } from './helpers/kube';
+import { mysqlConfig, startMariadbTopology } from './helpers/mariadb';
 import { root, startDevServer, startKubeCluster, startRedis } from './helpers/processes';
 import { waitFor } from './helpers/wait';
 
@@ -48,7 +49,8 @@ async function main(): Promise<void> {
   const server = await startRedis();
   const redis = redisClient(server.url);
   const kube = await startKubeCluster(mkdtempSync(join(tmpdir(), 'mend-record-')), 'mend-record');
-  const mend = await startMend({ redisUrl: server.url, kubeconfig: kube.kubeconfig });
+  const db = await startMariadbTopology();
+  const mend = await startMend({ redisUrl: server.url, kubeconfig: kube.kubeconfig, mysql: mysqlConfig(db) });
   const source = await startSourceOfTruth(100);
   const run = (input: IncidentInput) => mend.start(input);
   const gateway = await startGateway(mend.config, {
@@ -84,6 +86,10 @@ async function main(): Promise<void> {
       await save(mend, 'alert-stood-down', handle);
     }
     await recordKubernetes(mend, kube.kubeconfig);
+    if (!recorded('mysql-primary-failover-recovered')) {
+      process.kill(Number(readFileSync(join(db.dir, 'n1.pid'), 'utf8')), 'SIGKILL');
+      await save(mend, 'mysql-primary-failover-recovered', await run({ runbook: 'mysql-primary-failover', severity: 'warning', params: {} }));
+    }
     if (recorded('cache-warmup-recovered')) return;
     await redis.flushall();
     const reader = redisClient(server.url);
@@ -119,7 +125,7 @@ async function main(): Promise<void> {
     await source.close();
     redis.disconnect();
     await server.stop();
-    await Promise.all([temporal.stop(), kube.stop()]);
+    await Promise.all([temporal.stop(), kube.stop(), db.stop()]);
   }
 }
 

@@ -16,6 +16,12 @@ export class MysqlClusters {
     return { user: config.replicationUser, password: config.replicationPasswordEnv ? (process.env[config.replicationPasswordEnv] ?? '') : '' };
   }
 
+  /** The cluster's failover settings. */
+  failoverSettings(cluster: string): { autoFailover: boolean; writerEndpoint?: { file: string } } {
+    const { autoFailover, writerEndpoint } = this.config(cluster);
+    return { autoFailover, writerEndpoint };
+  }
+
   /** The cluster's servers, host:port, as configured. */
   nodes(cluster: string): string[] {
     return this.config(cluster).nodes;

@@ -62,6 +62,24 @@ export function failoverActivities(clusters: MysqlClusters) {
       });
     },
 
+    /** The cluster's failover settings (from config), for the runbook to decide by. */
+    async mysqlFailoverSettings({ cluster }: { cluster: string }): Promise<{ autoFailover: boolean; writerEndpoint: boolean }> {
+      const settings = clusters.failoverSettings(cluster);
+      return { autoFailover: settings.autoFailover, writerEndpoint: !!settings.writerEndpoint };
+    },
+
+    /** Fences an old primary: read-only now if it answers; if not, it starts read-only when it returns. */
+    async mysqlFence({ cluster, node, dryRun }: OnNode): Promise<{ fenced: string }> {
+      try {
+        return await clusters.on(cluster, node, async (c) => {
+          if (!dryRun) await c.query('SET GLOBAL read_only = 1');
+          return { fenced: 'read_only set' };
+        });
+      } catch (err) {
+        return { fenced: `unreachable (${(err as Error).message}): it starts read-only when it returns` };
+      }
+    },
+
     /** Fences a server: read-only, so it takes no writes. */
     async mysqlSetReadOnly({ cluster, node, readOnly, dryRun }: OnNode & { readOnly: boolean }): Promise<{ was: boolean }> {
       return clusters.on(cluster, node, async (c) => {

@@ -1,10 +1,11 @@
 // Reading a replication topology: which servers answer, their role, replication threads, lag, GTID positions,
 // semi-sync, errant transactions, and connections against max_connections with the top of the processlist.
+import { Context } from '@temporalio/activity';
 import type { Connection } from 'mysql2/promise';
 import { setTimeout as delay } from 'node:timers/promises';
 import { rows, type MysqlClusters } from './connections';
 import { detectDialect, type Flavor } from './dialect';
-import { errantGtids } from './gtid';
+import { errantGtids } from '../../common/mysql-gtid';
 import { nonRetryable } from '../errors';
 
 export interface ReplicaThreads {
@@ -62,6 +63,22 @@ export function healthActivities(clusters: MysqlClusters) {
     /** Every server of the cluster, read at once; a server that does not answer is reported, not thrown. */
     async mysqlServers({ cluster }: { cluster: string }): Promise<ServerState[]> {
       return Promise.all(clusters.nodes(cluster).map((node) => readServer(cluster, node)));
+    },
+
+    /**
+     * The primary's replicas, once every one that answers has lost its IO thread to it (agreed), or as they are
+     * when `withinMs` runs out (not agreed). Heartbeats while it waits.
+     */
+    async mysqlReplicasLost({ cluster, primary, withinMs }: { cluster: string; primary: string; withinMs: number }): Promise<{ agreed: boolean; replicas: ServerState[] }> {
+      const deadline = Date.now() + withinMs;
+      for (;;) {
+        const servers = await Promise.all(clusters.nodes(cluster).map((node) => readServer(cluster, node)));
+        const replicas = servers.filter((s) => s.reachable && s.replica?.source === primary);
+        const agreed = replicas.length > 0 && replicas.every((r) => !r.replica!.ioRunning);
+        if (agreed || Date.now() + 200 > deadline) return { agreed, replicas };
+        Context.current().heartbeat();
+        await delay(200, undefined, { signal: Context.current().cancellationSignal });
+      }
     },
 
     /** N probes (a connection and SELECT 1 each, with the cluster's connect timeout), `intervalMs` apart. */

@@ -57,6 +57,8 @@ export function mysqlConfig(db: MariadbTopology): MendConfig['mysql'] {
     replicationUser: 'repl',
     replicationPasswordEnv: 'MEND_TEST_MYSQL_REPL_PASSWORD',
     connectTimeout: '1s',
+    autoFailover: true,
+    writerEndpoint: { file: join(db.dir, 'writer.json') },
   };
   return { default: cluster };
 }

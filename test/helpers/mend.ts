@@ -54,6 +54,7 @@ export async function startMend(options: {
   redisUrl?: string;
   /** The worker's credentials for the Kubernetes cluster named "default". */
   kubeconfig?: string;
+  mysql?: MendConfig['mysql'];
   faults?: FaultPlan;
   policy?: Record<string, unknown>;
   env?: TestWorkflowEnvironment;
@@ -71,6 +72,7 @@ export async function startMend(options: {
   const config = testConfig(options.redisUrl, options.policy, prefix, !options.env, targets);
   config.temporal.taskQueue = taskQueue;
   if (options.kubeconfig) config.kubernetes = { default: { kubeconfig: options.kubeconfig } };
+  if (options.mysql) config.mysql = options.mysql;
   if (options.maxCachedWorkflows !== undefined) config.worker.maxCachedWorkflows = options.maxCachedWorkflows;
   if (!options.env) config.temporal.address = options.address ?? process.env.MEND_TEST_TEMPORAL!;
   let nextName = 0;

@@ -1,4 +1,4 @@
-// MariaDB GTID positions ("domain-server-seq,...") and the errant transactions between two servers.
+// MariaDB GTID positions ("domain-server-seq,...") and the errant transactions between two servers. No Node imports.
 
 export interface Gtid {
   domain: number;

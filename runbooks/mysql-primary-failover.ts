@@ -1,0 +1,86 @@
+// The primary is lost: confirm it is dead (every probe fails and every replica's IO thread has lost it), let the
+// most advanced replica apply all it received (never promote before: its relay log would be lost), promote it with
+// semi-sync, point the other replicas at it, fence the old primary, and move the writer endpoint. Then verify the
+// new primary takes writes and every replica follows it. Nothing to undo: the old primary is gone.
+import { z } from 'zod';
+import type { MysqlActivities } from '../activities/mysql';
+import type { ServerState } from '../activities/mysql/health';
+import { toMs } from '../common/duration';
+import { defineRunbook, duration, refused } from '../workflows/kit';
+import { cluster, gtidProgress, mysqlActivities, server } from './lib/mysql';
+
+export const mysqlPrimaryFailover = defineRunbook({
+  name: 'mysql-primary-failover',
+  description: 'Promote the most advanced replica of a dead primary, with no acknowledged transaction lost',
+  risk: 'medium',
+  params: z.object({
+    cluster,
+    primary: server.optional().describe('the primary that failed (default: the source the replicas point at)'),
+    probes: z.number().int().min(2).max(20).default(3).describe('failed probes needed to call the primary dead'),
+    probeInterval: duration.default('300ms'),
+    confirmWithin: duration.default('10s').describe('how long the replicas may take to agree the primary is gone'),
+    applyWithin: duration.default('60s').describe('how long the candidate may take to apply its relay log'),
+    verifyWithin: duration.default('30s'),
+  }),
+  target: (p) => `mysql/${p.cluster}`,
+
+  async run(kit, p) {
+    const db = mysqlActivities(kit);
+    const servers = await db.mysqlServers({ cluster: p.cluster });
+    const primary = p.primary ?? sourceOf(servers);
+    if (!primary) throw refused(`no primary to fail over: no replica of cluster ${p.cluster} names a source`);
+
+    // 1. Dead: every probe fails, and the replicas agree (a network blip between mend and the primary is not death).
+    const probe = await db.mysqlProbe({ cluster: p.cluster, node: primary, probes: p.probes, intervalMs: toMs(p.probeInterval) });
+    if (probe.reachable) return { notNeeded: `primary ${primary} answered ${probe.probes - probe.failures} of ${probe.probes} probes` };
+    const confirm = kit.activities<MysqlActivities>({ startToCloseTimeout: toMs(p.confirmWithin) + 30_000, heartbeatTimeout: '10s' });
+    const { agreed, replicas } = await confirm.mysqlReplicasLost({ cluster: p.cluster, primary, withinMs: toMs(p.confirmWithin) });
+    if (!agreed) return { notNeeded: `a replica still reads from ${primary}: it is not dead to its replicas` };
+
+    // 2. The candidate: the replica that received the most.
+    const [candidate, ...others] = [...replicas].sort((a, b) => gtidProgress(b.replica!.receivedGtids) - gtidProgress(a.replica!.receivedGtids));
+    const settings = await db.mysqlFailoverSettings({ cluster: p.cluster });
+    if (!settings.autoFailover) await kit.approval({ reason: `primary ${primary} is dead; promote ${candidate.node}?` });
+
+    // 3. Its relay log applied in full before anything is reset.
+    const received = candidate.replica!.receivedGtids;
+    await kit.step(`wait until ${candidate.node} has applied ${received}`, db.mysqlWaitApplied, {
+      cluster: p.cluster,
+      node: candidate.node,
+      gtids: received,
+      withinSeconds: Math.ceil(toMs(p.applyWithin) / 1000),
+    });
+    // 4. Promote.
+    await kit.step(`promote ${candidate.node}`, db.mysqlPromote, { cluster: p.cluster, node: candidate.node });
+    // 5. Repoint the other replicas.
+    for (const other of others) {
+      await kit.step(`point ${other.node} at ${candidate.node}`, db.mysqlReplicateFrom, { cluster: p.cluster, node: other.node, source: candidate.node });
+    }
+    // 6. Fence the old primary.
+    await kit.step(`fence ${primary}`, db.mysqlFence, { cluster: p.cluster, node: primary });
+    // 7. Move the writer.
+    if (settings.writerEndpoint) {
+      await kit.step(`switch the writer endpoint to ${candidate.node}`, db.mysqlSwitchWriter, { cluster: p.cluster, writer: candidate.node });
+    }
+
+    await kit.verify(
+      `${candidate.node} is a writable primary and every replica follows it`,
+      async () => {
+        const now = await db.mysqlServers({ cluster: p.cluster });
+        const promoted = now.find((s) => s.node === candidate.node);
+        const following = others.map((o) => now.find((s) => s.node === o.node)!);
+        const ok = !!promoted?.reachable && promoted.readOnly === false && !promoted.replica && following.every((f) => f.replica?.source === candidate.node && f.replica.ioRunning && f.replica.sqlRunning);
+        return { ok, evidence: now.map((s) => ({ node: s.node, reachable: s.reachable, readOnly: s.readOnly, source: s.replica?.source, io: s.replica?.ioRunning, sql: s.replica?.sqlRunning })) };
+      },
+      { within: p.verifyWithin, every: '500ms' },
+    );
+    return undefined;
+  },
+});
+
+/** The source most replicas name. */
+function sourceOf(servers: ServerState[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const s of servers) if (s.replica) counts.set(s.replica.source, (counts.get(s.replica.source) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
