@@ -1,43 +1,63 @@
-// mysql-primary-failover on a real MariaDB topology (GTID, semi-sync AFTER_SYNC): kill -9 of the primary under a
-// writer that counts only acknowledged rows. mend fails over; every acknowledged row is on the new primary, the
-// other replica follows it, and the writer resumes through the switched writer endpoint.
-import { readFileSync } from 'node:fs';
+// mysql-primary-failover on real MariaDB topologies (GTID, semi-sync AFTER_SYNC), one per case, under a writer that
+// counts only acknowledged rows: kill -9 of the primary loses none of them, a lagging replica is waited for, a primary
+// that hangs for less than the detection window is left alone, and an old primary with errant GTIDs is refused.
 import { join } from 'node:path';
-import { startWriter } from './helpers/db-writer';
-import { mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { MysqlClusters } from '../activities/mysql/connections';
+import { mysqlActivities } from '../activities/mysql';
+import { startWriter, type Writer } from './helpers/db-writer';
+import { kill9, mysqlConfig, pidOf, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
 import { waitFor } from './helpers/wait';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { root as projectRoot } from './helpers/processes';
 
-let db: MariadbTopology;
+const cases = ['killed', 'lagging', 'hung'] as const;
+const dbs = {} as Record<(typeof cases)[number], MariadbTopology>;
 let mend: Mend;
 
 beforeAll(async () => {
-  db = await startMariadbTopology();
-  mend = await startMend({ mysql: mysqlConfig(db) });
-  const root = await db.root(0);
-  await root.query('CREATE TABLE appdb.orders (id INT PRIMARY KEY)');
-  await root.end();
+  for (const name of cases) dbs[name] = await startMariadbTopology();
+  mend = await startMend({ mysql: Object.assign({}, ...cases.map((name) => mysqlConfig(dbs[name], name))) });
+  for (const name of cases) {
+    const root = await dbs[name].root(0);
+    await root.query('CREATE TABLE appdb.orders (id INT PRIMARY KEY)');
+    await root.end();
+  }
 });
 afterAll(async () => {
   await mend?.stop();
-  await db?.stop();
+  await Promise.all(Object.values(dbs).map((db) => db.stop()));
 });
 
-const statusOf = async (node: number, name: string) => {
+const statusOf = async (db: MariadbTopology, node: number, name: string) => {
   const root = await db.root(node);
   const [[row]] = (await root.query('SHOW GLOBAL STATUS LIKE ?', [name])) as unknown as [[{ Value: string }]];
   await root.end();
   return row.Value;
 };
 
+const failover = (cluster: string) => mend.run({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster } });
+
+/** Every acknowledged row is on the server (the new primary). */
+async function expectNoLoss(db: MariadbTopology, writer: Writer, node: string): Promise<number> {
+  const app = await db.app(db.nodes.indexOf(node));
+  const [rows] = (await app.query('SELECT id FROM orders')) as unknown as [{ id: number }[]];
+  app.destroy();
+  const have = new Set(rows.map((r) => r.id));
+  expect(writer.acked.filter((id) => !have.has(id))).toEqual([]);
+  return rows.length;
+}
+
 test('zero data loss: kill -9 of the primary, mend fails over, the writer resumes through the new endpoint', async () => {
+  const db = dbs.killed;
   const writer = startWriter(join(db.dir, 'writer.json'), db.users.app);
   await waitFor(async () => writer.acked.length >= 300, '300 acknowledged rows');
-  expect(await statusOf(0, 'Rpl_semi_sync_master_status')).toBe('ON');
-  expect(await statusOf(0, 'Rpl_semi_sync_master_no_tx')).toBe('0'); // no commit fell back to async
-  process.kill(Number(readFileSync(join(db.dir, 'n1.pid'), 'utf8')), 'SIGKILL');
+  expect(await statusOf(db, 0, 'Rpl_semi_sync_master_status')).toBe('ON');
+  expect(await statusOf(db, 0, 'Rpl_semi_sync_master_no_tx')).toBe('0'); // no commit fell back to async
+  kill9(db, 0);
 
-  const record = await mend.run({ runbook: 'mysql-primary-failover', severity: 'warning', params: {} });
+  const record = await failover('killed');
   expect(record.status).toBe('recovered');
   const steps = record.attempts[0].steps.map((s) => s.name);
   expect(steps[0]).toMatch(/^wait until 127\.0\.0\.1:\d+ has applied 0-1-\d+$/);
@@ -49,17 +69,63 @@ test('zero data loss: kill -9 of the primary, mend fails over, the writer resume
   await waitFor(async () => writer.acked.length >= resumedFrom + 50, 'the writer to write 50 more rows');
   await writer.stop();
   expect(writer.writers).toEqual([db.nodes[0], promoted]);
-
-  const app = await db.app(db.nodes.indexOf(promoted));
-  const [rows] = (await app.query('SELECT id FROM orders')) as unknown as [{ id: number }[]];
-  app.destroy();
-  const have = new Set(rows.map((r) => r.id));
-  expect(writer.acked.filter((id) => !have.has(id))).toEqual([]);
-  // The other replica has every row too, replicated from the new primary.
+  const rows = await expectNoLoss(db, writer, promoted);
   const replica = await db.root(db.nodes.indexOf(other));
   await waitFor(async () => {
     const [[count]] = (await replica.query('SELECT COUNT(*) AS n FROM appdb.orders')) as unknown as [[{ n: number }]];
-    return Number(count.n) === rows.length;
-  }, 'the other replica to have every row');
+    return Number(count.n) === rows;
+  }, 'the other replica to have every row, from the new primary');
   await replica.end();
+
+  // The old primary comes back read-only; holding a write the new primary never had, it is refused as a replica.
+  await promisify(execFile)('bash', [join(projectRoot, 'scripts', 'mariadb-cluster.sh'), 'up', db.dir, db.nodes[0].split(':')[1]]);
+  const acts = mysqlActivities(new MysqlClusters(mysqlConfig(db, 'killed')));
+  const [returned] = await acts.mysqlServers({ cluster: 'killed' });
+  expect(returned).toMatchObject({ reachable: true, readOnly: true });
+  const stray = await db.root(0);
+  await stray.query('INSERT INTO appdb.orders VALUES (-1)'); // root bypasses read_only: an errant transaction
+  await stray.end();
+  await expect(acts.mysqlReplicateFrom({ cluster: 'killed', node: db.nodes[0], source: promoted })).rejects.toThrow(/has transactions .* never had \(0-1-\d+\): it has diverged; rebuild it/);
+});
+
+test('a lagging replica: the failover waits until it has applied everything, and no row is lost', async () => {
+  const db = dbs.lagging;
+  for (const node of [1, 2]) {
+    const root = await db.root(node);
+    await root.query('STOP SLAVE SQL_THREAD'); // receives (and acknowledges) but does not apply
+    await root.end();
+  }
+  const writer = startWriter(join(db.dir, 'writer.json'), db.users.app);
+  await waitFor(async () => writer.acked.length >= 300, '300 acknowledged rows');
+  kill9(db, 0);
+  await writer.stop();
+
+  const record = await failover('lagging');
+  expect(record.status).toBe('recovered');
+  const promoted = /^promote (\S+)$/.exec(record.attempts[0].steps[1].name)![1];
+  await expectNoLoss(db, writer, promoted);
+});
+
+test('a hung primary fails a probe in 1 s; hung for less than the detection window, it is not failed over', async () => {
+  const db = dbs.hung;
+  const acts = mysqlActivities(new MysqlClusters(mysqlConfig(db, 'hung')));
+  const pid = pidOf(db, 0);
+  process.kill(pid, 'SIGSTOP');
+  try {
+    const started = Date.now();
+    const one = await acts.mysqlProbe({ cluster: 'hung', node: db.nodes[0], probes: 1 });
+    expect(one).toMatchObject({ reachable: false, failures: 1, errors: [expect.stringMatching(/ETIMEDOUT/)] });
+    expect(Date.now() - started).toBeLessThan(3000);
+
+    const resume = setTimeout(() => process.kill(pid, 'SIGCONT'), 1500);
+    const record = await failover('hung');
+    clearTimeout(resume);
+    expect(record.status).toBe('not-needed');
+    expect(record.reason).toMatch(/^primary 127\.0\.0\.1:\d+ answered [123] of 3 probes$/);
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  const servers = await acts.mysqlServers({ cluster: 'hung' });
+  expect(servers[0]).toMatchObject({ readOnly: false, replica: undefined });
+  expect(servers.slice(1).map((s) => s.replica?.source)).toEqual([db.nodes[0], db.nodes[0]]);
 });

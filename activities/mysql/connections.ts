@@ -27,6 +27,23 @@ export class MysqlClusters {
     return this.config(cluster).nodes;
   }
 
+  /**
+   * Like `on`, but gives up after the connect timeout for the whole exchange: a hung server (stopped, or stuck
+   * before its handshake) counts as not answering instead of holding the caller. For probes and state reads.
+   */
+  async quick<T>(cluster: string, node: string, use: (c: Connection) => Promise<T>): Promise<T> {
+    const limitMs = toMs(this.config(cluster).connectTimeout);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`ETIMEDOUT no answer within ${limitMs} ms`)), limitMs);
+    });
+    try {
+      return await Promise.race([this.on(cluster, node, use), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Runs `use` on a fresh connection to one server, closing it after. */
   async on<T>(cluster: string, node: string, use: (c: Connection) => Promise<T>): Promise<T> {
     const config = this.config(cluster);

@@ -4,6 +4,7 @@ import type { Connection } from 'mysql2/promise';
 import { nonRetryable } from '../errors';
 import { rows, type MysqlClusters } from './connections';
 import { detectDialect } from './dialect';
+import { healthActivities } from './health';
 
 interface OnNode {
   cluster: string;
@@ -13,10 +14,15 @@ interface OnNode {
 
 export function failoverActivities(clusters: MysqlClusters) {
   return {
-    /** Waits until the server has applied these GTIDs (MASTER_GTID_WAIT); fails when they are not applied in time. */
+    /**
+     * Waits until the server has applied these GTIDs (MASTER_GTID_WAIT), starting its SQL thread if it was stopped;
+     * fails when they are not applied in time.
+     */
     async mysqlWaitApplied({ cluster, node, gtids, withinSeconds }: OnNode & { gtids: string; withinSeconds: number }): Promise<{ waitedMs: number }> {
       return clusters.on(cluster, node, async (c) => {
         const { dialect } = await detectDialect(c);
+        const [replica] = await rows(c, dialect.replicaStatus);
+        if (replica && !dialect.sqlRunning(replica)) await c.query(dialect.flavor === 'mariadb' ? 'START SLAVE SQL_THREAD' : 'START REPLICA SQL_THREAD');
         const started = Date.now();
         const [row] = await rows(c, dialect.waitForGtids, [gtids, withinSeconds]);
         if (Number(row.waited) !== 0) throw new Error(`${node} did not apply ${gtids} within ${withinSeconds}s`);
@@ -41,9 +47,15 @@ export function failoverActivities(clusters: MysqlClusters) {
       });
     },
 
-    /** Makes the server a read-only replica of `source`, by GTID (slave_pos). Already so and running: no change. */
+    /**
+     * Makes the server a read-only replica of `source`, by GTID (slave_pos). Already so and running: no change.
+     * A server holding transactions the source never had (errant GTIDs, e.g. an old primary's last writes) is
+     * refused: it has diverged and must be rebuilt, never patched over.
+     */
     async mysqlReplicateFrom({ cluster, node, source, dryRun }: OnNode & { source: string }): Promise<{ changed: boolean }> {
       if (!clusters.nodes(cluster).includes(source)) throw nonRetryable(`${source} is not a server of MySQL cluster "${cluster}"`);
+      const errant = await healthActivities(clusters).mysqlErrantGtids({ cluster, replica: node, primary: source });
+      if (errant.length) throw nonRetryable(`${node} has transactions ${source} never had (${errant.join(', ')}): it has diverged; rebuild it`, { errant });
       const [host, port] = source.split(':');
       const { user, password } = clusters.replication(cluster);
       return clusters.on(cluster, node, async (c) => {

@@ -53,7 +53,7 @@ export interface ConnectionUse {
 export function healthActivities(clusters: MysqlClusters) {
   const readServer = async (cluster: string, node: string): Promise<ServerState> => {
     try {
-      return await clusters.on(cluster, node, (c) => serverState(c, node));
+      return await clusters.quick(cluster, node, (c) => serverState(c, node));
     } catch (err) {
       return { node, reachable: false, error: message(err) };
     }
@@ -88,7 +88,7 @@ export function healthActivities(clusters: MysqlClusters) {
       for (let i = 0; i < probes; i++) {
         if (i > 0) await delay(intervalMs);
         try {
-          await clusters.on(cluster, node, (c) => c.query('SELECT 1'));
+          await clusters.quick(cluster, node, (c) => c.query('SELECT 1'));
         } catch (err) {
           errors.push(message(err));
         }

@@ -46,19 +46,28 @@ export async function startMariadbTopology(): Promise<MariadbTopology> {
   };
 }
 
-/** mend's config for the topology (cluster "default"), its passwords put in the environment by name. */
-export function mysqlConfig(db: MariadbTopology): MendConfig['mysql'] {
-  process.env.MEND_TEST_MYSQL_PASSWORD = db.users.mend;
-  process.env.MEND_TEST_MYSQL_REPL_PASSWORD = db.users.repl;
+/** mend's config for the topology as cluster `name`, its passwords put in the environment by name. */
+export function mysqlConfig(db: MariadbTopology, name = 'default'): MendConfig['mysql'] {
+  const env = name.toUpperCase().replace(/-/g, '_');
+  process.env[`MEND_TEST_MYSQL_PASSWORD_${env}`] = db.users.mend;
+  process.env[`MEND_TEST_MYSQL_REPL_PASSWORD_${env}`] = db.users.repl;
   const cluster = {
     nodes: db.nodes,
     user: 'mend',
-    passwordEnv: 'MEND_TEST_MYSQL_PASSWORD',
+    passwordEnv: `MEND_TEST_MYSQL_PASSWORD_${env}`,
     replicationUser: 'repl',
-    replicationPasswordEnv: 'MEND_TEST_MYSQL_REPL_PASSWORD',
+    replicationPasswordEnv: `MEND_TEST_MYSQL_REPL_PASSWORD_${env}`,
     connectTimeout: '1s',
     autoFailover: true,
     writerEndpoint: { file: join(db.dir, 'writer.json') },
   };
-  return { default: cluster };
+  return { [name]: cluster };
 }
+
+/** Kills a server with SIGKILL, as a crash would. */
+export function kill9(db: MariadbTopology, node: number): void {
+  process.kill(Number(readFileSync(join(db.dir, `n${node + 1}.pid`), 'utf8')), 'SIGKILL');
+}
+
+/** The server's pid, for SIGSTOP/SIGCONT. */
+export const pidOf = (db: MariadbTopology, node: number) => Number(readFileSync(join(db.dir, `n${node + 1}.pid`), 'utf8'));
