@@ -83,7 +83,7 @@ export function failoverActivities(clusters: MysqlClusters) {
     /** Fences an old primary: read-only now if it answers; if not, it starts read-only when it returns. */
     async mysqlFence({ cluster, node, dryRun }: OnNode): Promise<{ fenced: string }> {
       try {
-        return await clusters.on(cluster, node, async (c) => {
+        return await clusters.quick(cluster, node, async (c) => {
           if (!dryRun) await c.query('SET GLOBAL read_only = 1');
           return { fenced: 'read_only set' };
         });
