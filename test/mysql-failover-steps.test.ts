@@ -1,7 +1,6 @@
 // The failover's building blocks on a real MariaDB topology, driven by hand: kill -9 the primary while a writer
 // runs, confirm it is dead, let the most advanced replica apply what it received, promote it, repoint the other.
 // Every acknowledged row must be on the new primary. (The runbook that sequences them comes next.)
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -9,7 +8,7 @@ import { MysqlClusters } from '../activities/mysql/connections';
 import { failoverActivities } from '../activities/mysql/failover';
 import { parseGtids } from '../common/mysql-gtid';
 import { healthActivities } from '../activities/mysql/health';
-import { mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { kill9, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { root } from './helpers/processes';
 import { waitFor } from './helpers/wait';
 
@@ -49,7 +48,7 @@ test('kill -9 of the primary under writes: promote the most advanced replica, re
   const [[noTx]] = (await status.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_no_tx'")) as unknown as [[{ Value: string }]];
   await status.end();
   expect(noTx.Value).toBe('0'); // every commit so far waited for a replica: semi-sync never fell back to async
-  process.kill(Number(readFileSync(join(db.dir, 'n1.pid'), 'utf8')), 'SIGKILL');
+  kill9(db, 0);
   await writing;
   writer.destroy();
 

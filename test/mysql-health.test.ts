@@ -1,12 +1,10 @@
 // Health and diagnosis activities on a real MariaDB topology (a primary, two replicas, GTID, semi-sync AFTER_SYNC),
 // read through mend's least-privilege `mend` user.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { MysqlClusters } from '../activities/mysql/connections';
 import { dialectOf } from '../activities/mysql/dialect';
 import { errantGtids } from '../common/mysql-gtid';
 import { healthActivities } from '../activities/mysql/health';
-import { mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { kill9, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { waitFor } from './helpers/wait';
 
 let db: MariadbTopology;
@@ -65,7 +63,7 @@ test('connections against max_connections, with the longest statements first', a
 });
 
 test('a stopped server fails every probe, fast; a live one passes; a stranger is refused', async () => {
-  process.kill(Number(readFileSync(join(db.dir, 'n3.pid'), 'utf8')), 'SIGKILL');
+  kill9(db, 2);
   const started = Date.now();
   const dead = await health.mysqlProbe({ cluster: 'default', node: db.nodes[2], probes: 3, intervalMs: 10 });
   expect(dead).toMatchObject({ reachable: false, failures: 3, probes: 3 });

@@ -14,7 +14,7 @@ import { startGateway } from './helpers/gateway';
 import { awaitApproval } from './helpers/incident';
 import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
 import { crashLoop, crashLoopsIn, deployApp, kubeApis } from './helpers/kube';
-import { mysqlConfig, startMariadbTopology } from './helpers/mariadb';
+import { kill9, mysqlConfig, startMariadbTopology } from './helpers/mariadb';
 import { root, startDevServer, startKubeCluster, startRedis } from './helpers/processes';
 import { waitFor } from './helpers/wait';
 
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     }
     await recordKubernetes(mend, kube.kubeconfig);
     if (!recorded('mysql-primary-failover-recovered')) {
-      process.kill(Number(readFileSync(join(db.dir, 'n1.pid'), 'utf8')), 'SIGKILL');
+      kill9(db, 0);
       await save(mend, 'mysql-primary-failover-recovered', await run({ runbook: 'mysql-primary-failover', severity: 'warning', params: {} }));
     }
     if (recorded('cache-warmup-recovered')) return;

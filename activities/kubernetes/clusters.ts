@@ -1,7 +1,10 @@
 // One set of API clients per configured cluster, from a kubeconfig file or the pod's service account.
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { MendConfig } from '../../config/schema';
 import { nonRetryable } from '../errors';
+
+/** Request options for a JSON merge patch (the client sends strategic merge otherwise). */
+export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export interface KubeApis {
   core: CoreV1Api;

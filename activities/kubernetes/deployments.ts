@@ -1,9 +1,9 @@
 // Changing deployments: scale to an absolute count, restart the rollout, roll back to an earlier ReplicaSet.
 // Each checks the deployment's uid first (a deployment deleted and recreated under the same name is not touched).
-import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { V1Deployment, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { nonRetryable } from '../errors';
 import { httpStatus, kube } from './api-errors';
-import type { KubeApis, KubeClusters } from './clusters';
+import { mergePatch, type KubeApis, type KubeClusters } from './clusters';
 import { readDeployment, replicaSetsOf, revisionOf } from './state';
 
 /** An undo passes leaveIfChanged: a deployment not in the state its step left is not the undo's to change. */
@@ -25,7 +25,6 @@ export interface DeploymentRef {
   dryRun?: boolean;
 }
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const templateHashLabel = 'pod-template-hash';
 
 async function theDeployment(api: KubeApis, { namespace, name, uid }: DeploymentRef): Promise<V1Deployment> {

@@ -1,13 +1,13 @@
 // Cordoning and draining nodes. Eviction goes through the Eviction API only, so PodDisruptionBudgets always hold:
 // a pod a budget protects is retried with backoff until the deadline, then the drain gives up. Never deleted around it.
 import { Context } from '@temporalio/activity';
-import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { setTimeout as delay } from 'node:timers/promises';
 import { toMs } from '../../common/duration';
 import type { Duration } from '../../common/types';
 import { nonRetryable } from '../errors';
 import { apiMessage, httpStatus, kube, kubeFailure } from './api-errors';
-import type { KubeApis, KubeClusters } from './clusters';
+import { mergePatch, type KubeApis, type KubeClusters } from './clusters';
 import { controllerOf, evictable, podsOnNode } from './state';
 import type { ObjectRef } from './types';
 
@@ -21,7 +21,6 @@ export interface EvictionProgress {
   deadline: number;
 }
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const podName = (p: V1Pod) => `${p.metadata!.namespace}/${p.metadata!.name}`;
 
 export function nodeActivities(clusters: KubeClusters) {

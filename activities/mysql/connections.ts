@@ -44,10 +44,15 @@ export class MysqlClusters {
     }
   }
 
+  /** Refuses (no retry) a server that is not one of the cluster's. */
+  member(cluster: string, node: string): void {
+    if (!this.config(cluster).nodes.includes(node)) throw nonRetryable(`${node} is not a server of MySQL cluster "${cluster}"`);
+  }
+
   /** Runs `use` on a fresh connection to one server, closing it after. */
   async on<T>(cluster: string, node: string, use: (c: Connection) => Promise<T>): Promise<T> {
+    this.member(cluster, node);
     const config = this.config(cluster);
-    if (!config.nodes.includes(node)) throw nonRetryable(`${node} is not a server of MySQL cluster "${cluster}"`);
     const [host, port] = node.split(':');
     const connection = await createConnection({
       host,

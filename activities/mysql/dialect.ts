@@ -18,8 +18,6 @@ export interface Dialect {
   receivedGtids(r: Row): string;
   /** SELECT that waits until the GTIDs are applied; returns 0 when they are, else a timeout. */
   waitForGtids: string;
-  /** The variable that keeps every account from writing (MariaDB has no super_read_only). */
-  readOnlyVariable: string;
 }
 
 const mariadb: Dialect = {
@@ -33,7 +31,6 @@ const mariadb: Dialect = {
   sourcePort: (r) => Number(r.Master_Port),
   receivedGtids: (r) => String(r.Gtid_IO_Pos ?? ''),
   waitForGtids: 'SELECT MASTER_GTID_WAIT(?, ?) AS waited',
-  readOnlyVariable: 'read_only',
 };
 
 const mysql: Dialect = {
@@ -47,7 +44,6 @@ const mysql: Dialect = {
   sourcePort: (r) => Number(r.Source_Port),
   receivedGtids: (r) => String(r.Retrieved_Gtid_Set ?? ''),
   waitForGtids: 'SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS waited',
-  readOnlyVariable: 'super_read_only',
 };
 
 export function dialectOf(version: string): Dialect {

@@ -53,7 +53,7 @@ export function failoverActivities(clusters: MysqlClusters) {
      * refused: it has diverged and must be rebuilt, never patched over.
      */
     async mysqlReplicateFrom({ cluster, node, source, dryRun }: OnNode & { source: string }): Promise<{ changed: boolean }> {
-      if (!clusters.nodes(cluster).includes(source)) throw nonRetryable(`${source} is not a server of MySQL cluster "${cluster}"`);
+      clusters.member(cluster, source);
       const errant = await healthActivities(clusters).mysqlErrantGtids({ cluster, replica: node, primary: source });
       if (errant.length) throw nonRetryable(`${node} has transactions ${source} never had (${errant.join(', ')}): it has diverged; rebuild it`, { errant });
       const [host, port] = source.split(':');
@@ -90,16 +90,6 @@ export function failoverActivities(clusters: MysqlClusters) {
       } catch (err) {
         return { fenced: `unreachable (${(err as Error).message}): it starts read-only when it returns` };
       }
-    },
-
-    /** Fences a server: read-only, so it takes no writes. */
-    async mysqlSetReadOnly({ cluster, node, readOnly, dryRun }: OnNode & { readOnly: boolean }): Promise<{ was: boolean }> {
-      return clusters.on(cluster, node, async (c) => {
-        const [vars] = await rows(c, 'SELECT @@GLOBAL.read_only AS ro');
-        const was = Number(vars.ro) === 1;
-        if (!dryRun && was !== readOnly) await c.query(`SET GLOBAL read_only = ${readOnly ? 1 : 0}`);
-        return { was };
-      });
     },
   };
 }

@@ -6,7 +6,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { rows, type MysqlClusters } from './connections';
 import { detectDialect, type Flavor } from './dialect';
 import { errantGtids } from '../../common/mysql-gtid';
-import { nonRetryable } from '../errors';
 
 export interface ReplicaThreads {
   source: string;
@@ -59,10 +58,12 @@ export function healthActivities(clusters: MysqlClusters) {
     }
   };
 
+  const readAll = (cluster: string) => Promise.all(clusters.nodes(cluster).map((node) => readServer(cluster, node)));
+
   return {
     /** Every server of the cluster, read at once; a server that does not answer is reported, not thrown. */
     async mysqlServers({ cluster }: { cluster: string }): Promise<ServerState[]> {
-      return Promise.all(clusters.nodes(cluster).map((node) => readServer(cluster, node)));
+      return readAll(cluster);
     },
 
     /**
@@ -72,8 +73,7 @@ export function healthActivities(clusters: MysqlClusters) {
     async mysqlReplicasLost({ cluster, primary, withinMs }: { cluster: string; primary: string; withinMs: number }): Promise<{ agreed: boolean; replicas: ServerState[] }> {
       const deadline = Date.now() + withinMs;
       for (;;) {
-        const servers = await Promise.all(clusters.nodes(cluster).map((node) => readServer(cluster, node)));
-        const replicas = servers.filter((s) => s.reachable && s.replica?.source === primary);
+        const replicas = (await readAll(cluster)).filter((s) => s.reachable && s.replica?.source === primary);
         const agreed = replicas.length > 0 && replicas.every((r) => !r.replica!.ioRunning);
         if (agreed || Date.now() + 200 > deadline) return { agreed, replicas };
         Context.current().heartbeat();
@@ -83,7 +83,7 @@ export function healthActivities(clusters: MysqlClusters) {
 
     /** N probes (a connection and SELECT 1 each, with the cluster's connect timeout), `intervalMs` apart. */
     async mysqlProbe({ cluster, node, probes = 3, intervalMs = 500 }: { cluster: string; node: string; probes?: number; intervalMs?: number }): Promise<ProbeResult> {
-      if (!clusters.nodes(cluster).includes(node)) throw nonRetryable(`${node} is not a server of MySQL cluster "${cluster}"`);
+      clusters.member(cluster, node); // a stranger is refused, not counted as a failed probe
       const errors: string[] = [];
       for (let i = 0; i < probes; i++) {
         if (i > 0) await delay(intervalMs);

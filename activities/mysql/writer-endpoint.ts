@@ -16,7 +16,7 @@ export function writerEndpointActivities(clusters: MysqlClusters) {
     async mysqlSwitchWriter({ cluster, writer, dryRun }: { cluster: string; writer: string; dryRun?: boolean }): Promise<{ previous?: string; changed: boolean }> {
       const endpoint = clusters.failoverSettings(cluster).writerEndpoint;
       if (!endpoint) throw nonRetryable(`MySQL cluster "${cluster}" has no writerEndpoint in config`);
-      if (!clusters.nodes(cluster).includes(writer)) throw nonRetryable(`${writer} is not a server of MySQL cluster "${cluster}"`);
+      clusters.member(cluster, writer);
       const previous = await readWriter(endpoint.file);
       if (previous === writer) return { previous, changed: false };
       if (!dryRun) {

@@ -5,9 +5,7 @@ import {
   CoreV1Api,
   KubeConfig,
   KubernetesObjectApi,
-  PatchStrategy,
   PolicyV1Api,
-  setHeaderOptions,
   type KubernetesObject,
   type V1Deployment,
   type V1Pod,
@@ -18,6 +16,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseAllDocuments, stringify } from 'yaml';
+import { mergePatch } from '../../activities/kubernetes/clusters';
 import { root } from './processes';
 import { waitFor } from './wait';
 
@@ -46,7 +45,6 @@ export interface DeployOptions {
   waitReady?: boolean;
 }
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export function adminKubeconfig(): string {
   const path = process.env.MEND_TEST_KUBECONFIG;

@@ -66,7 +66,7 @@ export function mysqlConfig(db: MariadbTopology, name = 'default'): MendConfig['
 
 /** Kills a server with SIGKILL, as a crash would. */
 export function kill9(db: MariadbTopology, node: number): void {
-  process.kill(Number(readFileSync(join(db.dir, `n${node + 1}.pid`), 'utf8')), 'SIGKILL');
+  process.kill(pidOf(db, node), 'SIGKILL');
 }
 
 /** The server's pid, for SIGSTOP/SIGCONT. */
