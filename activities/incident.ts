@@ -38,6 +38,7 @@ export function incidentActivities(config: MendConfig, redis: RedisPool, cluster
       return { summary: `redis/${name}: ${info.used_memory} B used of ${info.maxmemory || 'unlimited'}, ${rate}`, facts };
     },
     mysql: (cluster) => diagnoseMysql(mysql, cluster),
+    'mysql-backup': (cluster) => diagnoseMysql(mysql, cluster),
     async k8s(path, faultStartedAt) {
       const target = parseKubeTarget(path);
       if (!target) throw nonRetryable(`"k8s/${path}" is not a Kubernetes target (cluster/node/NAME or cluster/NAMESPACE/KIND/NAME)`);

@@ -9,7 +9,10 @@ import { runbooks } from '../runbooks';
 import { findRunbook } from '../workflows/catalog';
 import {
   approveSignal,
+  guardStateQuery,
+  guardWorkflowId,
   incidentStatusQuery,
+  overrideSignal,
   rejectSignal,
   runbookStatusQuery,
   type IncidentView,
@@ -18,7 +21,7 @@ import {
 import { incident } from '../workflows/incident';
 import { describeParams } from '../common/runbook-params';
 import { parseParams } from './params';
-import { renderIncident, renderRunbooks, table } from './render';
+import { renderGuard, renderIncident, renderRunbooks, table } from './render';
 import { UsageError } from './usage-error';
 
 export type Out = (text: string) => void;
@@ -143,6 +146,41 @@ export async function decide(
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`the ${decision} signal was sent but the incident did not record it within 10 s; check \`mend status ${id}\``);
+}
+
+export async function showGuard(session: Session, target: string, json: boolean): Promise<void> {
+  const view = await readGuard(await session.client(), target);
+  session.out(json ? JSON.stringify(view, null, 2) : renderGuard(view));
+}
+
+/** Resets a target's budget, cooldown and blocks (an allowed approver only) and reports what the guard recorded. */
+export async function overrideGuard(session: Session, target: string, by: string | undefined, comment: string | undefined): Promise<boolean> {
+  if (!by?.trim()) throw new UsageError('override needs --by NAME (an approver under the policy)');
+  if (!comment?.trim()) throw new UsageError('override needs --comment WHY (it is recorded)');
+  const client = await session.client();
+  const seen = (await readGuard(client, target)).history.length;
+  const handle = client.workflow.getHandle(guardWorkflowId(target));
+  await handle.signal(overrideSignal, { by: by.trim(), reason: comment.trim() });
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const { history } = await handle.query(guardStateQuery);
+    const entry = history.slice(Math.min(seen, history.length - 1)).find((h) => h.event === 'override' || h.event === 'override refused');
+    if (entry) {
+      session.out(`${entry.event === 'override' ? 'done' : 'refused'}: ${entry.detail}`);
+      return entry.event === 'override';
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the override was sent but the guard did not record it within 10 s; check \`mend guard ${target}\``);
+}
+
+async function readGuard(client: Client, target: string) {
+  try {
+    return await client.workflow.getHandle(guardWorkflowId(target)).query(guardStateQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new UsageError(`no guard for "${target}": nothing has acted on it recently`);
+    throw err;
+  }
 }
 
 async function readIncident(client: Client, id: string): Promise<{ incidentView: IncidentView; runbookView?: RunbookView }> {

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// mend's command line. Exit codes: 0 ok, 1 failure, 2 bad input, 3 approval refused.
+// mend's command line. Exit codes: 0 ok, 1 failure, 2 bad input, 3 approval or override refused.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load';
 import type { MendConfig } from '../config/schema';
-import { connect, decide, listIncidents, listRunbooks, runIncident, showStatus, type Out, type Session } from './commands';
+import { connect, decide, listIncidents, listRunbooks, overrideGuard, runIncident, showGuard, showStatus, type Out, type Session } from './commands';
 import { UsageError } from './usage-error';
 
 const usage = `usage: mend <command> [options]
@@ -17,6 +17,8 @@ const usage = `usage: mend <command> [options]
                                              list incidents, newest first
   approve <id> --by NAME [--comment TEXT]    approve the pending step
   reject <id> --by NAME [--comment TEXT]     reject it; the incident stands down
+  guard <target> [--json]                    a target's guard: holder, queue, budget, cooldown, blocks
+  override <target> --by NAME --comment WHY  reset its budget and lift its cooldown and blocks (approvers only)
 
 Config: $MEND_CONFIG (default config/mend.yaml); TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE override it.`;
 
@@ -83,6 +85,11 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
         case 'approve':
         case 'reject':
           return (await decide(session, command, one('incident id'), values.by, values.comment)) ? 0 : 3;
+        case 'guard':
+          await showGuard(session, one('target (e.g. mysql/default)'), values.json);
+          return 0;
+        case 'override':
+          return (await overrideGuard(session, one('target (e.g. mysql/default)'), values.by, values.comment)) ? 0 : 3;
         default:
           throw new UsageError(`unknown command "${command}"\n\n${usage}`);
       }

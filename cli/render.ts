@@ -1,5 +1,5 @@
 // Plain-text views for the terminal.
-import type { IncidentView, RunbookView } from '../workflows/definitions';
+import type { GuardView, IncidentView, RunbookView } from '../workflows/definitions';
 import type { ParamInfo } from '../common/runbook-params';
 
 export function table(rows: Record<string, string>[]): string {
@@ -34,7 +34,9 @@ export function renderIncident(incident: IncidentView, runbook?: RunbookView): s
     if (runbook.approval) {
       const a = runbook.approval;
       lines.push(`  approval: ${a.approvedBy.length}/${a.quorum} from [${a.approvers.join(', ')}] until ${a.deadline}`);
+      lines.push(`    why: ${a.reason}`);
       lines.push(`    mend approve ${incident.incidentId} --by NAME   ·   mend reject ${incident.incidentId} --by NAME`);
+      if (a.liftable) lines.push(`    or lift the block: mend override ${incident.target} --by NAME --comment WHY`);
     }
     for (const s of runbook.steps) lines.push(`  - [${s.status}] ${s.name}${s.error ? `: ${s.error}` : ''}`);
     for (const a of runbook.approvals) {
@@ -45,5 +47,16 @@ export function renderIncident(incident: IncidentView, runbook?: RunbookView): s
   if (record?.mttrSeconds !== undefined) lines.push(`MTTR ${record.mttrSeconds.toFixed(1)} s`);
   lines.push('timeline:');
   for (const t of incident.timeline) lines.push(`  ${t.at}  ${t.event}${t.detail ? `: ${t.detail}` : ''}`);
+  return lines.join('\n');
+}
+
+export function renderGuard(v: GuardView): string {
+  const lines = [`guard of ${v.target}: ${v.holder ? `held by ${v.holder.incidentId} (${v.holder.runbook}) since ${v.holder.since}` : 'free'}`];
+  if (v.waiting.length) lines.push(`queued: ${v.waiting.join(', ')}`);
+  lines.push(`attempts in the window: ${v.attempts.length}`);
+  if (v.cooldownUntil) lines.push(`cooling down until ${v.cooldownUntil}`);
+  for (const b of v.blocks) lines.push(`blocked: ${b.runbook} until ${b.until} (${b.reason})`);
+  lines.push('history:');
+  for (const h of v.history.slice(-10)) lines.push(`  ${h.at}  ${h.event}${h.detail ? `: ${h.detail}` : ''}`);
   return lines.join('\n');
 }

@@ -91,7 +91,8 @@ export type RunbookStatus =
   | 'rejected'
   | 'approval-timeout'
   | 'stood-down'
-  | 'refused';
+  | 'refused'
+  | 'needs-people';
 
 export interface StepRecord {
   name: string;
@@ -135,6 +136,15 @@ export interface RunbookResult {
   /** When the last state-changing step finished (the fix), ISO time. */
   fixedAt?: string;
   verifiedAt?: string;
+  /** Asks the target guard to hold this runbook back on the target for a while (e.g. no second failover soon). */
+  block?: TargetBlock;
+}
+
+/** A runbook held back on a target after it acted: the next run within the window waits for a human. */
+export interface TargetBlock {
+  runbook: string;
+  forMs: number;
+  reason: string;
 }
 
 export interface RunbookInput {
@@ -149,6 +159,13 @@ export interface RunbookInput {
   tagStatus?: boolean;
   /** Why the incident's alert is no longer firing, when it resolved before this runbook started. */
   alertResolved?: string;
+  /** The guard holds this runbook back on the target (anti-flapping): it asks a human before acting. */
+  blocked?: BlockNotice;
+}
+
+export interface BlockNotice {
+  until: string;
+  reason: string;
 }
 
 export interface TimelineEntry {

@@ -45,6 +45,10 @@ function withEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
     const clusters = (config.kubernetes ?? {}) as Record<string, Record<string, unknown>>;
     config.kubernetes = { ...clusters, default: { kubeconfig: env.MEND_KUBECONFIG } };
   }
+  if (env.MEND_MYSQL_NODES) {
+    const mysql = (config.mysql ?? {}) as Record<string, Record<string, unknown>>;
+    config.mysql = { ...mysql, default: { ...mysql.default, nodes: env.MEND_MYSQL_NODES.split(',').map((n) => n.trim()) } };
+  }
   if (env.MEND_REDIS_URL) {
     const redis = (config.redis ?? {}) as Record<string, Record<string, unknown>>;
     config.redis = { ...redis, default: { ...redis.default, url: env.MEND_REDIS_URL } };

@@ -58,7 +58,19 @@ const kubernetesClusterSchema = z.union([
   z.object({ inCluster: z.literal(true).describe("the pod's service account (mend running in the cluster)") }).strict(),
 ]);
 
-const mysqlClusterSchema = z
+const hookCommand = z.array(z.string().min(1)).min(1).describe('argv: the program, then its arguments');
+
+const mysqlBackupSchema = z
+  .object({
+    dir: z.string().min(1).default('.mend/backups'),
+    /** Backups kept per cluster: after a new one verifies, the oldest beyond this are deleted. */
+    retain: z.number().int().min(1).default(7),
+    /** Where mariadbd, mariadb-install-db, mariadb and mariadb-dump are; default: PATH, then /usr/sbin. */
+    binDir: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const mysqlClusterSchema = z
   .object({
     /** Every server of the replication topology, host:port; mend finds which is the primary. */
     nodes: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1),
@@ -73,6 +85,19 @@ const mysqlClusterSchema = z
     autoFailover: z.boolean().default(true),
     /** Where applications find the writer: a JSON file ({"writer": "host:port"}) they reload; written atomically. */
     writerEndpoint: z.object({ file: z.string().min(1) }).strict().optional(),
+    /** Where mysql-backup-verify keeps backups (a folder per cluster) and how many. */
+    backup: mysqlBackupSchema.default(mysqlBackupSchema.parse({})),
+    /** Anti-flapping: after a failover, another one within this window waits for a human (0s: never blocks). */
+    blockAfterFailover: duration.default('1h'),
+    /** Commands run around a failover or switchover (argv, no shell), with MEND_* variables saying what happens. */
+    hooks: z
+      .object({
+        preFailover: z.array(hookCommand).default([]).describe('all must succeed, or nothing is changed'),
+        postFailover: z.array(hookCommand).default([]).describe('a failure is recorded, not fatal'),
+        timeout: duration.default('30s'),
+      })
+      .strict()
+      .default({ preFailover: [], postFailover: [], timeout: '30s' }),
   })
   .strict();
 

@@ -1,13 +1,14 @@
 // The primary is lost: confirm it is dead (every probe fails and every replica's IO thread has lost it), let the
 // most advanced replica apply all it received (never promote before: its relay log would be lost), promote it with
 // semi-sync, point the other replicas at it, fence the old primary, and move the writer endpoint. Then verify the
-// new primary takes writes and every replica follows it. Nothing to undo: the old primary is gone.
+// new primary takes writes and every replica follows it, and block another failover of the cluster for a while.
+// Nothing to undo: the old primary is gone.
 import { z } from 'zod';
 import type { MysqlActivities } from '../activities/mysql';
 import type { ServerState } from '../activities/mysql/health';
 import { toMs } from '../common/duration';
 import { defineRunbook, duration, refused } from '../workflows/kit';
-import { cluster, gtidProgress, mysqlActivities, server } from './lib/mysql';
+import { byReceived, cluster, mysqlActivities, repoint, runHooks, server, switchWriter, verifyPrimary } from './lib/mysql';
 
 export const mysqlPrimaryFailover = defineRunbook({
   name: 'mysql-primary-failover',
@@ -37,10 +38,12 @@ export const mysqlPrimaryFailover = defineRunbook({
     const { agreed, replicas } = await confirm.mysqlReplicasLost({ cluster: p.cluster, primary, withinMs: toMs(p.confirmWithin) });
     if (!agreed) return { notNeeded: `a replica still reads from ${primary}: it is not dead to its replicas` };
 
-    // 2. The candidate: the replica that received the most.
-    const [candidate, ...others] = [...replicas].sort((a, b) => gtidProgress(b.replica!.receivedGtids) - gtidProgress(a.replica!.receivedGtids));
+    // 2. The candidate: the replica that received the most. The policy may want a human first.
+    const [candidate, ...others] = byReceived(replicas);
     const settings = await db.mysqlFailoverSettings({ cluster: p.cluster });
-    if (!settings.autoFailover) await kit.approval({ reason: `primary ${primary} is dead; promote ${candidate.node}?` });
+    if (!settings.autoFailover) kit.requireApprovalBeforeActing(`primary ${primary} is dead; promote ${candidate.node}? (autoFailover is off)`);
+    const event = { kind: 'failover' as const, oldPrimary: primary, newPrimary: candidate.node };
+    await runHooks(kit, db, p.cluster, 'preFailover', settings, event);
 
     // 3. Its relay log applied in full before anything is reset.
     const received = candidate.replica!.receivedGtids;
@@ -50,30 +53,17 @@ export const mysqlPrimaryFailover = defineRunbook({
       gtids: received,
       withinSeconds: Math.ceil(toMs(p.applyWithin) / 1000),
     });
-    // 4. Promote.
+    // 4. Promote, 5. repoint the other replicas, 6. fence the old primary, 7. move the writer.
     await kit.step(`promote ${candidate.node}`, db.mysqlPromote, { cluster: p.cluster, node: candidate.node });
-    // 5. Repoint the other replicas.
-    for (const other of others) {
-      await kit.step(`point ${other.node} at ${candidate.node}`, db.mysqlReplicateFrom, { cluster: p.cluster, node: other.node, source: candidate.node });
-    }
-    // 6. Fence the old primary.
+    const followers = others.map((o) => o.node);
+    await repoint(kit, db, p.cluster, followers, candidate.node);
     await kit.step(`fence ${primary}`, db.mysqlFence, { cluster: p.cluster, node: primary });
-    // 7. Move the writer.
-    if (settings.writerEndpoint) {
-      await kit.step(`switch the writer endpoint to ${candidate.node}`, db.mysqlSwitchWriter, { cluster: p.cluster, writer: candidate.node });
-    }
+    await switchWriter(kit, db, p.cluster, settings, candidate.node);
 
-    await kit.verify(
-      `${candidate.node} is a writable primary and every replica follows it`,
-      async () => {
-        const now = await db.mysqlServers({ cluster: p.cluster });
-        const promoted = now.find((s) => s.node === candidate.node);
-        const following = others.map((o) => now.find((s) => s.node === o.node)!);
-        const ok = !!promoted?.reachable && promoted.readOnly === false && !promoted.replica && following.every((f) => f.replica?.source === candidate.node && f.replica.ioRunning && f.replica.sqlRunning);
-        return { ok, evidence: now.map((s) => ({ node: s.node, reachable: s.reachable, readOnly: s.readOnly, source: s.replica?.source, io: s.replica?.ioRunning, sql: s.replica?.sqlRunning })) };
-      },
-      { within: p.verifyWithin, every: '500ms' },
-    );
+    await verifyPrimary(kit, db, p.cluster, candidate.node, followers, p.verifyWithin);
+    // 8. Anti-flapping: a second failover soon after waits for a human.
+    if (settings.blockAfterFailover) kit.blockTarget(settings.blockAfterFailover, `failed over from ${primary} to ${candidate.node}`);
+    await runHooks(kit, db, p.cluster, 'postFailover', settings, event);
     return undefined;
   },
 });

@@ -55,15 +55,12 @@ topology="$dir/topology.json"
 if [ ! -s "$topology" ]; then
   secret() { od -An -N12 -tx1 /dev/urandom | tr -d ' \n'; }
   repl=$(secret) mend=$(secret) app=$(secret)
+  # The accounts of deploy/mysql/grants.sql: every test runs mend as that user, so the grants are shown enough.
   sql n1 "SET GLOBAL read_only = 0;
-    CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY '$repl';
-    GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1';
-    CREATE USER 'mend'@'127.0.0.1' IDENTIFIED BY '$mend';
-    GRANT SELECT, PROCESS, RELOAD, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER, BINLOG MONITOR, REPLICA MONITOR,
-      REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN ON *.* TO 'mend'@'127.0.0.1';
-    CREATE DATABASE appdb;
-    CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY '$app';
-    GRANT SELECT, INSERT, UPDATE, DELETE ON appdb.* TO 'app'@'127.0.0.1';" || die "setting up the primary failed"
+    $(sed 's/@[A-Z_]*_HOST@/127.0.0.1/g' "$MEND_ROOT/deploy/mysql/grants.sql")
+    ALTER USER 'repl'@'127.0.0.1' IDENTIFIED BY '$repl';
+    ALTER USER 'mend'@'127.0.0.1' IDENTIFIED BY '$mend';
+    ALTER USER 'app'@'127.0.0.1' IDENTIFIED BY '$app';" || die "setting up the primary failed"
   for i in 1 2; do
     sql "${nodes[i]}" "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$port, MASTER_USER='repl',
       MASTER_PASSWORD='$repl', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE;" \

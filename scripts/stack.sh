@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The local stack: Temporal dev server + Web UI (data kept in $MEND_DATA), Redis, a Kubernetes cluster with kwok
-# nodes, mend's worker and its alert gateway. Ctrl-C stops everything. Set TEMPORAL_ADDRESS to use an existing Temporal instead of the dev server.
-# Ports: MEND_TEMPORAL_PORT (7233), MEND_UI_PORT (8233), MEND_REDIS_PORT (6379), MEND_GATEWAY_PORT (9470).
+# nodes, a MariaDB primary with two replicas, mend's worker and its alert gateway. Ctrl-C stops everything. Set
+# TEMPORAL_ADDRESS to use an existing Temporal instead of the dev server.
+# Ports: MEND_TEMPORAL_PORT (7233), MEND_UI_PORT (8233), MEND_REDIS_PORT (6379), MEND_MYSQL_PORT (3307, and the next
+# two), MEND_GATEWAY_PORT (9470).
 # The gateway's bearer token: MEND_GATEWAY_TOKEN, else one generated once into $MEND_DATA/gateway-token.
 source "$(dirname "$0")/lib.sh"
 [ "${BASH_VERSINFO[0]}" -gt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -ge 1 ]; } \
@@ -11,6 +13,7 @@ data="${MEND_DATA:-$MEND_ROOT/.mend}"
 temporal_port="${MEND_TEMPORAL_PORT:-7233}"
 ui_port="${MEND_UI_PORT:-8233}"
 redis_port="${MEND_REDIS_PORT:-6379}"
+mysql_port="${MEND_MYSQL_PORT:-3307}"
 export MEND_GATEWAY_PORT="${MEND_GATEWAY_PORT:-9470}"
 export MEND_REDIS_URL="${MEND_REDIS_URL:-redis://127.0.0.1:$redis_port}"
 mkdir -p "$data/redis" "$data/logs"
@@ -21,10 +24,12 @@ redis_server=$(bash scripts/provision/redis.sh)
 
 pids=()
 cluster_up=
+mysql_up=
 shutdown() {
   trap - INT TERM
   say "stopping"
   [ -z "$cluster_up" ] || KWOK_WORKDIR="$data/kwok" bash scripts/kube-cluster.sh stop mend || true
+  [ -z "$mysql_up" ] || bash scripts/mariadb-cluster.sh down "$data/mariadb" || true
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill -INT "${pids[i]}" 2>/dev/null || true
     wait "${pids[i]}" 2>/dev/null || true
@@ -62,6 +67,16 @@ MEND_KUBECONFIG=$(KWOK_WORKDIR="$data/kwok" bash scripts/kube-cluster.sh up mend
 export MEND_KUBECONFIG
 cluster_up=1
 say "Kubernetes with 3 kwok nodes: KUBECONFIG=$MEND_KUBECONFIG (cluster \"default\" in mend's config)"
+
+mysql_up=1
+topology=$(bash scripts/mariadb-cluster.sh up "$data/mariadb" "$mysql_port") \
+  || { shutdown; die "the local MariaDB topology did not start (see $data/mariadb/*.err)"; }
+# mend's passwords for the topology, by the env var names config/mend.yaml gives.
+MEND_MYSQL_PASSWORD=$(node -p 'require(process.argv[1]).users.mend' "$topology")
+MEND_MYSQL_REPL_PASSWORD=$(node -p 'require(process.argv[1]).users.repl' "$topology")
+export MEND_MYSQL_PASSWORD MEND_MYSQL_REPL_PASSWORD
+export MEND_MYSQL_NODES="127.0.0.1:$mysql_port,127.0.0.1:$((mysql_port + 1)),127.0.0.1:$((mysql_port + 2))"
+say "MariaDB primary and two replicas: $MEND_MYSQL_NODES (cluster \"default\"; writer endpoint $data/mariadb/writer.json)"
 
 node dist/workers/main.js &
 pids+=($!)

@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { main } from '../cli/main';
 import { runbooks } from '../runbooks';
 import type { IncidentView } from '../workflows/definitions';
+import { runCli } from './helpers/cli';
 import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
 import { root, startRedis, type RedisServer } from './helpers/processes';
 import { waitFor } from './helpers/wait';
@@ -22,12 +22,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function mendCli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, (t) => out.push(t), (t) => err.push(t), mend.config);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const mendCli = (...args: string[]) => runCli(mend.config, ...args);
 
 async function exists(id: string): Promise<boolean> {
   try {

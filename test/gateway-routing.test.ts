@@ -135,6 +135,9 @@ test('the shipped config loads, and its routes reach runbooks mend has', () => {
     'k8s-scale-up',
     'k8s-rollout-undo',
     'k8s-node-drain',
+    'mysql-primary-failover',
+    'mysql-connection-surge',
+    'mysql-replication-repair',
     'redis-memory-relief',
   ]);
   expect(Object.keys(gateway.sources).sort()).toEqual(['alertmanager', 'generic', 'grafana', 'zabbix']);

@@ -1,10 +1,15 @@
 // mysql-primary-failover on real MariaDB topologies (GTID, semi-sync AFTER_SYNC), one per case, under a writer that
-// counts only acknowledged rows: kill -9 of the primary loses none of them, a lagging replica is waited for, a primary
+// counts only acknowledged rows: kill -9 of the primary (reported by a MysqlDown alert through the gateway) loses none
+// of them, a lagging replica is waited for, a primary
 // that hangs for less than the detection window is left alone, and an old primary with errant GTIDs is refused.
 import { join } from 'node:path';
+import { defaultConfigPath, loadConfig } from '../config/load';
+import { incidentStatusQuery } from '../workflows/definitions';
+import { alertmanagerPayload } from './fixtures/alerts';
+import { startGateway, type Gateway } from './helpers/gateway';
 import { MysqlClusters } from '../activities/mysql/connections';
 import { mysqlActivities } from '../activities/mysql';
-import { startWriter, type Writer } from './helpers/db-writer';
+import { createOrdersTable, missingRows, startWriter } from './helpers/db-writer';
 import { kill9, mysqlConfig, pidOf, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
 import { waitFor } from './helpers/wait';
@@ -15,17 +20,18 @@ import { root as projectRoot } from './helpers/processes';
 const cases = ['killed', 'lagging', 'hung'] as const;
 const dbs = {} as Record<(typeof cases)[number], MariadbTopology>;
 let mend: Mend;
+let gateway: Gateway;
 
 beforeAll(async () => {
   for (const name of cases) dbs[name] = await startMariadbTopology();
   mend = await startMend({ mysql: Object.assign({}, ...cases.map((name) => mysqlConfig(dbs[name], name))) });
-  for (const name of cases) {
-    const root = await dbs[name].root(0);
-    await root.query('CREATE TABLE appdb.orders (id INT PRIMARY KEY)');
-    await root.end();
-  }
+  // The shipped route: its own severity, so the alert's "critical" does not bring the policy's approval.
+  const shipped = loadConfig(defaultConfigPath()).gateway.routes.find((r) => r.name === 'mysql-down')!;
+  gateway = await startGateway(mend.config, { routes: [shipped] });
+  for (const name of cases) await createOrdersTable(dbs[name]);
 });
 afterAll(async () => {
+  await gateway?.close();
   await mend?.stop();
   await Promise.all(Object.values(dbs).map((db) => db.stop()));
 });
@@ -39,16 +45,6 @@ const statusOf = async (db: MariadbTopology, node: number, name: string) => {
 
 const failover = (cluster: string) => mend.run({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster } });
 
-/** Every acknowledged row is on the server (the new primary). */
-async function expectNoLoss(db: MariadbTopology, writer: Writer, node: string): Promise<number> {
-  const app = await db.app(db.nodes.indexOf(node));
-  const [rows] = (await app.query('SELECT id FROM orders')) as unknown as [{ id: number }[]];
-  app.destroy();
-  const have = new Set(rows.map((r) => r.id));
-  expect(writer.acked.filter((id) => !have.has(id))).toEqual([]);
-  return rows.length;
-}
-
 test('zero data loss: kill -9 of the primary, mend fails over, the writer resumes through the new endpoint', async () => {
   const db = dbs.killed;
   const writer = startWriter(join(db.dir, 'writer.json'), db.users.app);
@@ -57,19 +53,32 @@ test('zero data loss: kill -9 of the primary, mend fails over, the writer resume
   expect(await statusOf(db, 0, 'Rpl_semi_sync_master_no_tx')).toBe('0'); // no commit fell back to async
   kill9(db, 0);
 
-  const record = await failover('killed');
-  expect(record.status).toBe('recovered');
-  const steps = record.attempts[0].steps.map((s) => s.name);
+  // MysqlDown from mysqld_exporter, as Alertmanager sends it, through the gateway and the shipped route.
+  const alert = (status: 'firing' | 'resolved') =>
+    alertmanagerPayload([{ status, labels: { alertname: 'MysqlDown', instance: 'mysqld-exporter-n1:9104', mysql_cluster: 'killed', severity: 'critical' } }]);
+  const reply = await gateway.post('/alerts/alertmanager', alert('firing'));
+  expect(reply.body.incidents).toEqual([expect.objectContaining({ runbook: 'mysql-primary-failover', target: 'mysql/killed' })]);
+  const handle = gateway.client.workflow.getHandle(reply.body.incidents[0].incidentId);
+  const { record } = await waitFor(async () => {
+    const view = await handle.query(incidentStatusQuery);
+    return view.record ? view : undefined;
+  }, 'the failover');
+  expect(record!.status).toBe('recovered');
+  const steps = record!.attempts[0].steps.map((s) => s.name);
   expect(steps[0]).toMatch(/^wait until 127\.0\.0\.1:\d+ has applied 0-1-\d+$/);
   const promoted = /^promote (\S+)$/.exec(steps[1])![1];
   const other = db.nodes.find((n) => n !== db.nodes[0] && n !== promoted)!;
   expect(steps.slice(1)).toEqual([`promote ${promoted}`, `point ${other} at ${promoted}`, `fence ${db.nodes[0]}`, `switch the writer endpoint to ${promoted}`]);
 
+  await gateway.post('/alerts/alertmanager', alert('resolved'));
+  expect((await handle.result()).timeline.at(-1)).toMatchObject({ event: 'closed', detail: 'the alert resolved' });
+
   const resumedFrom = writer.acked.length;
   await waitFor(async () => writer.acked.length >= resumedFrom + 50, 'the writer to write 50 more rows');
   await writer.stop();
   expect(writer.writers).toEqual([db.nodes[0], promoted]);
-  const rows = await expectNoLoss(db, writer, promoted);
+  const { missing, rows } = await missingRows(db, writer, promoted);
+  expect(missing).toEqual([]);
   const replica = await db.root(db.nodes.indexOf(other));
   await waitFor(async () => {
     const [[count]] = (await replica.query('SELECT COUNT(*) AS n FROM appdb.orders')) as unknown as [[{ n: number }]];
@@ -103,7 +112,7 @@ test('a lagging replica: the failover waits until it has applied everything, and
   const record = await failover('lagging');
   expect(record.status).toBe('recovered');
   const promoted = /^promote (\S+)$/.exec(record.attempts[0].steps[1].name)![1];
-  await expectNoLoss(db, writer, promoted);
+  expect((await missingRows(db, writer, promoted)).missing).toEqual([]);
 });
 
 test('a hung primary fails a probe in 1 s; hung for less than the detection window, it is not failed over', async () => {

@@ -79,6 +79,17 @@ test('the flavor comes from SELECT VERSION(); GTID state comparisons are per dom
   expect(dialectOf('10.11.19-MariaDB-0+deb12u1').flavor).toBe('mariadb');
   expect(dialectOf('8.0.36').flavor).toBe('mysql');
   expect(dialectOf('8.0.36').replicaStatus).toBe('SHOW REPLICA STATUS');
+  // MySQL 8's statements behind the same interface (MariaDB's run for real in every failover test).
+  const mysql8 = dialectOf('8.0.36');
+  expect([mysql8.executedGtids, mysql8.waitForGtids, mysql8.startReplica(['sql']), mysql8.resetReplicaAll]).toEqual([
+    'SELECT @@GLOBAL.gtid_executed AS gtids',
+    'SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS waited',
+    'START REPLICA SQL_THREAD',
+    'RESET REPLICA ALL',
+  ]);
+  expect(mysql8.changeSource).toMatch(/^CHANGE REPLICATION SOURCE TO SOURCE_HOST = \?, .*SOURCE_AUTO_POSITION = 1/);
+  expect(mysql8.setReadOnly(true)).toEqual(['SET GLOBAL super_read_only = 1']);
+  expect(mysql8.ioRunning({ Replica_IO_Running: 'Yes' } as never)).toBe(true);
   expect(errantGtids('0-1-100,0-2-7', '0-1-100,0-2-7')).toEqual([]);
   expect(errantGtids('0-1-105', '0-1-100,0-2-3')).toEqual(['0-1-105']);
   expect(errantGtids('0-1-90,1-3-4', '0-1-100')).toEqual(['1-3-4']);

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { IncidentInput } from '../common/types';
-import { approveSignal, guardWorkflowId, incidentStatusQuery } from '../workflows/definitions';
+import type { IncidentInput, RecoveryRecord } from '../common/types';
+import { approveSignal, guardWorkflowId, incidentStatusQuery, overrideSignal } from '../workflows/definitions';
 import { startReadLoad, startSourceOfTruth } from './helpers/cache-app';
 import { startGateway } from './helpers/gateway';
 import { awaitApproval } from './helpers/incident';
 import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
 import { crashLoop, crashLoopsIn, deployApp, kubeApis } from './helpers/kube';
-import { kill9, mysqlConfig, startMariadbTopology } from './helpers/mariadb';
+import { kill9, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { root, startDevServer, startKubeCluster, startRedis } from './helpers/processes';
 import { waitFor } from './helpers/wait';
 
@@ -50,7 +50,14 @@ async function main(): Promise<void> {
   const redis = redisClient(server.url);
   const kube = await startKubeCluster(mkdtempSync(join(tmpdir(), 'mend-record-')), 'mend-record');
   const db = await startMariadbTopology();
-  const mend = await startMend({ redisUrl: server.url, kubeconfig: kube.kubeconfig, mysql: mysqlConfig(db) });
+  const [flapping, planned] = [await startMariadbTopology(), await startMariadbTopology()];
+  // One cluster name per scenario on the planned topology: each has a guard (and budget) of its own.
+  const mysql = {
+    ...mysqlConfig(db),
+    ...mysqlConfig(flapping, 'flapping', { blockAfterFailover: '1h' }),
+    ...Object.assign({}, ...mysqlScenarios.map((name) => mysqlConfig(planned, name, { backup: { dir: join(planned.dir, 'backups') } }))),
+  };
+  const mend = await startMend({ redisUrl: server.url, kubeconfig: kube.kubeconfig, mysql });
   const source = await startSourceOfTruth(100);
   const run = (input: IncidentInput) => mend.start(input);
   const gateway = await startGateway(mend.config, {
@@ -90,6 +97,7 @@ async function main(): Promise<void> {
       kill9(db, 0);
       await save(mend, 'mysql-primary-failover-recovered', await run({ runbook: 'mysql-primary-failover', severity: 'warning', params: {} }));
     }
+    await recordMysql(mend, flapping, planned);
     if (recorded('cache-warmup-recovered')) return;
     await redis.flushall();
     const reader = redisClient(server.url);
@@ -125,7 +133,7 @@ async function main(): Promise<void> {
     await source.close();
     redis.disconnect();
     await server.stop();
-    await Promise.all([temporal.stop(), kube.stop(), db.stop()]);
+    await Promise.all([temporal.stop(), kube.stop(), db.stop(), flapping.stop(), planned.stop()]);
   }
 }
 
@@ -173,6 +181,56 @@ async function recordKubernetes(mend: Mend, kubeconfig: string): Promise<void> {
     await awaitApproval(mend.client, drain);
     await drain.signal(approveSignal, { by: 'alice', comment: 'recording' });
     await save(mend, 'k8s-node-drain-approved', drain);
+  }
+}
+
+const mysqlScenarios = ['switchover', 'repair', 'surge', 'backup'];
+
+/**
+ * The database runbooks: a failover inside the block window of an earlier one, lifted by an approver; and on a
+ * healthy topology a switchover, a replication repair, a connection surge and a backup verification.
+ */
+async function recordMysql(mend: Mend, flapping: MariadbTopology, planned: MariadbTopology): Promise<void> {
+  if (!recorded('mysql-primary-failover-block-lifted')) {
+    kill9(flapping, 0);
+    const first: RecoveryRecord = await (await mend.start({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster: 'flapping' } })).result();
+    const promoted = first.attempts[0].steps.find((s) => s.name.startsWith('promote '))!.name.slice('promote '.length);
+    kill9(flapping, flapping.nodes.indexOf(promoted));
+    const second = await mend.start({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster: 'flapping' } });
+    await awaitApproval(mend.client, second);
+    await mend.client.workflow.getHandle(guardWorkflowId('mysql/flapping')).signal(overrideSignal, { by: 'alice', reason: 'recording' });
+    await save(mend, 'mysql-primary-failover-block-lifted', second);
+  }
+  if (!recorded('mysql-switchover-approved')) {
+    const switchover = await mend.start({ runbook: 'mysql-switchover', severity: 'warning', params: { cluster: 'switchover' } });
+    await awaitApproval(mend.client, switchover);
+    await switchover.signal(approveSignal, { by: 'alice', comment: 'recording' });
+    await save(mend, 'mysql-switchover-approved', switchover);
+  }
+  const writer = () => (JSON.parse(readFileSync(join(planned.dir, 'writer.json'), 'utf8')) as { writer: string }).writer;
+  const replica = await planned.root(planned.nodes.findIndex((n) => n !== writer()));
+  if (!recorded('mysql-replication-repair-recovered')) {
+    await replica.query('STOP SLAVE');
+    await save(mend, 'mysql-replication-repair-recovered', await mend.start({ runbook: 'mysql-replication-repair', severity: 'warning', params: { cluster: 'repair' } }));
+  }
+  await replica.end();
+  if (!recorded('mysql-connection-surge-recovered')) {
+    const primary = planned.nodes.indexOf(writer());
+    const sleepers = await Promise.all(Array.from({ length: 85 }, () => planned.app(primary)));
+    for (const c of sleepers) void c.query('SELECT SLEEP(60)').catch(() => undefined);
+    await waitFor(async () => {
+      const root = await planned.root(primary);
+      const [[row]] = (await root.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP%' AND TIME >= 1")) as unknown as [[{ n: number }]];
+      await root.end();
+      return Number(row.n) === 85;
+    }, 'the surge');
+    await save(mend, 'mysql-connection-surge-recovered', await mend.start({
+      runbook: 'mysql-connection-surge', severity: 'warning', params: { cluster: 'surge', olderThan: '1s' },
+    }));
+    for (const c of sleepers) c.destroy();
+  }
+  if (!recorded('mysql-backup-verify-verified')) {
+    await save(mend, 'mysql-backup-verify-verified', await mend.start({ runbook: 'mysql-backup-verify', severity: 'warning', params: { cluster: 'backup' } }));
   }
 }
 

@@ -1,4 +1,4 @@
-// The README's run command: scripts/stack.sh starts Temporal + UI, Redis, the worker and the gateway; an alert
+// The README's run command: scripts/stack.sh starts Temporal + UI, Redis, MariaDB, the worker and the gateway; an alert
 // posted to the gateway opens an incident; Ctrl-C stops them all; a restart on the same data keeps every incident.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -6,21 +6,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
+import { freeBasePort } from './helpers/mariadb';
 import { freePort, portOpen, root } from './helpers/processes';
 import { waitFor } from './helpers/wait';
 
 const run = promisify(execFile);
 const data = mkdtempSync(join(tmpdir(), 'mend-stack-'));
-let ports: { temporal: number; ui: number; redis: number; gateway: number };
+let ports: { temporal: number; ui: number; redis: number; gateway: number; mysql: number };
 let configPath: string;
 
 beforeAll(async () => {
-  ports = { temporal: await freePort(), ui: await freePort(), redis: await freePort(), gateway: await freePort() };
+  ports = { temporal: await freePort(), ui: await freePort(), redis: await freePort(), gateway: await freePort(), mysql: await freeBasePort() };
   configPath = join(data, 'mend.yaml');
   const shipped = parse(readFileSync(join(root, 'config', 'mend.yaml'), 'utf8'));
   writeFileSync(
     configPath,
-    stringify({ metrics: { port: 0 }, redis: { default: { url: `redis://127.0.0.1:${ports.redis}` } }, gateway: shipped.gateway }),
+    stringify({
+      metrics: { port: 0 },
+      redis: { default: { url: `redis://127.0.0.1:${ports.redis}` } },
+      mysql: { default: { ...shipped.mysql.default, writerEndpoint: { file: join(data, 'mariadb', 'writer.json') } } },
+      gateway: shipped.gateway,
+    }),
   );
 });
 
@@ -34,6 +40,7 @@ function startStack(): { child: ChildProcess; output: () => string } {
       MEND_UI_PORT: String(ports.ui),
       MEND_REDIS_PORT: String(ports.redis),
       MEND_GATEWAY_PORT: String(ports.gateway),
+      MEND_MYSQL_PORT: String(ports.mysql),
       MEND_GATEWAY_TOKEN: '',
       TEMPORAL_ADDRESS: '',
     },
@@ -67,6 +74,10 @@ test('start, use, stop with Ctrl-C, restart: the incident is still there', async
   expect(started.stdout).toContain('started incident stack-dry-run');
   await waitFor(async () => (await cli('status', 'stack-dry-run')).stdout.includes(': not-needed'), 'the incident to finish');
 
+  // The MariaDB topology is up and mend reads it with its own account: every replica is healthy.
+  await cli('run', 'mysql-replication-repair', '--id', 'stack-mysql');
+  await waitFor(async () => (await cli('status', 'stack-mysql')).stdout.includes('incident stack-mysql on mysql/default: not-needed'), 'the MariaDB check');
+
   const token = readFileSync(join(data, 'gateway-token'), 'utf8');
   const alert = await fetch(`http://127.0.0.1:${ports.gateway}/alerts`, {
     method: 'POST',
@@ -79,7 +90,7 @@ test('start, use, stop with Ctrl-C, restart: the incident is still there', async
   await waitFor(async () => (await cli('status', opened.incidentId)).stdout.includes(': not-needed'), 'the alert\'s incident to run');
 
   expect(await ctrlC(first)).toBe(0);
-  for (const port of Object.values(ports)) expect({ port, open: await portOpen(port) }).toEqual({ port, open: false });
+  for (const port of [...Object.values(ports), ports.mysql + 1, ports.mysql + 2]) expect({ port, open: await portOpen(port) }).toEqual({ port, open: false });
 
   const second = startStack();
   await waitFor(async () => second.output().includes('mend worker ready'), 'the restarted stack', 90_000);

@@ -3,11 +3,13 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   AlertNotice,
   ApprovalDecision,
+  BlockNotice,
   IncidentStatus,
   RecoveryRecord,
   RunbookStatus,
   SignalApproval,
   StepRecord,
+  TargetBlock,
   TimelineEntry,
   VerificationRecord,
 } from '../common/types';
@@ -37,6 +39,8 @@ export interface ApprovalRequest {
   quorum: number;
   deadline: string;
   approvedBy: string[];
+  /** Asked only because the guard blocks the runbook: lifting the block (guard signal `override`) gives it too. */
+  liftable?: boolean;
 }
 
 export interface RunbookView {
@@ -83,10 +87,12 @@ export interface AcquireRequest {
   windowMs: number;
   cooldownMs: number;
   maxHoldMs: number;
+  /** Who may approve under the policy: only they may override the guard. */
+  approvers?: string[];
 }
 
 export type GuardDecision =
-  | { decision: 'granted'; runbook: string; attempt: number; of: number }
+  | { decision: 'granted'; runbook: string; attempt: number; of: number; blocked?: BlockNotice }
   | { decision: 'refused'; runbook: string; reason: string };
 
 /** The answer to `acquire`: at once when the target is free or the budget is spent, else queued. */
@@ -95,6 +101,8 @@ export type AcquireResult = GuardDecision | { decision: 'queued'; runbook: strin
 export interface ReleaseRequest {
   incidentId: string;
   outcome: 'recovered' | 'failed' | 'aborted';
+  /** Hold the runbook back on this target for a while (set by the runbook, e.g. after a failover). */
+  block?: TargetBlock;
 }
 
 export interface OverrideRequest {
@@ -108,6 +116,7 @@ export interface GuardView {
   waiting: string[];
   attempts: { incidentId: string; runbook: string; at: string }[];
   cooldownUntil?: string;
+  blocks: ({ runbook: string } & BlockNotice)[];
   history: TimelineEntry[];
 }
 
@@ -116,6 +125,8 @@ export const releaseSignal = defineSignal<[ReleaseRequest]>('release');
 /** Sent by a guard to a queued incident when its turn comes. */
 export const guardDecisionSignal = defineSignal<[GuardDecision]>('guardDecision');
 export const overrideSignal = defineSignal<[OverrideRequest]>('override');
+/** Sent by a guard to its holder, then by the incident to its runbook, when an operator lifted the block. */
+export const blockLiftedSignal = defineSignal<[OverrideRequest]>('blockLifted');
 export const guardStateQuery = defineQuery<GuardView>('state');
 
 export const guardWorkflowId = (target: string): string => `guard/${target}`;

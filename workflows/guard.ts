@@ -12,6 +12,7 @@ import {
 import type { TimelineEntry } from '../common/types';
 import {
   acquireUpdate,
+  blockLiftedSignal,
   guardDecisionSignal,
   guardStateQuery,
   overrideSignal,
@@ -35,6 +36,10 @@ export interface GuardState {
   cooldownUntil?: number;
   /** The incident whose failure started the cooldown: its own escalation ladder may go on. */
   cooldownAfter?: string;
+  /** The policy's approvers, from the latest request: who may override. */
+  approvers?: string[];
+  /** Runbooks held back on this target until a time (anti-flapping), by runbook name. */
+  blocks?: Record<string, { until: number; reason: string }>;
   history: TimelineEntry[];
 }
 
@@ -47,6 +52,10 @@ const keepHistory = 50;
 
 export async function targetGuard({ target, state }: GuardInput): Promise<void> {
   const s: GuardState = state ?? { attempts: [], queue: [], history: [] };
+  const activeBlock = (runbook: string) => {
+    const block = s.blocks?.[runbook];
+    return block && block.until > Date.now() ? { until: iso(block.until), reason: block.reason } : undefined;
+  };
 
   const view = (): GuardView => ({
     target,
@@ -58,6 +67,10 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
     waiting: s.queue.map((r) => r.incidentId),
     attempts: s.attempts.map((a) => ({ incidentId: a.incidentId, runbook: a.runbook, at: iso(a.at) })),
     cooldownUntil: s.cooldownUntil ? iso(s.cooldownUntil) : undefined,
+    blocks: Object.keys(s.blocks ?? {}).flatMap((runbook) => {
+      const block = activeBlock(runbook);
+      return block ? [{ runbook, ...block }] : [];
+    }),
     history: s.history,
   });
   const publish = () => setCurrentDetails(render(view()));
@@ -69,6 +82,7 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
 
   /** Grants or refuses a request now. */
   const decide = (req: AcquireRequest): GuardDecision => {
+    if (req.approvers) s.approvers = req.approvers;
     const refusal = budgetRefusal(s, req, Date.now());
     if (refusal) {
       record('refused', `${req.incidentId}: ${refusal}`);
@@ -77,8 +91,9 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
     const attempt = recentAttempts(s, req.windowMs, Date.now()).length + 1;
     s.attempts.push({ incidentId: req.incidentId, runbook: req.runbook, at: Date.now(), windowMs: req.windowMs });
     s.holder = { request: req, since: Date.now(), attempt };
-    record('granted', `${req.incidentId} (${req.runbook}), attempt ${attempt} of ${req.maxAttempts}`);
-    return { decision: 'granted', runbook: req.runbook, attempt, of: req.maxAttempts };
+    const blocked = activeBlock(req.runbook);
+    record('granted', `${req.incidentId} (${req.runbook}), attempt ${attempt} of ${req.maxAttempts}${blocked ? `, blocked until ${blocked.until}: a human decides` : ''}`);
+    return { decision: 'granted', runbook: req.runbook, attempt, of: req.maxAttempts, blocked };
   };
 
   setHandler(
@@ -86,7 +101,8 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
     (req): AcquireResult => {
       const { holder } = s;
       if (holder?.request.incidentId === req.incidentId) {
-        return { decision: 'granted', runbook: holder.request.runbook, attempt: holder.attempt, of: holder.request.maxAttempts };
+        const { runbook, maxAttempts } = holder.request;
+        return { decision: 'granted', runbook, attempt: holder.attempt, of: maxAttempts, blocked: activeBlock(runbook) };
       }
       if (holder || s.queue.length > 0) {
         if (!s.queue.some((q) => q.incidentId === req.incidentId)) s.queue.push(req);
@@ -106,7 +122,7 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
 
   setHandler(
     releaseSignal,
-    ({ incidentId, outcome }) => {
+    ({ incidentId, outcome, block }) => {
       const queued = s.queue.findIndex((q) => q.incidentId === incidentId);
       if (queued >= 0) {
         s.queue.splice(queued, 1);
@@ -119,18 +135,35 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
       }
       s.holder = undefined;
       record('released', `${incidentId}: ${outcome}`);
+      if (block && block.forMs > 0) {
+        s.blocks = { ...s.blocks, [block.runbook]: { until: Date.now() + block.forMs, reason: block.reason } };
+        record('blocked', `${block.runbook} until ${iso(Date.now() + block.forMs)}: ${block.reason}`);
+      }
     },
     { description: 'The holder is done with the target: {"incidentId": "...", "outcome": "recovered|failed|aborted"}' },
   );
 
   setHandler(
     overrideSignal,
-    ({ by, reason }) => {
+    (override) => {
+      if (!s.approvers?.includes(override?.by)) {
+        record('override refused', `${String(override?.by)} is not an allowed approver`);
+        return;
+      }
+      const lifted = Object.keys(s.blocks ?? {}).filter((runbook) => activeBlock(runbook));
       s.attempts = [];
       s.cooldownUntil = undefined;
-      record('override', `budget and cooldown reset by ${by}: ${reason}`);
+      s.blocks = undefined;
+      record('override', `budget and cooldown reset${lifted.length ? `, block on ${lifted.join(', ')} lifted` : ''} by ${override.by}: ${override.reason}`);
+      const holder = s.holder?.request;
+      if (holder && lifted.includes(holder.runbook)) {
+        void getExternalWorkflowHandle(holder.incidentId).signal(blockLiftedSignal, override).catch(() => undefined);
+      }
     },
-    { description: 'Reset the attempt budget and lift the cooldown: {"by": "<name>", "reason": "<why>"}' },
+    {
+      description:
+        'An allowed approver resets the attempt budget and lifts the cooldown and any block (a holder waiting on the block goes on): {"by": "<name>", "reason": "<why>"}',
+    },
   );
 
   setHandler(guardStateQuery, view, { description: 'Holder, queued incidents, attempts in the window, cooldown' });
@@ -199,7 +232,8 @@ function requestProblem(req: AcquireRequest): string | undefined {
 }
 
 function forgetAt(s: GuardState): number {
-  return Math.max(s.cooldownUntil ?? 0, ...s.attempts.map((a) => a.at + a.windowMs));
+  const blocks = Object.values(s.blocks ?? {}).map((b) => b.until);
+  return Math.max(s.cooldownUntil ?? 0, ...blocks, ...s.attempts.map((a) => a.at + a.windowMs));
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -210,5 +244,6 @@ function render(v: GuardView): string {
   if (v.waiting.length) lines.push(`Queued: ${v.waiting.join(', ')}`);
   lines.push(`Attempts in window: ${v.attempts.length}`);
   if (v.cooldownUntil) lines.push(`Cooldown until ${v.cooldownUntil}`);
+  for (const b of v.blocks) lines.push(`Blocked: ${b.runbook} until ${b.until} (${b.reason}); lift with signal \`override\` {"by": "<name>", "reason": "<why>"}`);
   return lines.join('\n');
 }

@@ -38,11 +38,13 @@ import {
   alertSignal,
   alertStateSignal,
   approveSignal,
+  blockLiftedSignal,
   guardDecisionSignal,
   guardWorkflowId,
   incidentStatusQuery,
   rejectSignal,
   releaseSignal,
+  type AcquireRequest,
   type GuardDecision,
   type ReleaseRequest,
   type IncidentView,
@@ -104,6 +106,14 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   setHandler(rejectSignal, (s) => forward('reject', s), {
     description: 'Reject the pending step; mend stands down. Payload: {"by": "<name>", "comment": "<why>"}',
   });
+  setHandler(
+    blockLiftedSignal,
+    (lift) => {
+      mark('block lifted', `by ${String(lift?.by)}: ${String(lift?.reason)}`);
+      if (child) void child.signal(blockLiftedSignal, lift).catch(() => undefined);
+    },
+    { description: "The target guard's block on this runbook was lifted (sent by the guard)" },
+  );
 
   if (alerts) {
     setHandler(
@@ -195,10 +205,11 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     windowMs: toMs(policy.attempts.window),
     cooldownMs: toMs(policy.cooldown),
     maxHoldMs,
+    approvers: policy.approval.approvers,
   };
   // A blast-radius lane is a guard with no budget: only its mutex counts.
   const laneLimits = { maxAttempts: 1, windowMs: 0, cooldownMs: 0, maxHoldMs };
-  const acquire = async (runbook: string, guarded: string, limits: typeof targetLimits): Promise<GuardDecision> => {
+  const acquire = async (runbook: string, guarded: string, limits: Omit<AcquireRequest, 'incidentId' | 'runbook'>): Promise<GuardDecision> => {
     setStatus('waiting-for-target', `the guard of ${guarded}`);
     decision = undefined;
     const answer = await acts.acquireTarget({ target: guarded, request: { incidentId, runbook, ...limits } });
@@ -241,7 +252,10 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
         if (lane) await release(lane, incidentId, 'aborted', mark);
         return finish('refused', `${runbook}: ${grant.reason}`);
       }
-      if (grant?.decision === 'granted') mark('target acquired', `${runbook}: attempt ${grant.attempt} of ${grant.of}`);
+      if (grant?.decision === 'granted') {
+        mark('target acquired', `${runbook}: attempt ${grant.attempt} of ${grant.of}`);
+        if (grant.blocked) mark('blocked', `${runbook} is blocked on ${target} until ${grant.blocked.until} (${grant.blocked.reason}): it asks a human`);
+      }
 
       setStatus('remediating', `runbook ${runbook}`);
       const started = Date.now();
@@ -255,6 +269,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
         policy,
         tagStatus: searchAttributes,
         alertResolved: alerts?.resolution,
+        blocked: grant?.decision === 'granted' ? grant.blocked : undefined,
       };
       let result: RunbookResult;
       try {
@@ -273,7 +288,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
       } finally {
         child = undefined;
       }
-      if (grant) await release(target, incidentId, releaseOutcome(result), mark);
+      if (grant) await release(target, incidentId, releaseOutcome(result), mark, result.block);
       if (lane) await release(lane, incidentId, 'recovered', mark);
       attempts.push(result);
       metrics.attempt(runbook, result.status, (Date.now() - started) / 1000);
@@ -291,6 +306,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
         case 'stood-down':
           return finish('stood-down', result.reason);
         case 'approval-timeout':
+        case 'needs-people':
           return finish('escalated', result.reason);
         default:
           // A target left half-changed gets people, not a heavier runbook.
@@ -334,10 +350,11 @@ async function release(
   incidentId: string,
   outcome: ReleaseRequest['outcome'],
   mark: (event: string, detail?: string) => void,
+  block?: ReleaseRequest['block'],
 ): Promise<void> {
   try {
     await CancellationScope.nonCancellable(() =>
-      getExternalWorkflowHandle(guardWorkflowId(target)).signal(releaseSignal, { incidentId, outcome }),
+      getExternalWorkflowHandle(guardWorkflowId(target)).signal(releaseSignal, { incidentId, outcome, ...(block && { block }) }),
     );
   } catch (err) {
     mark('release failed', `the guard of ${target} did not take the release: ${message(err)}`);

@@ -17,6 +17,10 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
   try {
     const reason = approvalReason(input.policy, input.severity, definition.risk);
     if (reason) kit.requireApprovalBeforeActing(reason);
+    if (input.blocked) {
+      const { until, reason: why } = input.blocked;
+      kit.requireApprovalBeforeActing(`${name} is blocked on ${input.target} until ${until} (${why})`, { liftable: true });
+    }
     const outcome = await definition.run(kit, parsed.data);
     if (outcome) return kit.finish('not-needed', outcome.notNeeded);
     if (kit.dryRun) return kit.finish('planned');

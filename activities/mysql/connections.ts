@@ -16,10 +16,21 @@ export class MysqlClusters {
     return { user: config.replicationUser, password: config.replicationPasswordEnv ? (process.env[config.replicationPasswordEnv] ?? '') : '' };
   }
 
+  /** mend's own account on the cluster's servers (for tools such as mariadb-dump). */
+  login(cluster: string): { user: string; password?: string } {
+    const config = this.config(cluster);
+    return { user: config.user, password: config.passwordEnv ? process.env[config.passwordEnv] : undefined };
+  }
+
+  /** Where the cluster's backups are kept, how many, and where the MariaDB programs are. */
+  backupSettings(cluster: string) {
+    return this.config(cluster).backup;
+  }
+
   /** The cluster's failover settings. */
-  failoverSettings(cluster: string): { autoFailover: boolean; writerEndpoint?: { file: string } } {
-    const { autoFailover, writerEndpoint } = this.config(cluster);
-    return { autoFailover, writerEndpoint };
+  failoverSettings(cluster: string) {
+    const { autoFailover, writerEndpoint, blockAfterFailover, hooks } = this.config(cluster);
+    return { autoFailover, writerEndpoint, blockAfterFailover, hooks };
   }
 
   /** The cluster's servers, host:port, as configured. */
@@ -52,14 +63,12 @@ export class MysqlClusters {
   /** Runs `use` on a fresh connection to one server, closing it after. */
   async on<T>(cluster: string, node: string, use: (c: Connection) => Promise<T>): Promise<T> {
     this.member(cluster, node);
-    const config = this.config(cluster);
     const [host, port] = node.split(':');
     const connection = await createConnection({
       host,
       port: Number(port),
-      user: config.user,
-      password: config.passwordEnv ? process.env[config.passwordEnv] : undefined,
-      connectTimeout: toMs(config.connectTimeout),
+      ...this.login(cluster),
+      connectTimeout: toMs(this.config(cluster).connectTimeout),
       multipleStatements: false,
     });
     try {

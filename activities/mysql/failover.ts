@@ -1,10 +1,20 @@
 // The changes a failover or switchover makes, each idempotent and checked before acting: wait until a replica has
-// applied what it received, promote it (writable, semi-sync on), point a server at a new source, fence a server.
+// applied what it received, promote it (writable, semi-sync on), point a server at a new source, make a server
+// read-only, fence a server.
 import type { Connection } from 'mysql2/promise';
 import { nonRetryable } from '../errors';
 import { rows, type MysqlClusters } from './connections';
 import { detectDialect } from './dialect';
 import { healthActivities } from './health';
+
+export interface FailoverSettings {
+  autoFailover: boolean;
+  writerEndpoint: boolean;
+  /** Optional: runs recorded before it existed replay without it. */
+  blockAfterFailover?: string;
+  /** How many commands each hook runs (optional, like blockAfterFailover). */
+  hooks?: { preFailover: number; postFailover: number };
+}
 
 interface OnNode {
   cluster: string;
@@ -22,7 +32,7 @@ export function failoverActivities(clusters: MysqlClusters) {
       return clusters.on(cluster, node, async (c) => {
         const { dialect } = await detectDialect(c);
         const [replica] = await rows(c, dialect.replicaStatus);
-        if (replica && !dialect.sqlRunning(replica)) await c.query(dialect.flavor === 'mariadb' ? 'START SLAVE SQL_THREAD' : 'START REPLICA SQL_THREAD');
+        if (replica && !dialect.sqlRunning(replica)) await c.query(dialect.startReplica(['sql']));
         const started = Date.now();
         const [row] = await rows(c, dialect.waitForGtids, [gtids, withinSeconds]);
         if (Number(row.waited) !== 0) throw new Error(`${node} did not apply ${gtids} within ${withinSeconds}s`);
@@ -33,16 +43,14 @@ export function failoverActivities(clusters: MysqlClusters) {
     /** Makes the server the primary: replication stopped and forgotten, semi-sync on (AFTER_SYNC), writable. */
     async mysqlPromote({ cluster, node, dryRun }: OnNode): Promise<{ changed: boolean }> {
       return clusters.on(cluster, node, async (c) => {
-        const [replica] = await rows(c, 'SHOW SLAVE STATUS');
-        const [vars] = await rows(c, 'SELECT @@GLOBAL.read_only AS ro, @@GLOBAL.rpl_semi_sync_master_enabled AS semi');
-        if (!replica && Number(vars.ro) === 0 && Number(vars.semi) === 1) return { changed: false };
+        const { dialect } = await detectDialect(c);
+        const [replica] = await rows(c, dialect.replicaStatus);
+        const [state] = await rows(c, dialect.readOnlyState);
+        const [semi] = await rows(c, dialect.semiSyncEnabled);
+        if (!replica && Number(state.ro) === 0 && Number(semi.semi) === 1) return { changed: false };
         if (dryRun) return { changed: true };
-        if (replica) await run(c, ['STOP SLAVE', 'RESET SLAVE ALL']);
-        await run(c, [
-          "SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC'",
-          'SET GLOBAL rpl_semi_sync_master_enabled = 1',
-          'SET GLOBAL read_only = 0',
-        ]);
+        if (replica) await run(c, [dialect.stopReplica, dialect.resetReplicaAll]);
+        await run(c, [...dialect.setSemiSyncPrimary(true), ...dialect.setReadOnly(false)]);
         return { changed: true };
       });
     },
@@ -59,32 +67,46 @@ export function failoverActivities(clusters: MysqlClusters) {
       const [host, port] = source.split(':');
       const { user, password } = clusters.replication(cluster);
       return clusters.on(cluster, node, async (c) => {
-        const [replica] = await rows(c, 'SHOW SLAVE STATUS');
-        const same = replica && String(replica.Master_Host) === host && Number(replica.Master_Port) === Number(port);
-        if (same && replica.Slave_IO_Running === 'Yes' && replica.Slave_SQL_Running === 'Yes') return { changed: false };
+        const { dialect } = await detectDialect(c);
+        const [replica] = await rows(c, dialect.replicaStatus);
+        const same = replica && dialect.sourceHost(replica) === host && dialect.sourcePort(replica) === Number(port);
+        if (same && dialect.ioRunning(replica) && dialect.sqlRunning(replica)) return { changed: false };
         if (dryRun) return { changed: true };
-        await run(c, ['SET GLOBAL read_only = 1', 'SET GLOBAL rpl_semi_sync_master_enabled = 0']);
-        if (replica) await run(c, ['STOP SLAVE']);
-        await c.query(
-          'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1',
-          [host, Number(port), user, password],
-        );
-        await run(c, ['START SLAVE']);
+        await run(c, [...dialect.setReadOnly(true), ...dialect.setSemiSyncPrimary(false)]);
+        if (replica) await c.query(dialect.stopReplica);
+        await c.query(dialect.changeSource, [host, Number(port), user, password]);
+        await c.query(dialect.startReplica());
         return { changed: true };
       });
     },
 
     /** The cluster's failover settings (from config), for the runbook to decide by. */
-    async mysqlFailoverSettings({ cluster }: { cluster: string }): Promise<{ autoFailover: boolean; writerEndpoint: boolean }> {
-      const settings = clusters.failoverSettings(cluster);
-      return { autoFailover: settings.autoFailover, writerEndpoint: !!settings.writerEndpoint };
+    async mysqlFailoverSettings({ cluster }: { cluster: string }): Promise<FailoverSettings> {
+      const { autoFailover, writerEndpoint, blockAfterFailover, hooks } = clusters.failoverSettings(cluster);
+      return {
+        autoFailover,
+        writerEndpoint: !!writerEndpoint,
+        blockAfterFailover,
+        hooks: { preFailover: hooks.preFailover.length, postFailover: hooks.postFailover.length },
+      };
+    },
+
+    /** Makes a server read-only or writable (a switchover's first step, and its undo). Already so: no change. */
+    async mysqlSetReadOnly({ cluster, node, readOnly, dryRun }: OnNode & { readOnly: boolean }): Promise<{ changed: boolean }> {
+      return clusters.on(cluster, node, async (c) => {
+        const { dialect } = await detectDialect(c);
+        const [state] = await rows(c, dialect.readOnlyState);
+        if (readOnly ? Number(state.fenced) === 1 : Number(state.ro) === 0) return { changed: false };
+        if (!dryRun) await run(c, dialect.setReadOnly(readOnly));
+        return { changed: true };
+      });
     },
 
     /** Fences an old primary: read-only now if it answers; if not, it starts read-only when it returns. */
     async mysqlFence({ cluster, node, dryRun }: OnNode): Promise<{ fenced: string }> {
       try {
         return await clusters.quick(cluster, node, async (c) => {
-          if (!dryRun) await c.query('SET GLOBAL read_only = 1');
+          if (!dryRun) await run(c, (await detectDialect(c)).dialect.setReadOnly(true));
           return { fenced: 'read_only set' };
         });
       } catch (err) {

@@ -1,13 +1,59 @@
-// Shared by the MySQL/MariaDB runbooks: the cluster param, activity stubs, and reading GTID progress.
+// Shared by the MySQL/MariaDB runbooks: the cluster param, activity stubs, GTID progress, and the hand-over steps a
+// failover and a switchover share (hooks, repointing, the writer endpoint, the final check).
 import { z } from 'zod';
 import type { MysqlActivities } from '../../activities/mysql';
+import type { FailoverSettings } from '../../activities/mysql/failover';
+import type { HookEvent, HookName } from '../../activities/mysql/hooks';
+import type { ServerState } from '../../activities/mysql/health';
 import { parseGtids } from '../../common/mysql-gtid';
+import type { Duration } from '../../common/types';
 import type { RunbookKit } from '../../workflows/kit';
 
 export const cluster = z.string().regex(/^[a-z0-9][a-z0-9-]*$/).default('default').describe('MySQL cluster name from config');
 export const server = z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port');
 
 export const mysqlActivities = (kit: RunbookKit) => kit.activities<MysqlActivities>();
+type Db = ReturnType<typeof mysqlActivities>;
 
 /** How far a GTID position has come: the sum of each domain's sequence (MariaDB positions are per domain). */
 export const gtidProgress = (gtids: string) => parseGtids(gtids).reduce((sum, g) => sum + g.seq, 0);
+
+/** Replicas sorted by what they received, most first. */
+export const byReceived = (replicas: ServerState[]) =>
+  [...replicas].sort((a, b) => gtidProgress(b.replica!.receivedGtids) - gtidProgress(a.replica!.receivedGtids));
+
+/** Runs the cluster's hook commands, if it has any. A failed pre-failover hook stops the runbook before any change. */
+export async function runHooks(kit: RunbookKit, db: Db, cluster: string, hook: HookName, settings: FailoverSettings, event: Omit<HookEvent, 'incidentId'>) {
+  if (!settings.hooks?.[hook]) return; // absent in settings read before hooks existed
+  const { ran } = await kit.step(`${hook} hooks`, db.mysqlRunHooks, { cluster, hook, event: { ...event, incidentId: kit.incidentId } });
+  for (const r of ran.filter((h) => !h.ok)) kit.note(`${hook} hook ${r.command} failed: ${r.output}`);
+}
+
+/** Points each server at the new primary (refusing any that diverged from it). */
+export async function repoint(kit: RunbookKit, db: Db, cluster: string, nodes: string[], primary: string) {
+  for (const node of nodes) await kit.step(`point ${node} at ${primary}`, db.mysqlReplicateFrom, { cluster, node, source: primary });
+}
+
+/** Moves the writer endpoint applications use, when the cluster has one. */
+export async function switchWriter(kit: RunbookKit, db: Db, cluster: string, settings: FailoverSettings, writer: string) {
+  if (settings.writerEndpoint) await kit.step(`switch the writer endpoint to ${writer}`, db.mysqlSwitchWriter, { cluster, writer });
+}
+
+/** Verifies the new primary takes writes and every follower replicates from it with both threads running. */
+export async function verifyPrimary(kit: RunbookKit, db: Db, cluster: string, primary: string, followers: string[], within: Duration) {
+  await kit.verify(
+    `${primary} is a writable primary and every replica follows it`,
+    async () => {
+      const now = await db.mysqlServers({ cluster });
+      const promoted = now.find((s) => s.node === primary);
+      const following = followers.map((node) => now.find((s) => s.node === node)!);
+      const ok =
+        !!promoted?.reachable &&
+        promoted.readOnly === false &&
+        !promoted.replica &&
+        following.every((f) => f.replica?.source === primary && f.replica.ioRunning && f.replica.sqlRunning);
+      return { ok, evidence: now.map((s) => ({ node: s.node, reachable: s.reachable, readOnly: s.readOnly, source: s.replica?.source, io: s.replica?.ioRunning, sql: s.replica?.sqlRunning })) };
+    },
+    { within, every: '500ms' },
+  );
+}

@@ -13,6 +13,10 @@ complete() { for p in "${parts[@]}"; do [ -x "$dir/$p" ] || return 1; done; }
 if complete; then echo "$dir"; exit 0; fi
 command -v go >/dev/null 2>&1 || die "Go is needed to build the Kubernetes control plane for kwok"
 mkdir -p "$dir"
+# One build at a time: a second run waits for the first, then finds the binaries done.
+exec 9>"$dir.lock"
+flock -n 9 || { say "waiting for another build of the Kubernetes binaries to finish"; flock 9; }
+if complete; then echo "$dir"; exit 0; fi
 
 if [ ! -x "$dir/etcd" ]; then
   if [ ! -x /usr/bin/etcd ]; then

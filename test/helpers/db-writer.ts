@@ -3,17 +3,21 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createConnection, type Connection } from 'mysql2/promise';
+import type { MariadbTopology } from './mariadb';
 
 export interface Writer {
   acked: number[];
   /** Writers it wrote to, in order. */
   writers: string[];
+  /** When the first insert on each writer was acknowledged (ms since the epoch). */
+  firstAck: Map<string, number>;
   stop(): Promise<void>;
 }
 
 export function startWriter(endpointFile: string, password: string): Writer {
   const acked: number[] = [];
   const writers: string[] = [];
+  const firstAck = new Map<string, number>();
   let running = true;
   const connect = async (): Promise<Connection> => {
     const { writer } = JSON.parse(readFileSync(endpointFile, 'utf8')) as { writer: string };
@@ -29,6 +33,7 @@ export function startWriter(endpointFile: string, password: string): Writer {
         c ??= await connect();
         await c.query('INSERT INTO orders VALUES (?)', [id]);
         acked.push(id++);
+        if (!firstAck.has(writers.at(-1)!)) firstAck.set(writers.at(-1)!, Date.now());
       } catch (err) {
         // A row whose insert was in flight when the primary died may have reached the replica: not acknowledged,
         // but there. Move on to the next number.
@@ -46,9 +51,26 @@ export function startWriter(endpointFile: string, password: string): Writer {
   return {
     acked,
     writers,
+    firstAck,
     stop: async () => {
       running = false;
       await loop;
     },
   };
+}
+
+/** Creates the table the writer fills, on the topology's first primary (n1). */
+export async function createOrdersTable(db: MariadbTopology): Promise<void> {
+  const root = await db.root(0);
+  await root.query('CREATE TABLE appdb.orders (id INT PRIMARY KEY)');
+  await root.end();
+}
+
+/** The acknowledged rows a server lacks (read with the application's account), and how many rows it has. */
+export async function missingRows(db: MariadbTopology, writer: Writer, node: string): Promise<{ missing: number[]; rows: number }> {
+  const app = await db.app(db.nodes.indexOf(node));
+  const [found] = (await app.query('SELECT id FROM orders')) as unknown as [{ id: number }[]];
+  app.destroy();
+  const have = new Set(found.map((r) => r.id));
+  return { missing: writer.acked.filter((id) => !have.has(id)), rows: found.length };
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection, type Connection } from 'mysql2/promise';
-import type { MendConfig } from '../../config/schema';
+import { mysqlClusterSchema, type MendConfig } from '../../config/schema';
 import { portOpen, root } from './processes';
 
 const run = promisify(execFile);
@@ -20,9 +20,11 @@ export interface MariadbTopology {
   stop(): Promise<void>;
 }
 
-async function freeBasePort(): Promise<number> {
+/** A port with the next two free too, for a topology. */
+export async function freeBasePort(): Promise<number> {
   for (;;) {
-    const base = 20000 + Math.floor(Math.random() * 20000);
+    // Below Linux's ephemeral range (32768+): a client's outgoing connection could hold a port there.
+    const base = 20000 + Math.floor(Math.random() * 12000);
     const open = await Promise.all([0, 1, 2].map((i) => portOpen(base + i)));
     if (!open.some(Boolean)) return base;
   }
@@ -46,8 +48,8 @@ export async function startMariadbTopology(): Promise<MariadbTopology> {
   };
 }
 
-/** mend's config for the topology as cluster `name`, its passwords put in the environment by name. */
-export function mysqlConfig(db: MariadbTopology, name = 'default'): MendConfig['mysql'] {
+/** mend's config for the topology as cluster `name` (with `extra` settings), its passwords put in the environment by name. */
+export function mysqlConfig(db: MariadbTopology, name = 'default', extra: Record<string, unknown> = {}): MendConfig['mysql'] {
   const env = name.toUpperCase().replace(/-/g, '_');
   process.env[`MEND_TEST_MYSQL_PASSWORD_${env}`] = db.users.mend;
   process.env[`MEND_TEST_MYSQL_REPL_PASSWORD_${env}`] = db.users.repl;
@@ -60,8 +62,9 @@ export function mysqlConfig(db: MariadbTopology, name = 'default'): MendConfig['
     connectTimeout: '1s',
     autoFailover: true,
     writerEndpoint: { file: join(db.dir, 'writer.json') },
+    ...extra,
   };
-  return { [name]: cluster };
+  return { [name]: mysqlClusterSchema.parse(cluster) };
 }
 
 /** Kills a server with SIGKILL, as a crash would. */

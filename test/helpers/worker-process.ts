@@ -20,15 +20,20 @@ export function writeConfig(config: MendConfig, dir: string, name: string): stri
 }
 
 export function startWorkerProcess(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
-  return startMendProcess('workers', '"mend worker ready"', configPath, env);
+  return startMendProcess(join('workers', 'main.js'), '"mend worker ready"', configPath, env);
+}
+
+/** A worker process whose `activity` hangs on every call (test/helpers/stalling-worker.ts). */
+export function startStallingWorker(configPath: string, activity: string): Promise<WorkerProcess> {
+  return startMendProcess(join('test', 'helpers', 'stalling-worker.js'), '"mend worker ready"', configPath, { MEND_TEST_STALL: activity, MEND_LOG_LEVEL: 'INFO' });
 }
 
 export function startGatewayProcess(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
-  return startMendProcess('gateway', '"mend gateway ready"', configPath, env);
+  return startMendProcess(join('gateway', 'main.js'), '"mend gateway ready"', configPath, env);
 }
 
 async function startMendProcess(entry: string, ready: string, configPath: string, env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [join(root, 'dist', entry, 'main.js')], {
+  const child = spawn(process.execPath, [join(root, 'dist', entry)], {
     env: { ...process.env, MEND_CONFIG: configPath, MEND_LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -38,7 +43,7 @@ async function startMendProcess(entry: string, ready: string, configPath: string
   await new Promise<void>((resolve, reject) => {
     const check = () => {
       if (output.includes(ready)) return resolve();
-      if (child.exitCode !== null) return reject(new Error(`${entry}/main.js exited ${child.exitCode}:\n${output}`));
+      if (child.exitCode !== null) return reject(new Error(`${entry} exited ${child.exitCode}:\n${output}`));
       setTimeout(check, 20);
     };
     check();

@@ -2,7 +2,7 @@
 import { condition, setHandler } from '@temporalio/workflow';
 import type { ApprovalDecision, Duration, SignalApproval } from '../../common/types';
 import { toMs } from '../../common/duration';
-import { approveSignal, rejectSignal, type ApprovalRequest } from '../definitions';
+import { approveSignal, blockLiftedSignal, rejectSignal, type ApprovalRequest, type OverrideRequest } from '../definitions';
 import { approvalTimedOut, refused, rejected } from './errors';
 
 export interface ApprovalOptions {
@@ -10,12 +10,15 @@ export interface ApprovalOptions {
   approvers: string[];
   quorum: number;
   timeout: Duration;
+  /** The approval asks only because the guard blocks the runbook: an allowed approver lifting the block gives it. */
+  liftable?: boolean;
 }
 
 export class ApprovalGate {
   readonly decisions: ApprovalDecision[] = [];
   pending?: ApprovalRequest;
   private rejection?: ApprovalDecision;
+  private lifted?: ApprovalDecision;
 
   constructor(private readonly onChange: () => void) {
     setHandler(approveSignal, (s) => this.decide('approve', s), {
@@ -24,26 +27,31 @@ export class ApprovalGate {
     setHandler(rejectSignal, (s) => this.decide('reject', s), {
       description: 'Reject the pending step; mend stands down. Payload: {"by": "<name>", "comment": "<why>"}',
     });
+    setHandler(blockLiftedSignal, (s) => this.liftBlock(s), {
+      description: "The guard's block was lifted (sent by the incident): a pending approval that asks only because of it is given",
+    });
   }
 
   /** Resolves once a quorum approves; throws when an allowed approver rejects or the timeout passes. */
   async request(options: ApprovalOptions): Promise<void> {
-    const { reason, approvers, quorum, timeout } = options;
+    const { reason, approvers, quorum, timeout, liftable } = options;
     if (approvers.length < quorum) {
       throw refused(`approval needs ${quorum} approver(s) but only ${approvers.length} are allowed: ${reason}`);
     }
     this.rejection = undefined;
+    this.lifted = undefined;
     this.pending = {
       reason,
       approvers,
       quorum,
       deadline: new Date(Date.now() + toMs(timeout)).toISOString(),
       approvedBy: [],
+      ...(liftable && { liftable }),
     };
     this.onChange();
     const pending = this.pending;
     try {
-      const decided = await condition(() => pending.approvedBy.length >= quorum || !!this.rejection, timeout);
+      const decided = await condition(() => pending.approvedBy.length >= quorum || !!this.rejection || !!this.lifted, timeout);
       if (this.rejection) {
         const { by, comment } = this.rejection;
         throw rejected(`rejected by ${by}${comment ? `: ${comment}` : ''}`);
@@ -59,19 +67,41 @@ export class ApprovalGate {
     }
   }
 
-  private decide(decision: 'approve' | 'reject', signal: SignalApproval): void {
+  private liftBlock(signal: OverrideRequest): void {
+    const reason = typeof signal?.reason === 'string' ? signal.reason : '';
+    const { record, refusal } = this.judge('approve', { by: signal?.by, comment: `block lifted: ${reason}` });
+    if (refusal) record(false, refusal);
+    else if (!this.pending!.liftable) record(false, 'the pending approval is asked for more than the block');
+    else this.lifted = record(true);
+    this.onChange();
+  }
+
+  /** Who sent the decision, how to record it, and why it cannot count (no name, nothing pending, not allowed). */
+  private judge(decision: 'approve' | 'reject', signal: SignalApproval) {
     const by = typeof signal?.by === 'string' ? signal.by.trim() : '';
     const comment = typeof signal?.comment === 'string' ? signal.comment : undefined;
-    const record = (accepted: boolean, reason?: string) =>
-      this.decisions.push({ by: by || '(missing)', comment, decision, at: new Date().toISOString(), accepted, reason });
+    const record = (accepted: boolean, reason?: string): ApprovalDecision => {
+      const entry = { by: by || '(missing)', comment, decision, at: new Date().toISOString(), accepted, reason };
+      this.decisions.push(entry);
+      return entry;
+    };
     const pending = this.pending;
-    if (!by) record(false, 'the signal needs a "by" field naming the approver');
-    else if (!pending) record(false, 'nothing is waiting for approval');
-    else if (!pending.approvers.includes(by)) record(false, `${by} is not an allowed approver`);
-    else if (decision === 'reject') {
-      record(true);
-      this.rejection = this.decisions[this.decisions.length - 1];
-    } else if (pending.approvedBy.includes(by)) record(false, `${by} already approved; the quorum needs distinct approvers`);
+    const refusal = !by
+      ? 'the signal needs a "by" field naming the approver'
+      : !pending
+        ? 'nothing is waiting for approval'
+        : !pending.approvers.includes(by)
+          ? `${by} is not an allowed approver`
+          : undefined;
+    return { by, record, refusal };
+  }
+
+  private decide(decision: 'approve' | 'reject', signal: SignalApproval): void {
+    const { by, record, refusal } = this.judge(decision, signal);
+    const pending = this.pending!;
+    if (refusal) record(false, refusal);
+    else if (decision === 'reject') this.rejection = record(true);
+    else if (pending.approvedBy.includes(by)) record(false, `${by} already approved; the quorum needs distinct approvers`);
     else {
       pending.approvedBy.push(by);
       record(true);

@@ -16,3 +16,5 @@ export const rejected = (why: string) => new RunbookStop('rejected', why);
 export const approvalTimedOut = (why: string) => new RunbookStop('approval-timeout', why);
 export const stoodDown = (why: string) => new RunbookStop('stood-down', why);
 export const verificationFailed = (why: string) => new RunbookStop('failed', why);
+/** Acting would be unsafe (e.g. a diverged replica): no heavier runbook, the incident goes to people with the evidence. */
+export const needsPeople = (why: string) => new RunbookStop('needs-people', why);

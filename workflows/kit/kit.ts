@@ -19,6 +19,7 @@ import type {
   RunbookStatus,
   SafetyPolicy,
   StepRecord,
+  TargetBlock,
   VerificationRecord,
 } from '../../common/types';
 import { alertStateSignal, runbookStatusQuery, type RunbookView } from '../definitions';
@@ -58,6 +59,8 @@ export interface ApprovalAsk {
   approvers?: string[];
   quorum?: number;
   timeout?: Duration;
+  /** Also given when an allowed approver lifts the guard's block (for an approval asked only because of it). */
+  liftable?: boolean;
 }
 
 interface Compensation {
@@ -75,7 +78,8 @@ export class RunbookKit {
   private readonly verifications: VerificationRecord[] = [];
   private readonly compensations: Compensation[] = [];
   private readonly approvalGate: ApprovalGate;
-  private approvalBeforeActing?: string;
+  private approvalBeforeActing?: { reasons: string[]; liftable: boolean };
+  private block?: TargetBlock;
   private currentStep?: string;
   private waitingFor?: string;
   private fixedAt?: string;
@@ -123,9 +127,9 @@ export class RunbookKit {
       throw refused(`step "${name}" is destructive and has no undo; the safety policy refuses it`);
     }
     if (this.approvalBeforeActing) {
-      const reason = this.approvalBeforeActing;
+      const { reasons, liftable } = this.approvalBeforeActing;
       this.approvalBeforeActing = undefined;
-      await this.approval({ reason });
+      await this.approval({ reason: reasons.join('; '), liftable });
     }
     if (destructive && !this.dryRun && this.alertResolved) {
       throw stoodDown(`the alert is no longer firing (${this.alertResolved}); step "${name}" was not taken`);
@@ -160,9 +164,18 @@ export class RunbookKit {
     return `${workflowId}.${runId}.${label}`.replace(/[^A-Za-z0-9._-]/g, '_');
   }
 
-  /** The policy's approval, asked just before the first step acts: never for a runbook that stands down. */
-  requireApprovalBeforeActing(reason: string): void {
-    this.approvalBeforeActing = reason;
+  /**
+   * An approval asked just before the first step acts: never for a runbook that stands down. Reasons add up into
+   * one approval; it is liftable only if every reason is.
+   */
+  requireApprovalBeforeActing(reason: string, { liftable = false } = {}): void {
+    const before = this.approvalBeforeActing;
+    this.approvalBeforeActing = { reasons: [...(before?.reasons ?? []), reason], liftable: (before?.liftable ?? true) && liftable };
+  }
+
+  /** Holds this runbook back on its target for a while after it ends (anti-flapping); the guard keeps the block. */
+  blockTarget(duration: Duration, reason: string): void {
+    if (!this.dryRun) this.block = { runbook: this.input.runbook, forMs: toMs(duration), reason };
   }
 
   /** Waits for a quorum of allowed approvers; rejection or timeout stops the runbook. */
@@ -173,6 +186,7 @@ export class RunbookKit {
       approvers: ask.approvers ?? policy.approvers,
       quorum: ask.quorum ?? policy.quorum,
       timeout: ask.timeout ?? policy.timeout,
+      liftable: ask.liftable,
     };
     if (this.dryRun) {
       this.note(`would ask ${request.quorum} of [${request.approvers.join(', ')}] to approve: ${request.reason}`);
@@ -268,6 +282,7 @@ export class RunbookKit {
       verifications: this.verifications,
       fixedAt: this.fixedAt,
       verifiedAt: this.verifiedAt,
+      ...(status === 'verified' && this.block && { block: this.block }),
     };
   }
 
@@ -308,6 +323,7 @@ function renderRunbookDetails(v: RunbookView, target: string): string {
       `Waiting for approval (${v.approval.approvedBy.length}/${v.approval.quorum}) until ${v.approval.deadline}: ${v.approval.reason}`,
       `Who may approve: ${v.approval.approvers.join(', ')}. Send signal \`approve\` or \`reject\` with {"by": "<name>", "comment": "..."}`,
     );
+    if (v.approval.liftable) lines.push(`Or lift the block: signal \`override\` {"by": "<name>", "reason": "..."} to workflow guard/${target}`);
   } else if (v.waitingFor) lines.push(`Waiting for: ${v.waitingFor}`);
   for (const s of v.steps) lines.push(`- [${s.status}] ${s.name}`);
   return lines.join('\n');

@@ -1,0 +1,87 @@
+// mysql-switchover on a real MariaDB topology under a writer that counts only acknowledged rows: the default policy
+// asks for approval (high risk), the old primary goes read-only, the new one catches up and is promoted, the old one
+// becomes its replica, the writer follows the endpoint, and no acknowledged row is lost.
+import { join } from 'node:path';
+import type { RecoveryRecord } from '../common/types';
+import { MysqlClusters } from '../activities/mysql/connections';
+import { mysqlActivities } from '../activities/mysql';
+import { approveSignal } from '../workflows/definitions';
+import { createOrdersTable, missingRows, startWriter } from './helpers/db-writer';
+import { awaitApproval } from './helpers/incident';
+import { mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { startMend, type Mend } from './helpers/mend';
+import { waitFor } from './helpers/wait';
+
+let db: MariadbTopology;
+let mend: Mend;
+
+beforeAll(async () => {
+  db = await startMariadbTopology();
+  mend = await startMend({ mysql: mysqlConfig(db, 'planned') });
+  await createOrdersTable(db);
+});
+afterAll(async () => {
+  await mend?.stop();
+  await db?.stop();
+});
+
+test('planned switchover: approved, no acknowledged row lost, the old primary follows the new one', async () => {
+  const acts = mysqlActivities(new MysqlClusters(mysqlConfig(db, 'planned')));
+  const writer = startWriter(join(db.dir, 'writer.json'), db.users.app);
+  await waitFor(async () => writer.acked.length >= 200, '200 acknowledged rows');
+
+  const to = db.nodes[2];
+  const handle = await mend.start({ runbook: 'mysql-switchover', severity: 'warning', params: { cluster: 'planned', to } });
+  const asked = await awaitApproval(mend.client, handle);
+  expect(asked.approval!.reason).toMatch(/high-risk runbook/);
+  expect((await acts.mysqlServers({ cluster: 'planned' }))[0]).toMatchObject({ readOnly: false, replica: undefined }); // nothing done yet
+  await handle.signal(approveSignal, { by: 'alice', comment: 'maintenance window' });
+
+  const record: RecoveryRecord = await handle.result();
+  expect(record.status).toBe('recovered');
+  const attempt = record.attempts[0];
+  expect(attempt.approvals).toEqual([expect.objectContaining({ by: 'alice', decision: 'approve', accepted: true, comment: 'maintenance window' })]);
+  expect(attempt.steps.map((s) => s.name)).toEqual([
+    `make ${db.nodes[0]} read-only`,
+    expect.stringMatching(new RegExp(`^wait until ${to} has applied 0-1-\\d+$`)),
+    `promote ${to}`,
+    `point ${db.nodes[1]} at ${to}`,
+    `point ${db.nodes[0]} at ${to}`,
+    `switch the writer endpoint to ${to}`,
+  ]);
+
+  const resumedFrom = writer.acked.length;
+  await waitFor(async () => writer.acked.length >= resumedFrom + 50, 'the writer to write 50 more rows');
+  await writer.stop();
+  expect(writer.writers).toEqual([db.nodes[0], to]);
+
+  expect((await missingRows(db, writer, to)).missing).toEqual([]);
+
+  // The old primary is a read-only replica of the new one, with every row.
+  const servers = await waitFor(async () => {
+    const s = await acts.mysqlServers({ cluster: 'planned' });
+    return s.every((x) => x.node === to || x.executedGtids === s[2].executedGtids) ? s : undefined;
+  }, 'both replicas to catch up with the new primary');
+  expect(servers[2]).toMatchObject({ readOnly: false, replica: undefined, semiSync: { primaryOn: true } });
+  for (const old of [servers[0], servers[1]]) {
+    expect(old).toMatchObject({ readOnly: true, replica: { source: to, ioRunning: true, sqlRunning: true } });
+  }
+});
+
+test('a switchover is refused while a replica is broken, and changes nothing', async () => {
+  const acts = mysqlActivities(new MysqlClusters(mysqlConfig(db, 'planned')));
+  const before = await acts.mysqlServers({ cluster: 'planned' });
+  const replica = await db.root(1);
+  await replica.query('STOP SLAVE');
+  try {
+    const record = await mend.run({ runbook: 'mysql-switchover', severity: 'warning', params: { cluster: 'planned' } });
+    expect(record.status).toBe('escalated');
+    expect(record.attempts[0]).toMatchObject({ status: 'refused', steps: [] });
+    expect(record.attempts[0].reason).toMatch(/^replicas not replicating from 127\.0\.0\.1:\d+: 127\.0\.0\.1:\d+$/);
+    const after = await acts.mysqlServers({ cluster: 'planned' });
+    expect(after.map((s) => [s.node, s.readOnly])).toEqual(before.map((s) => [s.node, s.readOnly]));
+  } finally {
+    await replica.query('START SLAVE');
+    await replica.end();
+  }
+});

@@ -1,0 +1,52 @@
+// Runs mend's worker process until SIGINT/SIGTERM drains it: config, Temporal connections, metrics, activities.
+import { existsSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type WorkerInterceptors } from '@temporalio/worker';
+import { RedisPool } from '../activities/redis-pool';
+import { logLine } from '../common/json-log';
+import { loadConfig } from '../config/load';
+import { defaultBundlePath } from './bundle';
+import { MendMetrics } from './metrics';
+import { ensureSearchAttributes } from './search-attributes';
+import { createMendWorker } from './worker';
+
+export async function runWorker(interceptors?: WorkerInterceptors): Promise<void> {
+  Runtime.install({
+    logger: new DefaultLogger((process.env.MEND_LOG_LEVEL as 'INFO') ?? 'INFO', ({ level, message, meta, timestampNanos }) =>
+      logLine(level, message, meta, new Date(Number(timestampNanos / 1_000_000n))),
+    ),
+  });
+  const config = loadConfig();
+  const { address, namespace, taskQueue } = config.temporal;
+  const clientConnection = await Connection.connect({ address });
+  const added = config.temporal.searchAttributes ? await ensureSearchAttributes(clientConnection, namespace) : [];
+  const client = new Client({ connection: clientConnection, namespace });
+  const connection = await NativeConnection.connect({ address });
+  const metrics = new MendMetrics();
+  const { server, port } = await metrics.serve(config.metrics.host, config.metrics.port);
+  const redis = new RedisPool(config.redis);
+  const worker = await createMendWorker({
+    config,
+    connection,
+    client,
+    metrics,
+    redis,
+    workflowBundlePath: process.env.MEND_WORKFLOW_BUNDLE ?? (existsSync(defaultBundlePath) ? defaultBundlePath : undefined),
+    interceptors,
+  });
+  logLine('INFO', 'mend worker ready', {
+    temporal: address,
+    namespace,
+    taskQueue,
+    metrics: `http://${config.metrics.host}:${port}/metrics`,
+    searchAttributesAdded: added,
+  });
+  try {
+    await worker.run();
+  } finally {
+    server.close();
+    await redis.close();
+    await connection.close();
+    await clientConnection.close();
+  }
+}
