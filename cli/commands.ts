@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { incidentStartOptions } from '../client/incident-start';
 import { runbookKey, severityKey, statusKey, targetKey } from '../common/search-attributes';
-import { severities, type IncidentInput, type Severity } from '../common/types';
+import { severities, type IncidentInput, type Severity, type TimelineEntry } from '../common/types';
 import type { MendConfig } from '../config/schema';
 import { runbooks } from '../runbooks';
 import { findRunbook } from '../workflows/catalog';
@@ -158,13 +158,17 @@ export async function overrideGuard(session: Session, target: string, by: string
   if (!by?.trim()) throw new UsageError('override needs --by NAME (an approver under the policy)');
   if (!comment?.trim()) throw new UsageError('override needs --comment WHY (it is recorded)');
   const client = await session.client();
-  const seen = (await readGuard(client, target)).history.length;
+  await readGuard(client, target);
   const handle = client.workflow.getHandle(guardWorkflowId(target));
-  await handle.signal(overrideSignal, { by: by.trim(), reason: comment.trim() });
+  const approver = by.trim();
+  const sentAt = Date.now();
+  await handle.signal(overrideSignal, { by: approver, reason: comment.trim() });
+  // The guard's answer: its first override entry about this approver since the signal was sent.
+  const answer = (h: TimelineEntry) =>
+    (h.event === 'override' || h.event === 'override refused') && Date.parse(h.at) >= sentAt - 1000 && (h.detail ?? '').includes(approver);
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    const { history } = await handle.query(guardStateQuery);
-    const entry = history.slice(Math.min(seen, history.length - 1)).find((h) => h.event === 'override' || h.event === 'override refused');
+    const entry = (await handle.query(guardStateQuery)).history.find(answer);
     if (entry) {
       session.out(`${entry.event === 'override' ? 'done' : 'refused'}: ${entry.detail}`);
       return entry.event === 'override';

@@ -32,18 +32,27 @@ export const mysqlPrimaryFailover = defineRunbook({
     if (!primary) throw refused(`no primary to fail over: no replica of cluster ${p.cluster} names a source`);
 
     // 1. Dead: every probe fails, and the replicas agree (a network blip between mend and the primary is not death).
-    const probe = await db.mysqlProbe({ cluster: p.cluster, node: primary, probes: p.probes, intervalMs: toMs(p.probeInterval) });
-    if (probe.reachable) return { notNeeded: `primary ${primary} answered ${probe.probes - probe.failures} of ${probe.probes} probes` };
-    const confirm = kit.activities<MysqlActivities>({ startToCloseTimeout: toMs(p.confirmWithin) + 30_000, heartbeatTimeout: '10s' });
-    const { agreed, replicas } = await confirm.mysqlReplicasLost({ cluster: p.cluster, primary, withinMs: toMs(p.confirmWithin) });
-    if (!agreed) return { notNeeded: `a replica still reads from ${primary}: it is not dead to its replicas` };
+    const waitReplicas = kit.activities<MysqlActivities>({ startToCloseTimeout: toMs(p.confirmWithin) + 30_000, heartbeatTimeout: '10s' });
+    const confirmDead = async (): Promise<ServerState[] | string> => {
+      const probe = await db.mysqlProbe({ cluster: p.cluster, node: primary, probes: p.probes, intervalMs: toMs(p.probeInterval) });
+      if (probe.reachable) return `primary ${primary} answered ${probe.probes - probe.failures} of ${probe.probes} probes`;
+      const { agreed, replicas } = await waitReplicas.mysqlReplicasLost({ cluster: p.cluster, primary, withinMs: toMs(p.confirmWithin) });
+      return agreed ? replicas : `a replica still reads from ${primary}: it is not dead to its replicas`;
+    };
+    let dead = await confirmDead();
+    if (typeof dead === 'string') return { notNeeded: dead };
 
-    // 2. The candidate: the replica that received the most. The policy may want a human first.
-    const [candidate, ...others] = byReceived(replicas);
+    // 2. The candidate: the replica that received the most. The policy may want a human first; after one, the
+    // primary may be back and the replicas may hold more: look again.
     const settings = await db.mysqlFailoverSettings({ cluster: p.cluster });
-    if (!settings.autoFailover) kit.requireApprovalBeforeActing(`primary ${primary} is dead; promote ${candidate.node}? (autoFailover is off)`);
+    if (!settings.autoFailover) kit.requireApprovalBeforeActing(`primary ${primary} is dead; promote ${byReceived(dead)[0].node}? (autoFailover is off)`);
+    if (await kit.askApprovalBeforeActing()) {
+      dead = await confirmDead();
+      if (typeof dead === 'string') return { notNeeded: `after the approval: ${dead}` };
+    }
+    const [candidate, ...others] = byReceived(dead);
     const event = { kind: 'failover' as const, oldPrimary: primary, newPrimary: candidate.node };
-    await runHooks(kit, db, p.cluster, 'preFailover', settings, event);
+    await runHooks(kit, p.cluster, 'preFailover', settings, event);
 
     // 3. Its relay log applied in full before anything is reset.
     const received = candidate.replica!.receivedGtids;
@@ -63,7 +72,7 @@ export const mysqlPrimaryFailover = defineRunbook({
     await verifyPrimary(kit, db, p.cluster, candidate.node, followers, p.verifyWithin);
     // 8. Anti-flapping: a second failover soon after waits for a human.
     if (settings.blockAfterFailover) kit.blockTarget(settings.blockAfterFailover, `failed over from ${primary} to ${candidate.node}`);
-    await runHooks(kit, db, p.cluster, 'postFailover', settings, event);
+    await runHooks(kit, p.cluster, 'postFailover', settings, event);
     return undefined;
   },
 });

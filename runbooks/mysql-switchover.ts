@@ -21,14 +21,16 @@ export const mysqlSwitchover = defineRunbook({
 
   async run(kit, p) {
     const db = mysqlActivities(kit);
-    const servers = await db.mysqlServers({ cluster: p.cluster });
-    const { primary, replicas } = healthyTopology(servers);
+    const read = async () => healthyTopology(await db.mysqlServers({ cluster: p.cluster }));
+    let { primary, replicas } = await read();
+    // The approval comes first: what was read before a human took their time is read again.
+    if (await kit.askApprovalBeforeActing()) ({ primary, replicas } = await read());
     const candidate = p.to ? replicas.find((r) => r.node === p.to) : byReceived(replicas)[0];
     if (!candidate) throw refused(`${p.to} is not a replica of ${primary}`);
     const followers = [...replicas.filter((r) => r !== candidate).map((r) => r.node), primary];
     const settings = await db.mysqlFailoverSettings({ cluster: p.cluster });
     const event = { kind: 'switchover' as const, oldPrimary: primary, newPrimary: candidate.node };
-    await runHooks(kit, db, p.cluster, 'preFailover', settings, event);
+    await runHooks(kit, p.cluster, 'preFailover', settings, event);
 
     // Writes stop: from here the old primary's position is final. Undone (writable again) unless the promotion began.
     let promoting = false;
@@ -50,7 +52,7 @@ export const mysqlSwitchover = defineRunbook({
     await repoint(kit, db, p.cluster, followers, candidate.node);
     await switchWriter(kit, db, p.cluster, settings, candidate.node);
     await verifyPrimary(kit, db, p.cluster, candidate.node, followers, p.verifyWithin);
-    await runHooks(kit, db, p.cluster, 'postFailover', settings, event);
+    await runHooks(kit, p.cluster, 'postFailover', settings, event);
     return undefined;
   },
 });

@@ -1,6 +1,7 @@
 // Anti-flapping and hooks on a real MariaDB topology: a failover blocks the next one on its cluster; a second failure
 // inside the block window waits for a human (shown in the incident, its runbook and the guard); an allowed approver
-// lifts the block by signal and the failover goes on; pre- and post-failover hooks run around each failover.
+// lifts the block by signal and the failover goes on, even when the lift comes before the failover asks; pre- and
+// post-failover hooks run around each failover.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecoveryRecord } from '../common/types';
@@ -15,25 +16,30 @@ import { startMend, type Mend } from './helpers/mend';
 import { waitFor } from './helpers/wait';
 
 let db: MariadbTopology;
+let early: MariadbTopology;
 let mend: Mend;
 let hookLog: string;
 
 beforeAll(async () => {
-  db = await startMariadbTopology();
+  [db, early] = [await startMariadbTopology(), await startMariadbTopology()];
   hookLog = join(db.dir, 'hooks.log');
   const logHook = ['sh', '-c', `echo "$MEND_HOOK $MEND_EVENT $MEND_OLD_PRIMARY $MEND_NEW_PRIMARY" >> ${hookLog}`];
   mend = await startMend({
-    mysql: mysqlConfig(db, 'flap', { blockAfterFailover: '1h', hooks: { preFailover: [logHook], postFailover: [logHook, ['false']] } }),
+    mysql: {
+      ...mysqlConfig(db, 'flap', { blockAfterFailover: '1h', hooks: { preFailover: [logHook], postFailover: [logHook, ['false']] } }),
+      ...mysqlConfig(early, 'early', { blockAfterFailover: '1h' }),
+    },
   });
   await createOrdersTable(db);
 });
 afterAll(async () => {
   await mend?.stop();
-  await db?.stop();
+  await Promise.all([db?.stop(), early?.stop()]);
 });
 
-const guard = () => mend.client.workflow.getHandle(guardWorkflowId('mysql/flap'));
-const failover = () => mend.start({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster: 'flap' } });
+const guard = (cluster = 'flap') => mend.client.workflow.getHandle(guardWorkflowId(`mysql/${cluster}`));
+const failover = (cluster = 'flap', params: Record<string, unknown> = {}) =>
+  mend.start({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster, ...params } });
 
 test('a second failure inside the block window waits for a human; lifting the block lets the failover go on', async () => {
   const acts = mysqlActivities(new MysqlClusters(mysqlConfig(db, 'flap')));
@@ -88,4 +94,23 @@ test('a second failure inside the block window waits for a human; lifting the bl
   await waitFor(async () => writer.writers.at(-1) === last && writer.acked.length > resumedFrom + 50, 'the writer to resume on the last server');
   await writer.stop();
   expect((await missingRows(db, writer, last)).missing).toEqual([]);
+});
+
+test('a lift that comes while the blocked failover still confirms the death gives its approval in advance', async () => {
+  kill9(early, 0);
+  const first: RecoveryRecord = await (await failover('early')).result();
+  expect(first.status).toBe('recovered');
+  const promoted = first.attempts[0].steps.find((s) => s.name.startsWith('promote '))!.name.slice('promote '.length);
+  kill9(early, early.nodes.indexOf(promoted));
+
+  // Slow probes (3 × 2 s) keep the runbook confirming the death long after the guard granted it, blocked.
+  const handle = await failover('early', { probeInterval: '2s' });
+  await waitFor(async () => (await handle.query(incidentStatusQuery)).timeline.some((t) => t.event === 'blocked'), 'the blocked grant');
+  expect((await runCli(mend.config, 'status', handle.workflowId)).out).not.toContain('approval:');
+  expect((await runCli(mend.config, 'override', 'mysql/early', '--by', 'bob', '--comment', 'known flap')).code).toBe(0);
+
+  const record: RecoveryRecord = await handle.result();
+  expect(record.status).toBe('recovered');
+  expect(record.attempts[0].approvals).toEqual([expect.objectContaining({ by: 'bob', accepted: true, comment: 'block lifted: known flap' })]);
+  expect(record.timeline.map((t) => t.event)).toEqual(expect.arrayContaining(['blocked', 'block lifted', 'recovered']));
 });

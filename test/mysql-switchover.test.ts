@@ -31,6 +31,13 @@ test('planned switchover: approved, no acknowledged row lost, the old primary fo
   await waitFor(async () => writer.acked.length >= 200, '200 acknowledged rows');
 
   const to = db.nodes[2];
+  // The new primary has purged its older binlogs, as production servers do: the old primary must rejoin from its
+  // own position, not ask for the binlog from the start.
+  const target = await db.root(2);
+  await target.query('FLUSH BINARY LOGS');
+  const [[{ File: current }]] = (await target.query('SHOW MASTER STATUS')) as unknown as [[{ File: string }]];
+  await target.query('PURGE BINARY LOGS TO ?', [current]);
+  await target.end();
   const handle = await mend.start({ runbook: 'mysql-switchover', severity: 'warning', params: { cluster: 'planned', to } });
   const asked = await awaitApproval(mend.client, handle);
   expect(asked.approval!.reason).toMatch(/high-risk runbook/);
@@ -83,5 +90,36 @@ test('a switchover is refused while a replica is broken, and changes nothing', a
   } finally {
     await replica.query('START SLAVE');
     await replica.end();
+  }
+});
+
+test('a switchover whose candidate cannot catch up in time is undone: the old primary takes writes again', async () => {
+  const acts = mysqlActivities(new MysqlClusters(mysqlConfig(db, 'planned')));
+  const primary = (await acts.mysqlServers({ cluster: 'planned' })).find((s) => !s.replica && !s.readOnly)!.node;
+  const candidate = db.nodes.find((n) => n !== primary)!;
+  const lagging = await db.root(db.nodes.indexOf(candidate));
+  await lagging.query('STOP SLAVE');
+  await lagging.query('CHANGE MASTER TO MASTER_DELAY = 3600'); // receives at once, applies an hour later
+  await lagging.query('START SLAVE');
+  const app = await db.app(db.nodes.indexOf(primary));
+  await app.query('INSERT INTO orders VALUES (?)', [9_000_001]);
+  try {
+    const handle = await mend.start({ runbook: 'mysql-switchover', severity: 'warning', params: { cluster: 'planned', to: candidate, catchUpWithin: '2s' } });
+    await awaitApproval(mend.client, handle);
+    await handle.signal(approveSignal, { by: 'alice', comment: 'try it' });
+    const record: RecoveryRecord = await handle.result();
+    expect(record.status).toBe('escalated');
+    expect(record.attempts[0].steps.map((s) => [s.name, s.status])).toEqual([
+      [`make ${primary} read-only`, 'undone'],
+      [expect.stringMatching(new RegExp(`^wait until ${candidate} has applied`)), 'failed'],
+    ]);
+    await app.query('INSERT INTO orders VALUES (?)', [9_000_002]); // writable again
+    expect((await acts.mysqlServers({ cluster: 'planned' })).find((s) => s.node === candidate)).toMatchObject({ readOnly: true, replica: { source: primary } });
+  } finally {
+    app.destroy();
+    await lagging.query('STOP SLAVE');
+    await lagging.query('CHANGE MASTER TO MASTER_DELAY = 0');
+    await lagging.query('START SLAVE');
+    await lagging.end();
   }
 });

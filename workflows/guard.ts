@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   setCurrentDetails,
   setHandler,
   workflowInfo,
@@ -140,24 +141,29 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
         record('blocked', `${block.runbook} until ${iso(Date.now() + block.forMs)}: ${block.reason}`);
       }
     },
-    { description: 'The holder is done with the target: {"incidentId": "...", "outcome": "recovered|failed|aborted"}' },
+    {
+      description:
+        'The holder is done with the target: {"incidentId": "...", "outcome": "recovered|failed|aborted", "block"?: {"runbook", "forMs", "reason"}}',
+    },
   );
 
   setHandler(
     overrideSignal,
     (override) => {
-      if (!s.approvers?.includes(override?.by)) {
-        record('override refused', `${String(override?.by)} is not an allowed approver`);
+      const by = typeof override?.by === 'string' ? override.by.trim() : '';
+      // Guards started before overrides were checked accept them as they did then.
+      if (patched('override-by-approvers') && !s.approvers?.includes(by)) {
+        record('override refused', `${by || '(no "by")'} is not an allowed approver`);
         return;
       }
       const lifted = Object.keys(s.blocks ?? {}).filter((runbook) => activeBlock(runbook));
       s.attempts = [];
       s.cooldownUntil = undefined;
       s.blocks = undefined;
-      record('override', `budget and cooldown reset${lifted.length ? `, block on ${lifted.join(', ')} lifted` : ''} by ${override.by}: ${override.reason}`);
+      record('override', `budget and cooldown reset${lifted.length ? `, block on ${lifted.join(', ')} lifted` : ''} by ${by}: ${override.reason}`);
       const holder = s.holder?.request;
       if (holder && lifted.includes(holder.runbook)) {
-        void getExternalWorkflowHandle(holder.incidentId).signal(blockLiftedSignal, override).catch(() => undefined);
+        void getExternalWorkflowHandle(holder.incidentId).signal(blockLiftedSignal, { by, reason: override.reason }).catch(() => undefined);
       }
     },
     {

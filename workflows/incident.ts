@@ -46,6 +46,7 @@ import {
   releaseSignal,
   type AcquireRequest,
   type GuardDecision,
+  type OverrideRequest,
   type ReleaseRequest,
   type IncidentView,
 } from './definitions';
@@ -106,9 +107,12 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   setHandler(rejectSignal, (s) => forward('reject', s), {
     description: 'Reject the pending step; mend stands down. Payload: {"by": "<name>", "comment": "<why>"}',
   });
+  // Kept for a runbook not started yet: it is told as it starts.
+  let lifted: OverrideRequest | undefined;
   setHandler(
     blockLiftedSignal,
     (lift) => {
+      lifted = lift;
       mark('block lifted', `by ${String(lift?.by)}: ${String(lift?.reason)}`);
       if (child) void child.signal(blockLiftedSignal, lift).catch(() => undefined);
     },
@@ -275,6 +279,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
       try {
         result = await runChild(runbookInput, searchAttributes, (h) => {
           child = h;
+          if (lifted) void h.signal(blockLiftedSignal, lifted).catch(() => undefined);
           runbookWorkflowId = h.workflowId;
           publish();
         });

@@ -26,6 +26,8 @@ export interface Dialect {
   resetReplicaAll: string;
   /** Points the server at a source by GTID; parameters: host, port, user, password. */
   changeSource: string;
+  /** For a server that was not a replica (an old primary): replicate from where its own binlog ends. */
+  adoptOwnPosition: string[];
   /** SELECT of `ro` (read_only: no ordinary writes) and `fenced` (no writes from any account the grants allow). */
   readOnlyState: string;
   /** Statements that fence the server (read-only) or make it writable. */
@@ -55,6 +57,8 @@ const mariadb: Dialect = {
   resetReplicaAll: 'RESET SLAVE ALL',
   changeSource:
     'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1',
+  // Its slave_pos is stale or empty: without this it would ask the new primary for binlogs from the very start.
+  adoptOwnPosition: ['SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos'],
   // MariaDB has no super_read_only: application accounts must not hold READ ONLY ADMIN (deploy/mysql/grants.sql).
   readOnlyState: 'SELECT @@GLOBAL.read_only AS ro, @@GLOBAL.read_only AS fenced',
   setReadOnly: (on) => [`SET GLOBAL read_only = ${on ? 1 : 0}`],
@@ -79,6 +83,7 @@ const mysql: Dialect = {
   resetReplicaAll: 'RESET REPLICA ALL',
   changeSource:
     'CHANGE REPLICATION SOURCE TO SOURCE_HOST = ?, SOURCE_PORT = ?, SOURCE_USER = ?, SOURCE_PASSWORD = ?, SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1',
+  adoptOwnPosition: [], // auto-position starts from gtid_executed
   // super_read_only holds even accounts with SUPER/CONNECTION_ADMIN; turning it on turns read_only on too.
   readOnlyState: 'SELECT @@GLOBAL.read_only AS ro, @@GLOBAL.super_read_only AS fenced',
   setReadOnly: (on) => (on ? ['SET GLOBAL super_read_only = 1'] : ['SET GLOBAL super_read_only = 0', 'SET GLOBAL read_only = 0']),

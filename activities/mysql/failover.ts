@@ -12,8 +12,8 @@ export interface FailoverSettings {
   writerEndpoint: boolean;
   /** Optional: runs recorded before it existed replay without it. */
   blockAfterFailover?: string;
-  /** How many commands each hook runs (optional, like blockAfterFailover). */
-  hooks?: { preFailover: number; postFailover: number };
+  /** How many commands each hook runs, and how long each may take (optional, like blockAfterFailover). */
+  hooks?: { preFailover: number; postFailover: number; timeout: string };
 }
 
 interface OnNode {
@@ -74,6 +74,7 @@ export function failoverActivities(clusters: MysqlClusters) {
         if (dryRun) return { changed: true };
         await run(c, [...dialect.setReadOnly(true), ...dialect.setSemiSyncPrimary(false)]);
         if (replica) await c.query(dialect.stopReplica);
+        else await run(c, dialect.adoptOwnPosition); // no errant GTIDs (checked above): its binlog is the source's past
         await c.query(dialect.changeSource, [host, Number(port), user, password]);
         await c.query(dialect.startReplica());
         return { changed: true };
@@ -87,7 +88,7 @@ export function failoverActivities(clusters: MysqlClusters) {
         autoFailover,
         writerEndpoint: !!writerEndpoint,
         blockAfterFailover,
-        hooks: { preFailover: hooks.preFailover.length, postFailover: hooks.postFailover.length },
+        hooks: { preFailover: hooks.preFailover.length, postFailover: hooks.postFailover.length, timeout: hooks.timeout },
       };
     },
 

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { toMs } from '../../common/duration';
 import { nonRetryable } from '../errors';
 import type { MysqlClusters } from './connections';
+import { programEnv } from './tools';
 
 const run = promisify(execFile);
 
@@ -32,16 +33,14 @@ export function hookActivities(clusters: MysqlClusters) {
      */
     async mysqlRunHooks({ cluster, hook, event, dryRun }: { cluster: string; hook: HookName; event: HookEvent; dryRun?: boolean }): Promise<{ ran: HookRun[] }> {
       const { hooks } = clusters.failoverSettings(cluster);
-      const env = {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/',
+      const env = programEnv({
         MEND_HOOK: hook,
         MEND_EVENT: event.kind,
         MEND_CLUSTER: cluster,
         MEND_OLD_PRIMARY: event.oldPrimary,
         MEND_NEW_PRIMARY: event.newPrimary,
         MEND_INCIDENT: event.incidentId,
-      };
+      });
       const ran: HookRun[] = [];
       for (const [program, ...args] of hooks[hook]) {
         if (dryRun) {

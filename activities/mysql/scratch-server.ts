@@ -8,7 +8,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createConnection, type Connection } from 'mysql2/promise';
-import { runTool, type MariadbTools } from './tools';
+import { programEnv, runTool, type MariadbTools } from './tools';
 
 const startWithinMs = 60_000;
 
@@ -48,7 +48,7 @@ export class ScratchServer {
         '--innodb-buffer-pool-size=64M',
         '--max-allowed-packet=1G',
       ],
-      { stdio: 'ignore' },
+      { stdio: 'ignore', env: programEnv() },
     );
     child.once('error', () => undefined); // not started: waitUntilUp says so
     const server = new ScratchServer(dir, child, tools);

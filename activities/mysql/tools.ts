@@ -30,8 +30,13 @@ export function findTools(binDir?: string): MariadbTools {
   return { dump: find('mariadb-dump'), client: find('mariadb'), installDb: find('mariadb-install-db'), server: find('mariadbd') };
 }
 
+/** The environment a program mend runs gets: PATH, HOME and `extra`, none of the worker's secrets. */
+export function programEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', ...extra };
+}
+
 export interface RunOptions {
-  /** Environment added to the worker's (e.g. MYSQL_PWD). */
+  /** Environment besides PATH and HOME (e.g. MYSQL_PWD). */
   env?: Record<string, string>;
   /** Open file descriptors for the program's standard input and output. */
   stdinFd?: number;
@@ -43,7 +48,7 @@ export interface RunOptions {
 export function runTool(program: string, args: string[], options: RunOptions = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, {
-      env: { ...process.env, ...options.env },
+      env: programEnv(options.env),
       stdio: [options.stdinFd ?? 'ignore', options.stdoutFd ?? 'ignore', 'pipe'],
       signal: options.signal,
     });

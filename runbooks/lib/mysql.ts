@@ -8,6 +8,8 @@ import type { ServerState } from '../../activities/mysql/health';
 import { parseGtids } from '../../common/mysql-gtid';
 import type { Duration } from '../../common/types';
 import type { RunbookKit } from '../../workflows/kit';
+import { message } from '../../workflows/kit/kit';
+import { toMs } from '../../common/duration';
 
 export const cluster = z.string().regex(/^[a-z0-9][a-z0-9-]*$/).default('default').describe('MySQL cluster name from config');
 export const server = z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port');
@@ -22,14 +24,28 @@ export const gtidProgress = (gtids: string) => parseGtids(gtids).reduce((sum, g)
 export const byReceived = (replicas: ServerState[]) =>
   [...replicas].sort((a, b) => gtidProgress(b.replica!.receivedGtids) - gtidProgress(a.replica!.receivedGtids));
 
-/** Runs the cluster's hook commands, if it has any. A failed pre-failover hook stops the runbook before any change. */
-export async function runHooks(kit: RunbookKit, db: Db, cluster: string, hook: HookName, settings: FailoverSettings, event: Omit<HookEvent, 'incidentId'>) {
-  if (!settings.hooks?.[hook]) return; // absent in settings read before hooks existed
-  const { ran } = await kit.step(`${hook} hooks`, db.mysqlRunHooks, { cluster, hook, event: { ...event, incidentId: kit.incidentId } });
-  for (const r of ran.filter((h) => !h.ok)) kit.note(`${hook} hook ${r.command} failed: ${r.output}`);
+/**
+ * Runs the cluster's hook commands, if it has any. A failed pre-failover hook stops the runbook before any change;
+ * post-failover hooks run after the recovery is verified: a failure is noted, never undoes it, and is not the fix.
+ */
+export async function runHooks(kit: RunbookKit, cluster: string, hook: HookName, settings: FailoverSettings, event: Omit<HookEvent, 'incidentId'>) {
+  const count = settings.hooks?.[hook]; // absent in settings read before hooks existed
+  if (!count) return;
+  const { mysqlRunHooks } = kit.activities<MysqlActivities>({ startToCloseTimeout: count * toMs(settings.hooks!.timeout) + 10_000 });
+  const input = { cluster, hook, event: { ...event, incidentId: kit.incidentId } };
+  if (hook === 'preFailover') {
+    await kit.step(`${hook} hooks`, mysqlRunHooks, input);
+    return;
+  }
+  try {
+    const { ran } = await mysqlRunHooks({ ...input, dryRun: kit.dryRun });
+    for (const r of ran) kit.note(`${hook} hook ${r.command} ${r.ok ? 'ran' : `failed: ${r.output}`}`);
+  } catch (err) {
+    kit.note(`${hook} hooks failed: ${message(err)}`);
+  }
 }
 
-/** Points each server at the new primary (refusing any that diverged from it). */
+/** Points each server at the new primary (the activity refuses one that diverged from it). */
 export async function repoint(kit: RunbookKit, db: Db, cluster: string, nodes: string[], primary: string) {
   for (const node of nodes) await kit.step(`point ${node} at ${primary}`, db.mysqlReplicateFrom, { cluster, node, source: primary });
 }

@@ -23,9 +23,9 @@ export function startWorkerProcess(configPath: string, env: NodeJS.ProcessEnv = 
   return startMendProcess(join('workers', 'main.js'), '"mend worker ready"', configPath, env);
 }
 
-/** A worker process whose `activity` hangs on every call (test/helpers/stalling-worker.ts). */
-export function startStallingWorker(configPath: string, activity: string): Promise<WorkerProcess> {
-  return startMendProcess(join('test', 'helpers', 'stalling-worker.js'), '"mend worker ready"', configPath, { MEND_TEST_STALL: activity, MEND_LOG_LEVEL: 'INFO' });
+/** A worker process on which every call of `activity` hangs, before or after it acts (test/helpers/stalling-worker.ts). */
+export function startStallingWorker(configPath: string, when: 'before' | 'after', activity: string): Promise<WorkerProcess> {
+  return startMendProcess(join('test', 'helpers', 'stalling-worker.js'), '"mend worker ready"', configPath, { MEND_TEST_STALL: `${when}:${activity}` });
 }
 
 export function startGatewayProcess(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {

@@ -19,6 +19,8 @@ export class ApprovalGate {
   pending?: ApprovalRequest;
   private rejection?: ApprovalDecision;
   private lifted?: ApprovalDecision;
+  /** A lift that came before any liftable approval was asked: it gives the next one, if its sender may approve. */
+  private earlyLift?: OverrideRequest;
 
   constructor(private readonly onChange: () => void) {
     setHandler(approveSignal, (s) => this.decide('approve', s), {
@@ -40,6 +42,11 @@ export class ApprovalGate {
     }
     this.rejection = undefined;
     this.lifted = undefined;
+    if (liftable && this.earlyLift && approvers.includes(this.earlyLift.by)) {
+      this.lifted = this.record(this.earlyLift.by, 'approve', `block lifted: ${this.earlyLift.reason}`, true);
+      this.onChange();
+      return;
+    }
     this.pending = {
       reason,
       approvers,
@@ -69,8 +76,9 @@ export class ApprovalGate {
 
   private liftBlock(signal: OverrideRequest): void {
     const reason = typeof signal?.reason === 'string' ? signal.reason : '';
-    const { record, refusal } = this.judge('approve', { by: signal?.by, comment: `block lifted: ${reason}` });
-    if (refusal) record(false, refusal);
+    const { by, record, refusal } = this.judge('approve', { by: signal?.by, comment: `block lifted: ${reason}` });
+    if (by && !this.pending) this.earlyLift = { by, reason };
+    else if (refusal) record(false, refusal);
     else if (!this.pending!.liftable) record(false, 'the pending approval is asked for more than the block');
     else this.lifted = record(true);
     this.onChange();
@@ -80,11 +88,7 @@ export class ApprovalGate {
   private judge(decision: 'approve' | 'reject', signal: SignalApproval) {
     const by = typeof signal?.by === 'string' ? signal.by.trim() : '';
     const comment = typeof signal?.comment === 'string' ? signal.comment : undefined;
-    const record = (accepted: boolean, reason?: string): ApprovalDecision => {
-      const entry = { by: by || '(missing)', comment, decision, at: new Date().toISOString(), accepted, reason };
-      this.decisions.push(entry);
-      return entry;
-    };
+    const record = (accepted: boolean, reason?: string) => this.record(by || '(missing)', decision, comment, accepted, reason);
     const pending = this.pending;
     const refusal = !by
       ? 'the signal needs a "by" field naming the approver'
@@ -94,6 +98,12 @@ export class ApprovalGate {
           ? `${by} is not an allowed approver`
           : undefined;
     return { by, record, refusal };
+  }
+
+  private record(by: string, decision: 'approve' | 'reject', comment: string | undefined, accepted: boolean, reason?: string): ApprovalDecision {
+    const entry = { by, comment, decision, at: new Date().toISOString(), accepted, reason };
+    this.decisions.push(entry);
+    return entry;
   }
 
   private decide(decision: 'approve' | 'reject', signal: SignalApproval): void {

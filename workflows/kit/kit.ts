@@ -126,11 +126,7 @@ export class RunbookKit {
     if (destructive && !undo && !restoredBy && this.input.policy.refuseDestructiveWithoutUndo) {
       throw refused(`step "${name}" is destructive and has no undo; the safety policy refuses it`);
     }
-    if (this.approvalBeforeActing) {
-      const { reasons, liftable } = this.approvalBeforeActing;
-      this.approvalBeforeActing = undefined;
-      await this.approval({ reason: reasons.join('; '), liftable });
-    }
+    await this.askApprovalBeforeActing();
     if (destructive && !this.dryRun && this.alertResolved) {
       throw stoodDown(`the alert is no longer firing (${this.alertResolved}); step "${name}" was not taken`);
     }
@@ -171,6 +167,18 @@ export class RunbookKit {
   requireApprovalBeforeActing(reason: string, { liftable = false } = {}): void {
     const before = this.approvalBeforeActing;
     this.approvalBeforeActing = { reasons: [...(before?.reasons ?? []), reason], liftable: (before?.liftable ?? true) && liftable };
+  }
+
+  /**
+   * Asks now the approval due before the first step (if any) and says whether one was asked: a runbook whose
+   * decision rests on a snapshot of the system reads it again after a human took their time.
+   */
+  async askApprovalBeforeActing(): Promise<boolean> {
+    if (!this.approvalBeforeActing) return false;
+    const { reasons, liftable } = this.approvalBeforeActing;
+    this.approvalBeforeActing = undefined;
+    await this.approval({ reason: reasons.join('; '), liftable });
+    return true;
   }
 
   /** Holds this runbook back on its target for a while after it ends (anti-flapping); the guard keeps the block. */
