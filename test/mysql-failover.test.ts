@@ -1,7 +1,7 @@
 // mysql-primary-failover on real MariaDB topologies (GTID, semi-sync AFTER_SYNC), one per case, under a writer that
 // counts only acknowledged rows: kill -9 of the primary (reported by a MysqlDown alert through the gateway) loses none
-// of them, a lagging replica is waited for, a primary
-// that hangs for less than the detection window is left alone, and an old primary with errant GTIDs is refused.
+// of them, a lagging replica is waited for, a primary that hangs for less than the detection window is left alone,
+// and an old primary with errant GTIDs is refused.
 import { join } from 'node:path';
 import { defaultConfigPath, loadConfig } from '../config/load';
 import { incidentStatusQuery } from '../workflows/definitions';
