@@ -128,9 +128,14 @@ export const configSchema = z
       .strict()
       .default({ maxCachedWorkflows: 10 }),
     metrics: z
-      .object({ port: z.number().int().min(0).max(65535).default(9464), host: z.string().default('127.0.0.1') })
+      .object({
+        port: z.number().int().min(0).max(65535).default(9464),
+        host: z.string().default('127.0.0.1'),
+        /** How often mend_approvals_waiting is counted from Temporal's visibility. */
+        approvalsEvery: duration.default('15s'),
+      })
       .strict()
-      .default({ port: 9464, host: '127.0.0.1' }),
+      .default({ port: 9464, host: '127.0.0.1', approvalsEvery: '15s' }),
     policy: policySchema.default(policySchema.parse({})),
     snapshots: z
       .object({ dir: z.string().min(1).default('.mend/snapshots') })

@@ -9,6 +9,7 @@ export MEND_TEST_SERVER; MEND_TEST_SERVER=$(bash scripts/provision/test-server.s
 export REDIS_SERVER; REDIS_SERVER=$(bash scripts/provision/redis.sh)
 export ALERTMANAGER_BIN; ALERTMANAGER_BIN=$(bash scripts/provision/alertmanager.sh)
 export MEND_COMPOSE_CHECK; MEND_COMPOSE_CHECK=$(bash scripts/provision/compose-check.sh)
+export PROMTOOL; PROMTOOL=$(bash scripts/provision/promtool.sh)
 bash scripts/provision/kube-binaries.sh >/dev/null
 bash scripts/provision/mariadb.sh >/dev/null
 exec npx --no-install jest --ci "$@"

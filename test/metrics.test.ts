@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Redis } from 'ioredis';
+import { approveSignal } from '../workflows/definitions';
 import { incident } from '../workflows/incident';
+import { awaitApproval } from './helpers/incident';
+import { waitFor } from './helpers/wait';
 import { fillNearMaxmemory, redisClient, testConfig } from './helpers/mend';
 import { startRedis, type RedisServer } from './helpers/processes';
 import { startWorkerProcess, writeConfig, type WorkerProcess } from './helpers/worker-process';
@@ -56,6 +59,32 @@ test('a recovery shows up in /metrics with its MTTR and phases', async () => {
     expect(value(`mttr_phase_seconds_count{${rb},phase="${phase}"}`)).toBe(1);
   }
   expect(text).toContain('process_resident_memory_bytes');
+});
+
+test('runbooks waiting for approval are counted from Temporal visibility, and the count drops once approved', async () => {
+  const taskQueue = `approvals-${Date.now()}`;
+  const config = testConfig(server.url, {}, taskQueue);
+  Object.assign(config.temporal, { address: process.env.MEND_TEST_TEMPORAL!, taskQueue });
+  config.metrics.approvalsEvery = '200ms';
+  const counting = await startWorkerProcess(writeConfig(config, mkdtempSync(join(tmpdir(), 'mend-approvals-')), 'mend'));
+  try {
+    const url = JSON.parse(counting.output().split('\n').find((l) => l.includes('"mend worker ready"'))!).metrics as string;
+    const waiting = async () => Number(/^mend_approvals_waiting (\S+)$/m.exec(await (await fetch(url)).text())?.[1]);
+    await fillNearMaxmemory(redis);
+    const client = new Client({ connection });
+    const handle = await client.workflow.start(incident, {
+      taskQueue,
+      workflowId: `approvals-${Date.now()}`,
+      args: [{ runbook: 'redis-memory-relief', severity: 'critical', params: { redis: `${taskQueue}-0`, pattern: 'session:*', stabilize: '100ms' } }],
+    });
+    await awaitApproval(client, handle);
+    await waitFor(async () => (await waiting()) === 1, 'the gauge to count the approval');
+    await handle.signal(approveSignal, { by: 'alice' });
+    expect((await handle.result()).status).toBe('recovered');
+    await waitFor(async () => (await waiting()) === 0, 'the gauge to drop');
+  } finally {
+    await counting.stop();
+  }
 });
 
 test('a bad config stops the worker at start with the path of the bad field', async () => {

@@ -1,7 +1,9 @@
 // Prometheus metrics of the worker, fed by the workflows' metrics sink, served on /metrics.
 import { createServer, type Server } from 'node:http';
 import type { InjectedSinks } from '@temporalio/worker';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Client } from '@temporalio/client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { statusKey } from '../common/search-attributes';
 import type { MendSinks } from '../workflows/sinks';
 
 const durationBuckets = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600];
@@ -36,8 +38,28 @@ export class MendMetrics {
     registers: [this.registry],
   });
 
+  readonly approvalsWaiting = new Gauge({
+    name: 'mend_approvals_waiting',
+    help: "Runbooks of this worker's task queue waiting for a human approval (counted from Temporal's visibility)",
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts the task queue's runbooks waiting for approval every `everyMs`; a failed count keeps the last value. */
+  watchApprovals(client: Client, taskQueue: string, everyMs: number): () => void {
+    const query = `${statusKey.name} = 'awaiting-approval' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue.replace(/'/g, "''")}'`;
+    const count = () =>
+      client.workflow.count(query).then(
+        ({ count }) => this.approvalsWaiting.set(count),
+        () => undefined,
+      );
+    void count();
+    const timer = setInterval(count, everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   sinks(): InjectedSinks<MendSinks> {

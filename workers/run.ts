@@ -5,6 +5,7 @@ import { DefaultLogger, NativeConnection, Runtime, type WorkerInterceptors } fro
 import { RedisPool } from '../activities/redis-pool';
 import { logLine } from '../common/json-log';
 import { loadConfig } from '../config/load';
+import { toMs } from '../common/duration';
 import { defaultBundlePath } from './bundle';
 import { MendMetrics } from './metrics';
 import { ensureSearchAttributes } from './search-attributes';
@@ -24,6 +25,7 @@ export async function runWorker(interceptors?: WorkerInterceptors): Promise<void
   const connection = await NativeConnection.connect({ address });
   const metrics = new MendMetrics();
   const { server, port } = await metrics.serve(config.metrics.host, config.metrics.port);
+  const stopCounting = config.temporal.searchAttributes ? metrics.watchApprovals(client, taskQueue, toMs(config.metrics.approvalsEvery)) : undefined;
   const redis = new RedisPool(config.redis);
   const worker = await createMendWorker({
     config,
@@ -44,6 +46,7 @@ export async function runWorker(interceptors?: WorkerInterceptors): Promise<void
   try {
     await worker.run();
   } finally {
+    stopCounting?.();
     server.close();
     await redis.close();
     await connection.close();

@@ -9,7 +9,10 @@ import { projectRoot } from '../../config/load';
 export const root = projectRoot();
 
 /** Path printed by one of scripts/provision/*.sh (cached builds; fast when provisioned). */
-export function provisioned(script: 'temporal' | 'test-server' | 'redis' | 'compose-check' | 'alertmanager', envName: string): string {
+export function provisioned(
+  script: 'temporal' | 'test-server' | 'redis' | 'compose-check' | 'alertmanager' | 'promtool',
+  envName: string,
+): string {
   const fromEnv = process.env[envName];
   if (fromEnv) return fromEnv;
   const path = execFileSync('bash', [join(root, 'scripts', 'provision', `${script}.sh`)], {

@@ -15,7 +15,7 @@ export interface WorkerProcess {
 
 export function writeConfig(config: MendConfig, dir: string, name: string): string {
   const path = join(dir, `${name}.yaml`);
-  writeFileSync(path, stringify({ ...config, metrics: { host: '127.0.0.1', port: 0 } }));
+  writeFileSync(path, stringify({ ...config, metrics: { ...config.metrics, host: '127.0.0.1', port: 0 } }));
   return path;
 }
 
