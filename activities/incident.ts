@@ -1,9 +1,10 @@
 // Activities of the incident itself: the policy it runs under, the facts it diagnoses, the people it escalates to.
 import { log } from '@temporalio/activity';
-import type { SafetyPolicy, Severity } from '../common/types';
+import type { NotificationSettings, SafetyPolicy, Severity } from '../common/types';
 import { parseKubeTarget } from '../common/kube-targets';
 import type { MendConfig } from '../config/schema';
 import { nonRetryable } from './errors';
+import { notifyTimeoutMs } from './notify';
 import type { KubeClusters } from './kubernetes/clusters';
 import { diagnoseKube } from './kubernetes/diagnose';
 import type { MysqlClusters } from './mysql/connections';
@@ -14,6 +15,8 @@ import type { RedisPool } from './redis-pool';
 export interface IncidentSettings {
   policy: SafetyPolicy;
   searchAttributes: boolean;
+  /** Absent when no sink is configured (and in histories recorded before notifications). */
+  notifications?: NotificationSettings;
 }
 
 export interface Diagnosis {
@@ -49,7 +52,11 @@ export function incidentActivities(config: MendConfig, redis: RedisPool, cluster
   return {
     /** What an incident runs under: the safety policy, and whether to tag it with search attributes. */
     async incidentSettings(): Promise<IncidentSettings> {
-      return { policy: config.policy, searchAttributes: config.temporal.searchAttributes };
+      const { sinks, progressEvery } = config.notifications;
+      const notifications = Object.keys(sinks).length
+        ? { uiUrl: config.temporal.uiUrl, progressEvery, sendTimeout: notifyTimeoutMs(config.notifications) }
+        : undefined;
+      return { policy: config.policy, searchAttributes: config.temporal.searchAttributes, notifications };
     },
 
     /** Facts about the target, by its kind: Redis INFO, a pod, deployment or node, a MySQL cluster's servers. */
@@ -61,7 +68,7 @@ export function incidentActivities(config: MendConfig, redis: RedisPool, cluster
       return diagnoser(name, faultStartedAt ?? new Date().toISOString());
     },
 
-    /** Hands the incident to people. Paging integrations come with notifications; until then it is logged. */
+    /** Hands the incident to people: logged here; the incident also sends an `escalated` notice to the sinks. */
     async escalate(input: { incidentId: string; target: string; severity: Severity; reason: string }): Promise<void> {
       log.warn('incident escalated to people', input);
     },

@@ -2,16 +2,18 @@
 import type { Client } from '@temporalio/client';
 import type { MendConfig } from '../config/schema';
 import { guardActivities } from './guard';
+import { httpCheckActivities } from './http-check';
 import { incidentActivities } from './incident';
 import { KubeClusters } from './kubernetes/clusters';
 import { kubernetesActivities } from './kubernetes';
 import { MysqlClusters } from './mysql/connections';
 import { mysqlActivities } from './mysql';
+import { notifyActivities, type NotifyCounter } from './notify';
 import { redisActivities } from './redis';
 import type { RedisPool } from './redis-pool';
 import { SnapshotStore } from './snapshots';
 
-export function createActivities(config: MendConfig, client: Client, redis: RedisPool) {
+export function createActivities(config: MendConfig, client: Client, redis: RedisPool, notifications?: NotifyCounter) {
   const clusters = new KubeClusters(config.kubernetes);
   const mysql = new MysqlClusters(config.mysql);
   return {
@@ -20,6 +22,8 @@ export function createActivities(config: MendConfig, client: Client, redis: Redi
     ...redisActivities(redis, new SnapshotStore(config.snapshots.dir)),
     ...kubernetesActivities(clusters),
     ...mysqlActivities(mysql),
+    ...notifyActivities(config.notifications, notifications),
+    ...httpCheckActivities(),
   };
 }
 

@@ -1,6 +1,8 @@
 // What each `mend` command does. Output goes through `out`; bad input throws UsageError before anything starts.
 import { randomBytes } from 'node:crypto';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { writeFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Client, Connection, WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { incidentStartOptions } from '../client/incident-start';
 import { runbookKey, severityKey, statusKey, targetKey } from '../common/search-attributes';
 import { severities, type IncidentInput, type Severity, type TimelineEntry } from '../common/types';
@@ -21,7 +23,10 @@ import {
 import { incident } from '../workflows/incident';
 import { describeParams } from '../common/runbook-params';
 import { parseParams } from './params';
-import { renderGuard, renderIncident, renderRunbooks, table } from './render';
+import { isDuration, toMs } from '../common/duration';
+import { reportFromHistory } from './incident-history';
+import { renderGuard, renderIncident, renderOutcome, renderRunbooks, table } from './render';
+import { isDrRun, showDrStatus } from './dr';
 import { UsageError } from './usage-error';
 
 export type Out = (text: string) => void;
@@ -75,8 +80,48 @@ export async function runIncident(
 }
 
 export async function showStatus(session: Session, id: string, json: boolean): Promise<void> {
+  if (await isDrRun(await session.client(), id)) return showDrStatus(session, id, json);
   const { incidentView, runbookView } = await readIncident(await session.client(), id);
   session.out(json ? JSON.stringify({ incident: incidentView, runbook: runbookView }, null, 2) : renderIncident(incidentView, runbookView));
+}
+
+/** Shows the incident until it has an outcome (or Ctrl-C); redraws on a terminal, else appends what changed. */
+export async function watchStatus(
+  session: Session,
+  id: string,
+  options: { interval: string; redraw: boolean; stop?: AbortSignal },
+): Promise<'recovered' | 'not recovered' | 'stopped'> {
+  if (!isDuration(options.interval) || toMs(options.interval) <= 0) throw new UsageError(`--interval must be a duration like 1s or 500ms, got "${options.interval}"`);
+  const client = await session.client();
+  let shown = '';
+  for (;;) {
+    const { incidentView, runbookView, running } = await readIncident(client, id);
+    const frame = renderIncident(incidentView, runbookView, { timelineTail: 8 });
+    if (frame !== shown) session.out(options.redraw ? `${clearScreen}${frame}` : shown ? `\n${frame}` : frame);
+    shown = frame;
+    const outcome = incidentView.record ?? (running ? undefined : { status: 'failed' as const, reason: 'the incident workflow ended without a record' });
+    if (outcome) {
+      session.out(renderOutcome(id, outcome));
+      return ['recovered', 'not-needed', 'planned'].includes(outcome.status) ? 'recovered' : 'not recovered';
+    }
+    try {
+      await delay(toMs(options.interval), undefined, { signal: options.stop });
+    } catch {
+      session.out(`stopped watching ${id}; the incident goes on`);
+      return 'stopped';
+    }
+  }
+}
+
+const clearScreen = '\x1b[H\x1b[2J';
+
+/** The post-incident report in Markdown, from Temporal's history; to stdout or to a file. */
+export async function reportIncident(session: Session, id: string, file?: string): Promise<void> {
+  const client = await session.client();
+  const report = await reportFromHistory(client, await describeIncident(client, id));
+  if (!file) return session.out(report.trimEnd());
+  await writeFile(file, report);
+  session.out(`wrote the report of ${id} to ${file}`);
 }
 
 export async function listIncidents(
@@ -187,21 +232,29 @@ async function readGuard(client: Client, target: string) {
   }
 }
 
-async function readIncident(client: Client, id: string): Promise<{ incidentView: IncidentView; runbookView?: RunbookView }> {
-  const handle = client.workflow.getHandle(id);
-  let type: string;
+/** The incident's execution; bad input when there is none or the workflow is not an incident. */
+async function describeIncident(client: Client, id: string): Promise<WorkflowExecutionDescription> {
+  let execution: WorkflowExecutionDescription;
   try {
-    type = (await handle.describe()).type;
+    execution = await client.workflow.getHandle(id).describe();
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new UsageError(`no incident "${id}"`);
     throw err;
   }
-  if (type !== 'incident') throw new UsageError(`"${id}" is a ${type} workflow, not an incident`);
-  const incidentView = await handle.query(incidentStatusQuery);
+  if (execution.type !== 'incident') throw new UsageError(`"${id}" is a ${execution.type} workflow, not an incident`);
+  return execution;
+}
+
+async function readIncident(
+  client: Client,
+  id: string,
+): Promise<{ incidentView: IncidentView; runbookView?: RunbookView; running: boolean }> {
+  const running = (await describeIncident(client, id)).status.name === 'RUNNING';
+  const incidentView = await client.workflow.getHandle(id).query(incidentStatusQuery);
   const runbookView = incidentView.runbookWorkflowId
     ? await client.workflow.getHandle(incidentView.runbookWorkflowId).query(runbookStatusQuery)
     : undefined;
-  return { incidentView, runbookView };
+  return { incidentView, runbookView, running };
 }
 
 function checkSeverity(value: string): Severity {

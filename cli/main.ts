@@ -1,9 +1,24 @@
 #!/usr/bin/env node
-// mend's command line. Exit codes: 0 ok, 1 failure, 2 bad input, 3 approval or override refused.
+// mend's command line. Exit codes: 0 ok, 1 failure, 2 bad input, 3 approval or override refused,
+// 4 a watched incident ended without recovering (escalated, refused, rejected, stood down, failed), 130 Ctrl-C.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load';
 import type { MendConfig } from '../config/schema';
-import { connect, decide, listIncidents, listRunbooks, overrideGuard, runIncident, showGuard, showStatus, type Out, type Session } from './commands';
+import {
+  connect,
+  decide,
+  listIncidents,
+  listRunbooks,
+  overrideGuard,
+  reportIncident,
+  runIncident,
+  showGuard,
+  showStatus,
+  watchStatus,
+  type Out,
+  type Session,
+} from './commands';
+import { drCommand, drUsage } from './dr';
 import { UsageError } from './usage-error';
 
 const usage = `usage: mend <command> [options]
@@ -12,13 +27,18 @@ const usage = `usage: mend <command> [options]
   run <runbook> [--param k=v ...] [--severity info|warning|critical] [--dry-run]
                 [--summary TEXT] [--id ID] [--json]
                                              start an incident
-  status <id> [--json]                       current step, what it waits for, timeline
+  status <id> [--json]                       current step, what it waits for, timeline (a DR run: its progress)
+  status <id> --watch [--interval 1s]        live progress until the incident has an outcome; exit 0 if
+                                             it recovered (or was not needed), 4 if not; Ctrl-C stops
+                                             watching and leaves the incident alone
+  report <id> [--out FILE]                   post-incident report in Markdown from Temporal's history
   incidents [--status S] [--runbook R] [--target T] [--severity S] [--limit N] [--json]
                                              list incidents, newest first
   approve <id> --by NAME [--comment TEXT]    approve the pending step
   reject <id> --by NAME [--comment TEXT]     reject it; the incident stands down
   guard <target> [--json]                    a target's guard: holder, queue, budget, cooldown, blocks
   override <target> --by NAME --comment WHY  reset its budget and lift its cooldown and blocks (approvers only)
+${drUsage}
 
 Config: $MEND_CONFIG (default config/mend.yaml); TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE override it.`;
 
@@ -35,6 +55,11 @@ const options = {
   limit: { type: 'string', default: '20' },
   by: { type: 'string' },
   comment: { type: 'string' },
+  watch: { type: 'boolean', default: false },
+  interval: { type: 'string', default: '1s' },
+  out: { type: 'string' },
+  checklist: { type: 'string' },
+  note: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -69,8 +94,19 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
             json: values.json,
           });
           return 0;
-        case 'status':
-          await showStatus(session, one('incident id'), values.json);
+        case 'status': {
+          if (!values.watch) {
+            await showStatus(session, one('incident id'), values.json);
+            return 0;
+          }
+          if (values.json) throw new UsageError('status --watch shows text; drop --json');
+          // Redraw on a terminal; a pipe or a test's capture gets each change appended.
+          const redraw = out === console.log && process.stdout.isTTY === true;
+          const ended = await untilInterrupted((stop) => watchStatus(session, one('incident id'), { interval: values.interval, redraw, stop }));
+          return { recovered: 0, 'not recovered': 4, stopped: 130 }[ended];
+        }
+        case 'report':
+          await reportIncident(session, one('incident id'), values.out);
           return 0;
         case 'incidents':
           await listIncidents(session, {
@@ -90,6 +126,8 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
           return 0;
         case 'override':
           return (await overrideGuard(session, one('target (e.g. mysql/default)'), values.by, values.comment)) ? 0 : 3;
+        case 'dr':
+          return await drCommand(session, rest, values);
         default:
           throw new UsageError(`unknown command "${command}"\n\n${usage}`);
       }
@@ -103,6 +141,18 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
     }
     err(`mend: ${(e as Error).message}`);
     return 1;
+  }
+}
+
+/** Runs `task` with a signal that the first Ctrl-C aborts; a second one kills the process as usual. */
+async function untilInterrupted<T>(task: (stop: AbortSignal) => Promise<T>): Promise<T> {
+  const stop = new AbortController();
+  const interrupt = () => stop.abort();
+  process.once('SIGINT', interrupt);
+  try {
+    return await task(stop.signal);
+  } finally {
+    process.off('SIGINT', interrupt);
   }
 }
 

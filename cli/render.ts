@@ -1,6 +1,7 @@
 // Plain-text views for the terminal.
 import type { GuardView, IncidentView, RunbookView } from '../workflows/definitions';
 import type { ParamInfo } from '../common/runbook-params';
+import type { RecoveryPhases } from '../common/types';
 
 export function table(rows: Record<string, string>[]): string {
   const columns = Object.keys(rows[0]);
@@ -23,12 +24,14 @@ export function renderRunbooks(list: { name: string; risk: string; description: 
     .join('\n\n');
 }
 
-export function renderIncident(incident: IncidentView, runbook?: RunbookView): string {
+/** An incident and its running (or last) runbook; `timelineTail` keeps only the latest timeline entries. */
+export function renderIncident(incident: IncidentView, runbook?: RunbookView, { timelineTail }: { timelineTail?: number } = {}): string {
   const lines = [`incident ${incident.incidentId} on ${incident.target}: ${incident.status}`];
   if (incident.waitingFor) lines.push(`waiting for: ${incident.waitingFor}`);
   if (incident.ladder.length) lines.push(`ladder: ${incident.ladder.join(' → ')} → people`);
   if (runbook) {
     lines.push(`runbook ${runbook.runbook}${runbook.dryRun ? ' (dry-run)' : ''}: ${runbook.status}`);
+    lines.push(`  progress: ${progress(incident, runbook)}`);
     if (runbook.currentStep) lines.push(`  current step: ${runbook.currentStep}`);
     if (runbook.waitingFor) lines.push(`  waiting for: ${runbook.waitingFor}`);
     if (runbook.approval) {
@@ -45,9 +48,31 @@ export function renderIncident(incident: IncidentView, runbook?: RunbookView): s
   }
   const record = incident.record;
   if (record?.mttrSeconds !== undefined) lines.push(`MTTR ${record.mttrSeconds.toFixed(1)} s`);
-  lines.push('timeline:');
-  for (const t of incident.timeline) lines.push(`  ${t.at}  ${t.event}${t.detail ? `: ${t.detail}` : ''}`);
+  const shown = timelineTail ? incident.timeline.slice(-timelineTail) : incident.timeline;
+  lines.push(shown.length < incident.timeline.length ? `timeline (last ${shown.length} of ${incident.timeline.length}):` : 'timeline:');
+  for (const t of shown) lines.push(`  ${t.at}  ${t.event}${t.detail ? `: ${t.detail}` : ''}`);
   return lines.join('\n');
+}
+
+/** Where the runbook stands: its rung of the ladder and its steps. */
+function progress(incident: IncidentView, runbook: RunbookView): string {
+  const rung = incident.ladder.indexOf(runbook.runbook) + 1;
+  const acted = runbook.steps.filter((s) => s.status !== 'planned').length;
+  const checked = runbook.verifications.filter((v) => v.ok).length;
+  return [
+    rung ? `rung ${rung} of ${incident.ladder.length}` : undefined,
+    `${acted} step${acted === 1 ? '' : 's'} taken`,
+    `${checked} of ${runbook.verifications.length} verification${runbook.verifications.length === 1 ? '' : 's'} passed`,
+  ].filter(Boolean).join(', ');
+}
+
+/** The last line of `mend status --watch`: how the incident ended, with its MTTR and phases. */
+export function renderOutcome(id: string, outcome: { status: string; reason?: string; mttrSeconds?: number; phases?: RecoveryPhases }): string {
+  const line = `incident ${id} ended: ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''}`;
+  const { mttrSeconds, phases } = outcome;
+  if (mttrSeconds === undefined || !phases) return `${line}; no MTTR (no verified recovery)`;
+  const s = (n: number) => `${n.toFixed(1)} s`;
+  return `${line}; MTTR ${s(mttrSeconds)} (detection ${s(phases.detection)}, diagnosis ${s(phases.diagnosis)}, fix ${s(phases.fix)}, verification ${s(phases.verification)})`;
 }
 
 export function renderGuard(v: GuardView): string {

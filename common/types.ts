@@ -161,6 +161,17 @@ export interface RunbookInput {
   alertResolved?: string;
   /** The guard holds this runbook back on the target (anti-flapping): it asks a human before acting. */
   blocked?: BlockNotice;
+  /** Set when the incident notifies: the runbook relays its notices (approval needed, action taken) to it. */
+  notifications?: NotificationSettings;
+}
+
+/** How workflows notify (common/notice.ts); absent when no sink is configured. */
+export interface NotificationSettings {
+  /** The Temporal UI's base URL, for links to the incident. */
+  uiUrl: string;
+  progressEvery: Duration;
+  /** How long one notify activity may take: every sink's attempts and pauses. */
+  sendTimeout: Duration;
 }
 
 export interface BlockNotice {

@@ -63,6 +63,11 @@ export function parseConfig(raw: unknown, file = '(inline)', env: NodeJS.Process
 }
 
 export function loadConfig(file = process.env.MEND_CONFIG ?? defaultConfigPath()): MendConfig {
+  return parseConfig(readYaml(file), file);
+}
+
+/** A YAML file's content; an unreadable or malformed file is a ConfigError. */
+export function readYaml(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -75,5 +80,5 @@ export function loadConfig(file = process.env.MEND_CONFIG ?? defaultConfigPath()
   } catch (err) {
     throw new ConfigError(file, [`not valid YAML: ${(err as Error).message}`]);
   }
-  return parseConfig(raw, file);
+  return raw;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { durationSchema as duration, envNameSchema as envName } from '../common/schemas';
 import { risks, severities } from '../common/types';
 import { gatewaySchema } from '../gateway/config-schema';
+import { notificationsSchema } from './notifications-schema';
 
 export const policySchema = z
   .object({
@@ -146,6 +147,7 @@ export const configSchema = z
     kubernetes: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), kubernetesClusterSchema).default({}),
     mysql: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), mysqlClusterSchema).default({}),
     gateway: gatewaySchema.default(gatewaySchema.parse({})),
+    notifications: notificationsSchema.default(notificationsSchema.parse({})),
   })
   .strict();
 

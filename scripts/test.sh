@@ -10,6 +10,7 @@ export REDIS_SERVER; REDIS_SERVER=$(bash scripts/provision/redis.sh)
 export ALERTMANAGER_BIN; ALERTMANAGER_BIN=$(bash scripts/provision/alertmanager.sh)
 export MEND_COMPOSE_CHECK; MEND_COMPOSE_CHECK=$(bash scripts/provision/compose-check.sh)
 export PROMTOOL; PROMTOOL=$(bash scripts/provision/promtool.sh)
+export CHROMIUM_BIN; CHROMIUM_BIN=$(bash scripts/provision/chromium.sh)
 bash scripts/provision/kube-binaries.sh >/dev/null
 bash scripts/provision/mariadb.sh >/dev/null
 exec npx --no-install jest --ci "$@"

@@ -74,7 +74,7 @@ const manifestOf = (cluster: string, id: string) => JSON.parse(readFileSync(join
 /** Backup ids of a cluster's folder, by file kind. */
 const filesOf = (cluster: string) => {
   const names = existsSync(join(backups, cluster)) ? readdirSync(join(backups, cluster)) : [];
-  return { json: names.filter((n) => n.endsWith('.json')).sort(), other: names.filter((n) => !n.endsWith('.json') && !n.endsWith('.sql')) };
+  return { json: names.filter((n) => n.endsWith('.json')).sort(), other: names.filter((n) => !/\.(json|sql|verified)$/.test(n)) };
 };
 
 /** Live mariadbd processes whose data folder is a scratch server's. */
@@ -149,6 +149,7 @@ test('a backup of a replica under live writes restores with the same row counts 
   const final = await gtidSeq(0);
   await waitFor(async () => (await gtidSeq(source)) === final, 'the backed-up replica to catch up with the primary');
   expect(filesOf('bk').other).toEqual([]); // no stop note or partial file left
+  expect(existsSync(join(backups, 'bk', `${backup.id}.verified`))).toBe(true); // a DR run's RPO counts on it
 });
 
 test('a dry-run plans without dumping; retention keeps the newest `retain` backups of a cluster', async () => {
@@ -268,5 +269,6 @@ describe('a backup altered after it was taken', () => {
     ]);
     expect(existsSync(restored.scratch.dir)).toBe(false);
     expect(scratchProcesses()).toEqual([]);
+    expect(existsSync(join(backups, 'tamper', `${id}.verified`))).toBe(false); // not a backup to count on
   });
 });

@@ -44,6 +44,13 @@ export class MendMetrics {
     registers: [this.registry],
   });
 
+  readonly notifications = new Counter({
+    name: 'mend_notifications_total',
+    help: 'Notices per sink and kind: sent, or failed after every attempt',
+    labelNames: ['sink', 'kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -27,7 +27,7 @@ export function createMendWorker(parts: WorkerParts): Promise<Worker> {
     namespace: config.temporal.namespace,
     taskQueue: parts.taskQueue ?? config.temporal.taskQueue,
     ...(workflowBundlePath ? { workflowBundle: { codePath: workflowBundlePath } } : { workflowsPath }),
-    activities: createActivities(config, client, redis),
+    activities: createActivities(config, client, redis, metrics.notifications),
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     sinks: metrics.sinks(),
     interceptors: parts.interceptors,

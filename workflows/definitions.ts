@@ -1,5 +1,6 @@
 // Signals, queries and updates: the contract between mend's workflows, the CLI, the UI and the gateway.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Notice } from '../common/notice';
 import type {
   AlertNotice,
   ApprovalDecision,
@@ -32,6 +33,9 @@ export const alertStateSignal = defineSignal<[AlertState]>('alertState');
 
 export const rejectSignal = defineSignal<[SignalApproval]>('reject');
 
+/** Sent by a runbook to its incident, which sends it on to the notification sinks (approval needed, action taken). */
+export const noticeSignal = defineSignal<[Notice]>('notice');
+
 /** What a pending approval asks for; shown in status and in the UI. */
 export interface ApprovalRequest {
   reason: string;
@@ -60,6 +64,8 @@ export interface IncidentView {
   target: string;
   status: IncidentStatus;
   waitingFor?: string;
+  /** The approval the running runbook waits for (it tells its incident). */
+  approval?: ApprovalRequest;
   /** The running (or last) runbook's workflow id, to ask it for step detail. */
   runbookWorkflowId?: string;
   ladder: string[];
@@ -77,7 +83,11 @@ export interface AlertsView {
 }
 
 export const incidentStatusQuery = defineQuery<IncidentView>('status');
+/** Sent by a runbook to its incident when it starts (the request) or stops (null) waiting for approval. */
+export const runbookApprovalSignal = defineSignal<[ApprovalRequest | null]>('runbookApproval');
 export const runbookStatusQuery = defineQuery<RunbookView>('status');
+/** The incident's post-incident report in Markdown (common/incident-report.ts), as it stands now. */
+export const incidentReportQuery = defineQuery<string>('report');
 
 // The target guard.
 export interface AcquireRequest {

@@ -30,6 +30,7 @@ import type {
   SignalApproval,
   TimelineEntry,
 } from '../common/types';
+import { renderIncidentReport } from '../common/incident-report';
 import { formatIssues } from '../common/zod-issues';
 import { findRunbook, ladderFrom } from './catalog';
 import type { RunbookDefinition } from './kit/define';
@@ -41,9 +42,12 @@ import {
   blockLiftedSignal,
   guardDecisionSignal,
   guardWorkflowId,
+  incidentReportQuery,
   incidentStatusQuery,
   rejectSignal,
   releaseSignal,
+  runbookApprovalSignal,
+  type ApprovalRequest,
   type AcquireRequest,
   type GuardDecision,
   type OverrideRequest,
@@ -51,6 +55,7 @@ import {
   type IncidentView,
 } from './definitions';
 import { message } from './kit/kit';
+import { IncidentNotices } from './incident-notices';
 import { recoveryTimes } from './mttr';
 import type { MendSinks } from './sinks';
 
@@ -72,6 +77,8 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   let runbookWorkflowId: string | undefined;
   let ladder: string[] = [];
   let record: RecoveryRecord | undefined;
+  let approval: ApprovalRequest | undefined;
+  const attempts: RunbookResult[] = [];
   let target = '(unknown)';
   const alerts = input.alert ? new AlertBook(input.alert.key) : undefined;
 
@@ -80,6 +87,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     target,
     status,
     waitingFor,
+    approval,
     runbookWorkflowId,
     ladder,
     timeline,
@@ -96,6 +104,19 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   };
 
   setHandler(incidentStatusQuery, view, { description: 'Status, timeline, ladder and the running runbook' });
+  setHandler(
+    runbookApprovalSignal,
+    (pending) => {
+      approval = pending ?? undefined;
+      publish();
+    },
+    { description: 'The running runbook started (the request) or stopped (null) waiting for approval' },
+  );
+  setHandler(
+    incidentReportQuery,
+    () => renderIncidentReport(record ?? { incidentId, target, severity: input.severity, status, attempts, timeline }, { opened: input, running: child?.workflowId }),
+    { description: 'The post-incident report in Markdown: timeline, actions, approvals, evidence, compensations, MTTR' },
+  );
   const forward = (name: 'approve' | 'reject', signal: SignalApproval) => {
     if (!child) return mark(`${name} ignored`, `no runbook is running (from ${String(signal?.by)})`);
     mark(`${name} forwarded`, `from ${String(signal?.by)} to ${child.workflowId}`);
@@ -151,7 +172,10 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     summary: `diagnosis failed: ${message(err)}`,
     facts: undefined,
   }));
-  const { policy, searchAttributes } = await settings;
+  const { policy, searchAttributes, notifications } = await settings;
+  // A dry-run notifies nobody.
+  const about = () => ({ incidentId, severity: input.severity, target });
+  const notices = new IncidentNotices(input.dryRun ? undefined : notifications, about, view, detectedAt);
   if (searchAttributes) tag = upsertSearchAttributes;
   tag([
     { key: runbookKey, value: input.runbook },
@@ -179,17 +203,18 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
       mark('choice ignored', `${input.runbook} chose ${choice.runbook} with params it does not take`);
     }
   }
+  notices.opened(ladder[0], ladder, summary);
   const acts = proxyActivities<MendActivities>({
     startToCloseTimeout: policy.activityTimeout,
     retry: { ...policy.retry, nonRetryableErrorTypes: ['NonRetryable'] },
   });
 
-  const attempts: RunbookResult[] = [];
   const finish = async (final: IncidentStatus, reason?: string): Promise<RecoveryRecord> => {
     const times = recoveryTimes(timeline, attempts);
     record = { incidentId, target, severity: input.severity, status: final, reason, attempts, timeline, ...times };
     mark(final, reason);
     setStatus(final);
+    notices.ended(record);
     const recovered = attempts.find((a) => a.status === 'verified');
     if (recovered && times.mttrSeconds !== undefined && times.phases) {
       metrics.recovery(recovered.runbook, times.mttrSeconds, times.phases);
@@ -273,6 +298,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
         policy,
         tagStatus: searchAttributes,
         alertResolved: alerts?.resolution,
+        notifications: notices.enabled ? notifications : undefined,
         blocked: grant?.decision === 'granted' ? grant.blocked : undefined,
       };
       let result: RunbookResult;
@@ -292,12 +318,14 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
         result = { runbook, status: 'failed', reason: message(err), dryRun: runbookInput.dryRun, steps: [], approvals: [], verifications: [] };
       } finally {
         child = undefined;
+        approval = undefined;
       }
       if (grant) await release(target, incidentId, releaseOutcome(result), mark, result.block);
       if (lane) await release(lane, incidentId, 'recovered', mark);
       attempts.push(result);
       metrics.attempt(runbook, result.status, (Date.now() - started) / 1000);
       mark(`runbook ${result.status}`, `${runbook}${result.reason ? `: ${result.reason}` : ''}`);
+      notices.attempted(result);
 
       switch (result.status) {
         case 'verified':
@@ -333,6 +361,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     waitingFor = undefined;
     mark('closed', resolved ? 'the alert resolved' : `the alert still fired after ${holdOpen}; its next notification opens a new incident`);
   }
+  await notices.flush(); // nothing sent is cut off
   return outcome;
 }
 
@@ -389,7 +418,13 @@ async function runChild(
 
 function renderIncident(v: IncidentView): string {
   const lines = [`**Incident** on \`${v.target}\`: ${v.status}`];
-  if (v.waitingFor) lines.push(`Waiting for: ${v.waitingFor}`);
+  if (v.approval) {
+    const a = v.approval;
+    lines.push(
+      `Waiting for approval (${a.approvedBy.length}/${a.quorum}) until ${a.deadline}: ${a.reason}`,
+      `Who may approve: ${a.approvers.join(', ') || 'nobody (policy.approval.approvers is empty)'}. Send signal \`approve\` or \`reject\` here with {"by": "<name>", "comment": "..."}`,
+    );
+  } else if (v.waitingFor) lines.push(`Waiting for: ${v.waitingFor}`);
   if (v.runbookWorkflowId) lines.push(`Runbook workflow: ${v.runbookWorkflowId} (approve/reject here or there)`);
   if (v.ladder.length) lines.push(`Ladder: ${v.ladder.join(' → ')} → people`);
   if (v.alerts) lines.push(`Alert: ${v.alerts.firing ? 'firing' : 'resolved'} (${v.alerts.notifications} notifications, key ${v.alerts.key})`);

@@ -2,4 +2,5 @@
 // which runs the runbook of that name.
 export { incident } from './incident';
 export { targetGuard } from './guard';
+export { drChecklist } from './dr-checklist';
 export { runbookWorkflow as default } from './runbook';

@@ -10,6 +10,12 @@ import { approvalReason } from './policy';
 export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResult> {
   const name = workflowInfo().workflowType;
   const kit = new RunbookKit({ ...input, runbook: name });
+  const result = await run(kit, name, input);
+  await kit.flushNotices(); // its notices reach the incident before the result does
+  return result;
+}
+
+async function run(kit: RunbookKit, name: string, input: RunbookInput): Promise<RunbookResult> {
   const definition = findRunbook(name);
   if (!definition) return kit.finish('refused', `unknown runbook "${name}"`);
   const parsed = definition.params.safeParse(input.params);

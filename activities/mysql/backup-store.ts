@@ -73,7 +73,7 @@ export class BackupStore {
   /** Deletes a backup, or what an interrupted one left; its manifest first, so a half-deleted one is incomplete. */
   async remove(id: string): Promise<void> {
     const dump = this.dumpFile(id);
-    for (const path of [this.manifestFile(id), `${this.manifestFile(id)}.partial`, dump, `${dump}.partial`]) await rm(path, { force: true });
+    for (const path of [this.manifestFile(id), `${this.manifestFile(id)}.partial`, dump, `${dump}.partial`, this.verifiedFile(id)]) await rm(path, { force: true });
   }
 
   /** Complete backups, newest first. */
@@ -112,6 +112,25 @@ export class BackupStore {
 
   async clearPaused(id: string): Promise<void> {
     await rm(this.pausedFile(id), { force: true });
+  }
+
+  /** Records when this backup restored with matching checksums (its RPO can be counted on); undefined: it did not. */
+  async markVerified(id: string, at: string | undefined): Promise<void> {
+    if (at) await writeFile(this.verifiedFile(id), at, { mode: 0o600, flush: true });
+    else await rm(this.verifiedFile(id), { force: true });
+  }
+
+  /** The newest complete backup that a restore verified, and when. */
+  async lastVerified(): Promise<(BackupManifest & { verifiedAt: string }) | undefined> {
+    for (const manifest of await this.list()) {
+      const verifiedAt = await readFile(this.verifiedFile(manifest.id), 'utf8').catch(() => undefined);
+      if (verifiedAt) return { ...manifest, verifiedAt };
+    }
+    return undefined;
+  }
+
+  private verifiedFile(id: string): string {
+    return this.dumpFile(id).replace(/\.sql$/, '.verified');
   }
 
   private manifestFile(id: string): string {

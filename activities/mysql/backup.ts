@@ -178,6 +178,7 @@ export function backupActivities(clusters: MysqlClusters) {
             const present = new Set((await baseTables(c, manifest.databases)).map(tableKey));
             const restored = await sumTables(c, manifest.tables.filter((t) => present.has(tableKey(t))));
             const mismatches = compareSums(manifest.tables, restored);
+            await store.markVerified(backup, mismatches.length === 0 ? new Date().toISOString() : undefined);
             return {
               backup,
               scratch: { pid: scratch.pid, dir: scratch.dir },
@@ -194,6 +195,14 @@ export function backupActivities(clusters: MysqlClusters) {
           await scratch.stop();
         }
       });
+    },
+
+    /** The newest backup a restore verified (the RPO of a restore now), or undefined. */
+    async mysqlLastVerifiedBackup({ cluster }: { cluster: string }): Promise<(Omit<BackupRef, 'reused'> & { verifiedAt: string }) | undefined> {
+      const last = await settingsOf(cluster).store.lastVerified();
+      if (!last) return undefined;
+      const { reused: _, ...ref } = refOf(last, true);
+      return { ...ref, verifiedAt: last.verifiedAt };
     },
 
     /** Keeps `keep` and the newest others up to the cluster's `backup.retain`; deletes the older ones. */

@@ -8,6 +8,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { Redis } from 'ioredis';
 import { RedisPool } from '../../activities/redis-pool';
 import { parseConfig } from '../../config/load';
+import { notificationsSchema } from '../../config/notifications-schema';
 import type { MendConfig } from '../../config/schema';
 import type { IncidentInput, RecoveryRecord } from '../../common/types';
 import { MendMetrics } from '../../workers/metrics';
@@ -65,6 +66,8 @@ export async function startMend(options: {
   /** Start incidents eagerly: the client shares the worker's connection, as a co-located starter would. */
   eagerStart?: boolean;
   maxCachedWorkflows?: number;
+  /** The `notifications` section of the config (sinks' env vars are read from process.env). */
+  notifications?: Record<string, unknown>;
 }): Promise<Mend> {
   const taskQueue = `test-${randomUUID()}`;
   const prefix = taskQueue.slice(5, 13);
@@ -74,6 +77,7 @@ export async function startMend(options: {
   if (options.kubeconfig) config.kubernetes = { default: { kubeconfig: options.kubeconfig } };
   if (options.mysql) config.mysql = options.mysql;
   if (options.maxCachedWorkflows !== undefined) config.worker.maxCachedWorkflows = options.maxCachedWorkflows;
+  if (options.notifications) config.notifications = notificationsSchema.parse(options.notifications);
   if (!options.env) config.temporal.address = options.address ?? process.env.MEND_TEST_TEMPORAL!;
   let nextName = 0;
   let client: Client;

@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Socket } from 'node:net';
 import { projectRoot } from '../../config/load';
+import { waitFor } from './wait';
 
 export const root = projectRoot();
 
+export const provisionedChromium = () => provisioned('chromium', 'CHROMIUM_BIN');
+
 /** Path printed by one of scripts/provision/*.sh (cached builds; fast when provisioned). */
 export function provisioned(
-  script: 'temporal' | 'test-server' | 'redis' | 'compose-check' | 'alertmanager' | 'promtool',
+  script: 'temporal' | 'test-server' | 'redis' | 'compose-check' | 'alertmanager' | 'promtool' | 'chromium',
   envName: string,
 ): string {
   const fromEnv = process.env[envName];
@@ -70,16 +73,19 @@ const devServerLatencyFlags = [
 export interface DevServer {
   address: string;
   port: number;
+  /** The Web UI's base URL, when started with `ui`. */
+  uiUrl?: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
 
-/** A Temporal dev server; with dbFile its data survives a restart. */
-export async function startDevServer(options: { port?: number; dbFile?: string } = {}): Promise<DevServer> {
+/** A Temporal dev server; with dbFile its data survives a restart; with ui, its Web UI too. */
+export async function startDevServer(options: { port?: number; dbFile?: string; ui?: boolean } = {}): Promise<DevServer> {
   const temporal = provisioned('temporal', 'TEMPORAL_BIN');
   const port = options.port ?? (await freePort());
+  const uiPort = options.ui ? await freePort() : undefined;
   const args = [
-    'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port),
+    'server', 'start-dev', ...(uiPort ? ['--ui-ip', '127.0.0.1', '--ui-port', String(uiPort)] : ['--headless']), '--ip', '127.0.0.1', '--port', String(port),
     '--namespace', 'default', '--log-level', 'error',
     '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
     ...devServerLatencyFlags,
@@ -88,7 +94,10 @@ export async function startDevServer(options: { port?: number; dbFile?: string }
   ];
   const child = spawn(temporal, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPort(port, 30_000, 'Temporal dev server');
-  return { address: `127.0.0.1:${port}`, port, process: child, stop: () => stopProcess(child) };
+  const uiUrl = uiPort ? `http://127.0.0.1:${uiPort}` : undefined;
+  // The UI answers before its API can reach the server: wait for the API.
+  if (uiUrl) await waitFor(async () => (await fetch(`${uiUrl}/api/v1/namespaces/default`).catch(() => undefined))?.ok, 'the Temporal UI API');
+  return { address: `127.0.0.1:${port}`, port, uiUrl, process: child, stop: () => stopProcess(child) };
 }
 
 export interface RedisServer {

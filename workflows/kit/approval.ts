@@ -34,8 +34,11 @@ export class ApprovalGate {
     });
   }
 
-  /** Resolves once a quorum approves; throws when an allowed approver rejects or the timeout passes. */
-  async request(options: ApprovalOptions): Promise<void> {
+  /**
+   * Resolves once a quorum approves; throws when an allowed approver rejects or the timeout passes. `waiting` hears
+   * the request when the wait starts and null when it ends.
+   */
+  async request(options: ApprovalOptions, waiting: (pending: ApprovalRequest | null) => void = () => undefined): Promise<void> {
     const { reason, approvers, quorum, timeout, liftable } = options;
     if (approvers.length < quorum) {
       throw refused(`approval needs ${quorum} approver(s) but only ${approvers.length} are allowed: ${reason}`);
@@ -57,6 +60,7 @@ export class ApprovalGate {
     };
     this.onChange();
     const pending = this.pending;
+    waiting(pending);
     try {
       const decided = await condition(() => pending.approvedBy.length >= quorum || !!this.rejection || !!this.lifted, timeout);
       if (this.rejection) {
@@ -71,6 +75,7 @@ export class ApprovalGate {
     } finally {
       this.pending = undefined;
       this.onChange();
+      waiting(null);
     }
   }
 

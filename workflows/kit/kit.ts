@@ -1,7 +1,9 @@
 // The runbook kit: durable steps with undo (saga), approval, stabilization, closed-loop verification, dry-run.
 import {
   CancellationScope,
+  getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -22,7 +24,8 @@ import type {
   TargetBlock,
   VerificationRecord,
 } from '../../common/types';
-import { alertStateSignal, runbookStatusQuery, type RunbookView } from '../definitions';
+import { alertStateSignal, runbookApprovalSignal, runbookStatusQuery, type ApprovalRequest, type RunbookView } from '../definitions';
+import { incidentLink, relayOutbox, type Outbox } from '../notices';
 import { ApprovalGate } from './approval';
 import { refused, stoodDown, verificationFailed } from './errors';
 
@@ -78,6 +81,8 @@ export class RunbookKit {
   private readonly verifications: VerificationRecord[] = [];
   private readonly compensations: Compensation[] = [];
   private readonly approvalGate: ApprovalGate;
+  private readonly notices: Outbox;
+  private tellsIncident?: boolean;
   private approvalBeforeActing?: { reasons: string[]; liftable: boolean };
   private block?: TargetBlock;
   private currentStep?: string;
@@ -93,6 +98,7 @@ export class RunbookKit {
     this.target = input.target;
     this.alertResolved = input.alertResolved;
     this.approvalGate = new ApprovalGate(() => this.publish());
+    this.notices = relayOutbox(input.incidentId, input.notifications);
     setHandler(runbookStatusQuery, () => this.view(), { description: 'Steps, approvals and what the runbook waits for' });
     setHandler(alertStateSignal, (s) => void (this.alertResolved = s.firing ? undefined : s.detail), {
       description: "The incident's alert stopped or started firing again (sent by the incident)",
@@ -142,6 +148,7 @@ export class RunbookKit {
       if (!this.dryRun) {
         record.status = 'done';
         this.fixedAt = record.endedAt;
+        this.notify('action-taken', name);
       }
       return result;
     } catch (err) {
@@ -203,11 +210,19 @@ export class RunbookKit {
     this.enter(undefined, `approval: ${request.reason}`);
     this.tag('awaiting-approval');
     try {
-      await this.approvalGate.request(request);
+      await this.approvalGate.request(request, (pending) => {
+        this.tellIncident(pending);
+        if (pending) this.approvalNeeded(pending);
+      });
     } finally {
       this.tag('running');
       this.enter(undefined, undefined);
     }
+  }
+
+  /** Waits until the notices relayed to the incident reached it: called before the runbook returns. */
+  flushNotices(): Promise<void> {
+    return this.notices.flush();
   }
 
   /** A durable timer that lets the system settle before verification. */
@@ -306,6 +321,30 @@ export class RunbookKit {
       approvals: this.approvalGate.decisions,
       verifications: this.verifications,
     };
+  }
+
+  /**
+   * The incident shows what its runbook waits for, and who may approve, in its own details (Temporal UI, status).
+   * Awaited with the notices before the runbook returns: a signal in flight when a workflow completes may be lost.
+   */
+  private tellIncident(pending: ApprovalRequest | null): void {
+    this.tellsIncident ??= patched('approval-shown-by-incident'); // runbooks recorded before did not tell
+    if (this.tellsIncident) this.notices.keep(getExternalWorkflowHandle(this.incidentId).signal(runbookApprovalSignal, pending));
+  }
+
+  private notify(kind: 'approval-needed' | 'action-taken', title: string, text?: string): void {
+    const { incidentId, target, input } = this;
+    this.notices.post({ kind, incidentId, severity: input.severity, target, title: `${input.runbook} on ${target}: ${title}`, text });
+  }
+
+  private approvalNeeded({ reason, approvers, quorum, deadline }: ApprovalRequest): void {
+    if (!this.input.notifications) return;
+    const link = incidentLink(this.input.notifications.uiUrl, this.incidentId);
+    this.notify('approval-needed', 'needs approval', [
+      reason,
+      `Who may approve: ${approvers.join(', ')} (${quorum} needed), until ${deadline}.`,
+      `In the Temporal UI: ${link} → Send a Signal → approve (or reject) with {"by": "<name>", "comment": "..."}`,
+    ].join('\n'));
   }
 
   private tag(status: string): void {

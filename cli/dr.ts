@@ -1,0 +1,114 @@
+// `mend dr ...`: start a DR checklist run, confirm its manual items, show its progress and report.
+import { randomBytes } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { defaultChecklistPath, loadChecklist } from '../config/dr-load';
+import { drChecklist } from '../workflows/dr-checklist';
+import { confirmSignal, drProgressQuery, drReportQuery, drWorkflowType, type DrInput, type DrView } from '../workflows/dr-definitions';
+import { renderDrProgress } from '../workflows/dr-render';
+import type { Session } from './commands';
+import { UsageError } from './usage-error';
+
+export interface DrOptions {
+  checklist?: string;
+  summary?: string;
+  by?: string;
+  note?: string;
+  json: boolean;
+}
+
+export const drUsage = `  dr start [--checklist FILE] [--summary TEXT] [--json]
+                                             start a DR checklist run (default config/dr-checklist.yaml)
+  dr status <run-id> [--json]                progress per phase, what waits for whom, RTO and RPO
+  dr confirm <run-id> <item> --by NAME [--note TEXT]
+                                             confirm a manual item (approvers only)
+  dr report <run-id>                         the run's Markdown report (final once it ends)`;
+
+/** Runs a `dr` subcommand; returns the exit code (3: a confirmation refused). */
+export async function drCommand(session: Session, args: string[], options: DrOptions): Promise<number> {
+  const [sub, ...rest] = args;
+  const ids = (n: number, what: string) => {
+    if (rest.length !== n) throw new UsageError(`dr ${sub} takes ${what}`);
+    return rest;
+  };
+  switch (sub) {
+    case 'start':
+      ids(0, 'no arguments');
+      await startDr(session, options);
+      return 0;
+    case 'status':
+      await showDrStatus(session, ids(1, 'a run id')[0], options.json);
+      return 0;
+    case 'confirm': {
+      const [id, item] = ids(2, 'a run id and an item id');
+      return (await confirmDr(session, id, item, options)) ? 0 : 3;
+    }
+    case 'report': {
+      const [id] = ids(1, 'a run id');
+      await readDrRun(await session.client(), id);
+      session.out((await (await session.client()).workflow.getHandle(id).query(drReportQuery)).trimEnd());
+      return 0;
+    }
+    default:
+      throw new UsageError(`dr needs start, status, confirm or report\n\n${drUsage}`);
+  }
+}
+
+async function startDr(session: Session, options: DrOptions): Promise<void> {
+  const checklist = loadChecklist(options.checklist ?? defaultChecklistPath());
+  const id = `dr-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
+  const input: DrInput = { checklist, summary: options.summary };
+  const { config } = session;
+  await (await session.client()).workflow.start(drChecklist, {
+    workflowId: id,
+    taskQueue: config.temporal.taskQueue,
+    args: [input],
+    staticSummary: `DR: ${checklist.name} (${checklist.items.length} items, RTO ${checklist.rto})`,
+    staticDetails: options.summary,
+  });
+  const link = `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(id)}`;
+  session.out(options.json ? JSON.stringify({ runId: id, ui: link }) : `started DR run ${id} (${checklist.name}, RTO ${checklist.rto})\n${link}`);
+}
+
+export async function showDrStatus(session: Session, id: string, json: boolean): Promise<void> {
+  const view = await readDrRun(await session.client(), id);
+  if (json) return session.out(JSON.stringify(view, null, 2));
+  const recent = view.timeline.slice(-8).map((t) => `- ${t.at} ${t.event}${t.detail ? `: ${t.detail}` : ''}`);
+  session.out([renderDrProgress(view), '', 'Recent:', ...recent].join('\n'));
+}
+
+/** Sends `confirm` and reports whether the run accepted it. */
+async function confirmDr(session: Session, id: string, item: string, options: DrOptions): Promise<boolean> {
+  const by = options.by?.trim();
+  if (!by) throw new UsageError('dr confirm needs --by NAME (an approver under the policy)');
+  const client = await session.client();
+  const view = await readDrRun(client, id);
+  if (!view.items.some((i) => i.id === item)) throw new UsageError(`run ${id} has no item "${item}" (items: ${view.items.map((i) => i.id).join(', ')})`);
+  const seen = view.confirmations.length;
+  const handle = client.workflow.getHandle(id);
+  await handle.signal(confirmSignal, { item, by, note: options.note });
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const answer = (await handle.query(drProgressQuery)).confirmations.slice(seen).find((c) => c.by === by && c.item === item);
+    if (answer) {
+      session.out(answer.accepted ? `confirmed ${item} by ${by}` : `refused: ${answer.reason}`);
+      return answer.accepted;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the confirmation was sent but run ${id} did not record it within 10 s; check \`mend dr status ${id}\``);
+}
+
+/** Whether `id` is a DR checklist run (false when there is no such workflow). */
+export async function isDrRun(client: Client, id: string): Promise<boolean> {
+  try {
+    return (await client.workflow.getHandle(id).describe()).type === drWorkflowType;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
+
+async function readDrRun(client: Client, id: string): Promise<DrView> {
+  if (!(await isDrRun(client, id))) throw new UsageError(`no DR run "${id}"`);
+  return client.workflow.getHandle(id).query(drProgressQuery);
+}

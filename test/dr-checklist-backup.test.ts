@@ -1,0 +1,85 @@
+// The DR checklist's data phase on a real MariaDB topology (dev server): a `mysql-backup-verify` item runs as a child
+// incident, takes a backup of a replica and verifies it by a real restore; that restore marks the backup verified, and
+// the next run's RPO is computed from it. Before any verified backup, the RPO says there is none.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BackupManifest } from '../activities/mysql/backup-store';
+import { parseChecklist } from '../config/dr-load';
+import { drChecklist } from '../workflows/dr-checklist';
+import { confirmSignal, drProgressQuery, type DrView } from '../workflows/dr-definitions';
+import { mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { startMend, type Mend } from './helpers/mend';
+import { waitFor } from './helpers/wait';
+
+let db: MariadbTopology;
+let mend: Mend;
+let backups: string;
+
+beforeAll(async () => {
+  db = await startMariadbTopology();
+  backups = join(db.dir, 'backups');
+  mend = await startMend({ mysql: mysqlConfig(db, 'dr', { backup: { dir: backups, retain: 3 } }) });
+  const root = await db.root(0);
+  await root.query('CREATE TABLE appdb.accounts (id INT PRIMARY KEY, balance DECIMAL(10,2))');
+  await root.query('INSERT INTO appdb.accounts VALUES (1, 10.00), (2, 20.50), (3, 0)');
+  await root.end();
+});
+afterAll(async () => {
+  await mend?.stop();
+  await db?.stop();
+});
+
+const start = (items: unknown[]) =>
+  mend.client.workflow.start(drChecklist, {
+    taskQueue: mend.taskQueue,
+    workflowId: `dr-test-${Date.now()}`,
+    args: [{ checklist: parseChecklist({ name: 'DB DR', rto: '1h', rpo: { cluster: 'dr' }, items }) }],
+  });
+const signOff = { id: 'sign-off', phase: 'validate', manual: true, title: 'Data checked by the owner' };
+
+test('a backup restore-test item verifies a real backup, and the next run takes its RPO from it', async () => {
+  const first = await start([
+    { id: 'servers', phase: 'services', title: 'The cluster answers', activity: 'mysqlServers', params: { cluster: 'dr' } },
+    { id: 'verify-integrity', phase: 'data', dependsOn: ['servers'], title: 'A backup restores with matching checksums', runbook: 'mysql-backup-verify', params: { cluster: 'dr' } },
+    { ...signOff, dependsOn: ['verify-integrity'] },
+  ]);
+  const before = await waitFor(async () => {
+    const v = await first.query(drProgressQuery);
+    return v.rpo ? v : undefined;
+  }, 'the run to read its RPO');
+  expect(before.rpo).toMatchObject({ cluster: 'dr', detail: expect.stringMatching(/^no verified backup/) });
+  expect(before.rpo!.seconds).toBeUndefined();
+
+  const item = (v: DrView, id: string) => v.items.find((i) => i.id === id)!;
+  const waiting = await waitFor(async () => {
+    const v = await first.query(drProgressQuery);
+    if (item(v, 'verify-integrity').status === 'failed') throw new Error(`verify-integrity failed: ${item(v, 'verify-integrity').error}`);
+    return item(v, 'sign-off').status === 'awaiting-confirmation' ? v : undefined;
+  }, 'the backup restore test to pass', 110_000);
+  expect(item(waiting, 'verify-integrity')).toMatchObject({ status: 'done', result: 'incident recovered', childId: `${first.workflowId}/verify-integrity` });
+  expect(Date.parse(item(waiting, 'verify-integrity').startedAt!)).toBeGreaterThanOrEqual(Date.parse(item(waiting, 'servers').endedAt!));
+
+  // The restore marked the backup verified.
+  const files = readdirSync(join(backups, 'dr'));
+  const verified = files.filter((f) => f.endsWith('.verified')).map((f) => f.slice(0, -'.verified'.length));
+  expect(verified).toHaveLength(1);
+  const manifest = JSON.parse(readFileSync(join(backups, 'dr', `${verified[0]}.json`), 'utf8')) as BackupManifest;
+
+  await first.signal(confirmSignal, { item: 'sign-off', by: 'alice', note: 'balances match' });
+  const outcome = await first.result();
+  expect(outcome.rto.met).toBe(true);
+  expect(outcome.report).toMatch(/\| `verify-integrity` .* \| runbook mysql-backup-verify \| done \| .*incident recovered/);
+  expect(outcome.report).toMatch(/confirmed by alice at \S+: balances match/);
+
+  // The next run's RPO: from that backup's position to the run's start.
+  const second = await start([signOff]);
+  const view = await waitFor(async () => {
+    const v = await second.query(drProgressQuery);
+    return v.rpo ? v : undefined;
+  }, 'the second run to read its RPO');
+  expect(view.rpo).toMatchObject({ cluster: 'dr', backup: manifest.id, positionAt: manifest.positionAt });
+  const expected = Math.round((Date.parse(view.startedAt) - Date.parse(manifest.positionAt)) / 1000);
+  expect(view.rpo!.seconds).toBe(Math.max(0, expected));
+  await second.signal(confirmSignal, { item: 'sign-off', by: 'bob' });
+  expect((await second.result()).status).toBe('done');
+});
