@@ -9,6 +9,9 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { IncidentInput, RecoveryRecord } from '../common/types';
 import { approveSignal, guardWorkflowId, incidentStatusQuery, overrideSignal } from '../workflows/definitions';
+import { confirmSignal, drProgressQuery } from '../workflows/dr-definitions';
+import { drChecklist } from '../workflows/dr-checklist';
+import { parseChecklist } from '../config/dr-load';
 import { startReadLoad, startSourceOfTruth } from './helpers/cache-app';
 import { startGateway } from './helpers/gateway';
 import { awaitApproval } from './helpers/incident';
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
       await save(mend, 'mysql-primary-failover-recovered', await run({ runbook: 'mysql-primary-failover', severity: 'warning', params: {} }));
     }
     await recordMysql(mend, flapping, planned);
+    await recordDrChecklist(mend);
     if (recorded('cache-warmup-recovered')) return;
     await redis.flushall();
     const reader = redisClient(server.url);
@@ -185,6 +189,29 @@ async function recordKubernetes(mend: Mend, kubeconfig: string): Promise<void> {
 }
 
 const mysqlScenarios = ['switchover', 'repair', 'surge', 'backup'];
+
+/** A DR checklist run: two automated items in parallel, then a manual one an approver confirms. */
+async function recordDrChecklist(mend: Mend): Promise<void> {
+  const file = 'dr-checklist-completed.dr.pb';
+  if (file in index) return;
+  const checklist = parseChecklist({
+    name: 'recording',
+    rto: '1h',
+    items: [
+      { id: 'db-a', phase: 'services', title: 'the database answers', activity: 'mysqlServers', params: { cluster: 'switchover' } },
+      { id: 'db-b', phase: 'services', title: 'so does the other view of it', activity: 'mysqlServers', params: { cluster: 'repair' } },
+      { id: 'validate', phase: 'validate', title: 'the UI works', manual: true, dependsOn: ['db-a', 'db-b'] },
+    ],
+  });
+  const id = `dr-record-${Date.now()}`;
+  const run = await mend.client.workflow.start(drChecklist, { taskQueue: mend.taskQueue, workflowId: id, args: [{ checklist }] });
+  await waitFor(async () => (await run.query(drProgressQuery)).items.find((i) => i.id === 'validate')?.status === 'awaiting-confirmation', 'the manual item');
+  await run.signal(confirmSignal, { item: 'validate', by: 'alice', note: 'recording' });
+  await run.result();
+  writeFileSync(join(dir, file), encode(await run.fetchHistory()));
+  index[file] = id;
+  console.log('recorded dr-checklist-completed');
+}
 
 /**
  * The database runbooks: a failover inside the block window of an earlier one, lifted by an approver; and on a

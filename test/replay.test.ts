@@ -16,7 +16,7 @@ const typeOf = (h: (typeof histories)[number]) =>
 
 test('every workflow type and every runbook has a recorded history', () => {
   const types = new Set(histories.map(typeOf));
-  for (const type of ['incident', 'targetGuard', ...runbooks.map((r) => r.name)]) expect({ type, recorded: types.has(type) }).toEqual({ type, recorded: true });
+  for (const type of ['incident', 'targetGuard', 'drChecklist', ...runbooks.map((r) => r.name)]) expect({ type, recorded: types.has(type) }).toEqual({ type, recorded: true });
 });
 
 test.each(histories.map((h) => [h.file, h] as const))('%s replays without nondeterminism', async (_file, { id, history }) => {

@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { RecoveryRecord } from '../common/types';
 import { runCli } from './helpers/cli';
+import { waitFor } from './helpers/wait';
 import { awaitApproval } from './helpers/incident';
 import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
 import { startDevServer, startRedis, type DevServer, type RedisServer } from './helpers/processes';
-import { artifactsDir, openWorkflow, sendSignal, startBrowser, userMetadata, type Browser } from './helpers/temporal-ui';
+import { artifactsDir, listWorkflows, openWorkflow, sendSignal, startBrowser, userMetadata, type Browser } from './helpers/temporal-ui';
 
 let temporal: DevServer;
 let server: RedisServer;
@@ -43,8 +44,14 @@ async function incidentAwaitingApproval() {
   return handle;
 }
 
-test('approve from the UI: the operator sees who may approve, sends approve, and the incident recovers', async () => {
+test('approve from the UI: the operator finds the incident, sees who may approve, sends approve, and it recovers', async () => {
   const handle = await incidentAwaitingApproval();
+  // The list filtered on mend's search attributes, as an operator looks for what waits on people.
+  const query = `MendStatus = "awaiting-approval" AND TaskQueue = "${mend.taskQueue}"`;
+  await waitFor(async () => (await mend.client.workflow.count(query)).count === 1, 'visibility to index the status'); // eventually consistent
+  const waiting = await listWorkflows(browser.page, temporal.uiUrl!, query);
+  expect(waiting).toEqual([expect.stringContaining(`${handle.workflowId}/redis-memory-relief`)]);
+  await openWorkflow(browser.page, temporal.uiUrl!, handle.workflowId);
   const shown = await userMetadata(browser.page);
   expect(shown.summary).toMatch(/redis-memory-relief on redis\/\S+ \(critical\)/);
   expect(shown.details).toContain('RedisMemoryHigh on the session cache');

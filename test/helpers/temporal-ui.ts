@@ -43,6 +43,14 @@ export async function openWorkflow(page: Page, uiUrl: string, workflowId: string
   await metadata;
 }
 
+/** The rows (as text) of the UI's workflow list for a visibility query, e.g. on mend's search attributes. */
+export async function listWorkflows(page: Page, uiUrl: string, query: string): Promise<string[]> {
+  await page.goto(`${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(query)}`);
+  const rows = page.getByTestId('workflows-summary-configurable-table-row');
+  await rows.first().waitFor();
+  return rows.allInnerTexts();
+}
+
 /** The Markdown blocks of the User Metadata tab, as text: summary, details, current details. */
 export async function userMetadata(page: Page): Promise<{ summary: string; details: string; current: string }> {
   await page.getByRole('tab', { name: 'User Metadata' }).click();
