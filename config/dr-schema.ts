@@ -20,11 +20,27 @@ const itemBase = {
 
 const manualItem = z.object({ ...itemBase, manual: z.literal(true) }).strict();
 
+const server = z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port');
+
+/**
+ * The checks an activity item may run, with their params: read-only, so they need no guard, policy or approval.
+ * Anything that changes a system is a runbook item.
+ */
+export const drChecks = {
+  httpCheck: z
+    .object({ url: z.string().regex(/^https?:\/\//, 'expected an http(s) URL'), status: z.number().int().min(100).max(599).optional(), contains: z.string().optional(), timeout: duration.optional() })
+    .strict(),
+  mysqlServers: z.object({ cluster: z.string().min(1) }).strict(),
+  mysqlProbe: z.object({ cluster: z.string().min(1), node: server, probes: z.number().int().min(1).max(20).optional(), intervalMs: z.number().int().min(0).optional() }).strict(),
+  mysqlLastVerifiedBackup: z.object({ cluster: z.string().min(1) }).strict(),
+};
+const checkNames = Object.keys(drChecks) as [keyof typeof drChecks, ...(keyof typeof drChecks)[]];
+
 const activityItem = z
   .object({
     ...itemBase,
-    /** A worker activity by name, e.g. httpCheck or mysqlServers. */
-    activity: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'expected an activity name such as httpCheck'),
+    /** A read-only check by name (drChecks), e.g. httpCheck or mysqlServers. */
+    activity: z.enum(checkNames),
     params: z.record(z.string(), z.unknown()).default({}),
     timeout: duration.default('2m'),
   })
@@ -68,6 +84,10 @@ export const drChecklistSchema = z
         if (!index.has(dep)) issue(['items', i, 'dependsOn', d], `unknown item "${dep}"`);
       });
       if ('runbook' in item) runbookProblems(item).forEach((p) => issue(['items', i, ...p.path], p.message));
+      if ('activity' in item) {
+        const params = drChecks[item.activity].safeParse(item.params);
+        if (!params.success) params.error.issues.forEach((p) => issue(['items', i, 'params', ...(p.path as (string | number)[])], p.message));
+      }
     });
     const cycle = findCycle(c.items);
     if (cycle) issue(['items', index.get(cycle[0])!, 'dependsOn'], `dependency cycle: ${cycle.join(' → ')}`);

@@ -1,5 +1,5 @@
 // Approval gates on the time-skipping server, acting on a real Redis.
-import { approveSignal, rejectSignal } from '../workflows/definitions';
+import { approveSignal, incidentStatusQuery, rejectSignal } from '../workflows/definitions';
 import { awaitApproval, runbookView } from './helpers/incident';
 import { fillNearMaxmemory, redisState, startMend, useMendWithRedis, type Mend } from './helpers/mend';
 import { timeSkippingEnv } from './helpers/time-skipping';
@@ -62,6 +62,8 @@ test('a quorum of 2 needs two distinct approvers', async () => {
     }, 'both approvals recorded');
     expect(view.approval?.approvedBy).toEqual(['alice']);
     expect(view.approvals[1]).toMatchObject({ accepted: false, reason: expect.stringContaining('distinct approvers') });
+    // The incident's own details (Temporal UI, mend status) follow the count too.
+    await waitFor(async () => (await handle.query(incidentStatusQuery)).approval?.approvedBy.length === 1, 'the incident to show 1/2');
     expect(await t.redis.exists('session:1')).toBe(1);
     await handle.signal(approveSignal, { by: 'bob' });
     const record = await handle.result();

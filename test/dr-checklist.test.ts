@@ -229,4 +229,7 @@ test('the shipped checklist loads; a bad one fails with the path of the bad fiel
   expect(problems({ items: [{ id: 'r', title: 'r', phase: 'data', runbook: 'mysql-backup-verify', params: { cluster: 'BAD CLUSTER' } }] })[0]).toMatch(/^items\.0\.params\.cluster: /);
   expect(problems({ items: [{ id: 'r', title: 'r', phase: 'data', runbook: 'no-such-runbook' }] })).toEqual(['items.0.runbook: unknown runbook "no-such-runbook"']);
   expect(problems({ items: [{ ...manual('a'), phase: 'later' }] })[0]).toMatch(/^items\.0/);
+  // Only read-only checks run as activity items: a change to a system goes through a runbook and its guard.
+  expect(problems({ items: [{ id: 'x', title: 'x', phase: 'data', activity: 'redisFlushDb', params: {} }] })[0]).toMatch(/^items\.0/);
+  expect(problems({ items: [{ id: 'x', title: 'x', phase: 'data', activity: 'httpCheck', params: { url: 'ftp://x' } }] })).toEqual(['items.0.params.url: expected an http(s) URL']);
 });

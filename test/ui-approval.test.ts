@@ -64,8 +64,10 @@ test('approve from the UI: the operator finds the incident, sees who may approve
   expect(record.attempts[0].approvals).toEqual([expect.objectContaining({ by: 'alice', decision: 'approve', accepted: true, comment: 'approved in the UI' })]);
   expect(await redis.exists('session:1')).toBe(0); // the step really ran
 
+  // The UI shows it too: the signal in the history, the run completed, and its details say recovered.
   await browser.page.reload();
   await browser.page.getByRole('row').filter({ hasText: 'Workflow Execution Signaled' }).filter({ hasText: 'approve' }).first().waitFor();
+  await browser.page.getByText('Completed', { exact: true }).first().waitFor();
   await browser.page.screenshot({ path: join(artifactsDir, 'ui-approved-history.png'), fullPage: true });
 });
 

@@ -53,6 +53,12 @@ export class IncidentNotices {
     if (notice) this.outbox.post(notice);
   }
 
+  /** The incident itself failed (not one of its runbooks): stops the progress notices and says why. */
+  crashed(reason: string): void {
+    this.over = true;
+    this.outbox.post({ ...this.about(), kind: 'failed', title: `Incident on ${this.about().target}: failed`, text: lines(reason, this.link) });
+  }
+
   /** Waits for every notice sent: called just before the incident returns. */
   flush(): Promise<void> {
     return this.outbox.flush();

@@ -352,7 +352,16 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     return finish('escalated', `no runbook recovered ${target} (tried ${ladder.join(' → ')})`);
   };
 
-  const outcome = await climb();
+  let outcome: RecoveryRecord;
+  try {
+    outcome = await climb();
+  } catch (err) {
+    if (!isCancellation(err)) {
+      notices.crashed(`the incident failed before its outcome: ${message(err)}`);
+      await notices.flush();
+    }
+    throw err;
+  }
   if (alerts?.firing) {
     // Repeats of the alert land here instead of opening a second incident, until it resolves.
     const holdOpen = input.alert!.holdOpen;

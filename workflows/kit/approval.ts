@@ -19,6 +19,7 @@ export class ApprovalGate {
   pending?: ApprovalRequest;
   private rejection?: ApprovalDecision;
   private lifted?: ApprovalDecision;
+  private waiting: (pending: ApprovalRequest | null) => void = () => undefined;
   /** A lift that came before any liftable approval was asked: it gives the next one, if its sender may approve. */
   private earlyLift?: OverrideRequest;
 
@@ -36,7 +37,7 @@ export class ApprovalGate {
 
   /**
    * Resolves once a quorum approves; throws when an allowed approver rejects or the timeout passes. `waiting` hears
-   * the request when the wait starts and null when it ends.
+   * the request when the wait starts, again after each approval short of the quorum, and null when it ends.
    */
   async request(options: ApprovalOptions, waiting: (pending: ApprovalRequest | null) => void = () => undefined): Promise<void> {
     const { reason, approvers, quorum, timeout, liftable } = options;
@@ -60,6 +61,7 @@ export class ApprovalGate {
     };
     this.onChange();
     const pending = this.pending;
+    this.waiting = waiting;
     waiting(pending);
     try {
       const decided = await condition(() => pending.approvedBy.length >= quorum || !!this.rejection || !!this.lifted, timeout);
@@ -120,6 +122,7 @@ export class ApprovalGate {
     else {
       pending.approvedBy.push(by);
       record(true);
+      if (pending.approvedBy.length < pending.quorum) this.waiting(pending);
     }
     this.onChange();
   }

@@ -212,7 +212,7 @@ export class RunbookKit {
     try {
       await this.approvalGate.request(request, (pending) => {
         this.tellIncident(pending);
-        if (pending) this.approvalNeeded(pending);
+        if (pending?.approvedBy.length === 0) this.approvalNeeded(pending);
       });
     } finally {
       this.tag('running');
