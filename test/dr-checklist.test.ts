@@ -14,7 +14,8 @@ import { BackupStore, type BackupManifest } from '../activities/mysql/backup-sto
 import { defaultChecklistPath, loadChecklist, parseChecklist } from '../config/dr-load';
 import { ConfigError } from '../config/load';
 import { mysqlClusterSchema } from '../config/schema';
-import { drProgressQuery, drReportQuery, type DrOutcome, type DrView } from '../workflows/dr-definitions';
+import { drChecklist } from '../workflows/dr-checklist';
+import { confirmSignal, drProgressQuery, drReportQuery, type DrOutcome, type DrView } from '../workflows/dr-definitions';
 import { runCli } from './helpers/cli';
 import { NoticeReceiver } from './helpers/notice-receiver';
 import { startMend, type Mend } from './helpers/mend';
@@ -206,6 +207,15 @@ test('a DR run: parallel checks, dependencies, confirmations by approvers, RTO e
   expect(report).toContain('RTO 4h: met');
   expect(report).toContain('RPO (dr): ');
   expect(report).toContain('mallory on `confirm-fault`: mallory is not an allowed approver');
+});
+
+test('a confirmation sent as the run starts, before its first items are scheduled, still counts', async () => {
+  const checklist = parseChecklist({ name: 'early', rto: '1h', items: [{ id: 'only', phase: 'confirm', manual: true, title: 'The one item' }] });
+  const handle = await env.client.workflow.start(drChecklist, { taskQueue: mend.taskQueue, workflowId: `dr-early-${Date.now()}`, args: [{ checklist }] });
+  await handle.signal(confirmSignal, { item: 'only', by: 'carol', note: 'already done' }); // the run has not read its policy yet
+  const outcome = await handle.result();
+  expect(outcome.confirmations).toEqual([expect.objectContaining({ item: 'only', by: 'carol', accepted: true })]);
+  expect(outcome.items[0]).toMatchObject({ status: 'done', confirmedBy: 'carol', note: 'already done' });
 });
 
 test('the shipped checklist loads; a bad one fails with the path of the bad field', () => {

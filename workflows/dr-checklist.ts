@@ -88,9 +88,11 @@ export async function drChecklist(input: DrInput): Promise<DrOutcome> {
 
   setHandler(drProgressQuery, view, { description: 'Progress: items by phase, who confirmed what, RTO and RPO' });
   setHandler(drReportQuery, () => renderDrReport(view()), { description: 'The Markdown report, so far (final once the run ends)' });
-  const early: DrConfirm[] = []; // confirmations that came before the policy said who the approvers are
+  // Confirmations that came before the first items started (and the policy said who the approvers are).
+  const early: DrConfirm[] = [];
+  let scheduling = false;
   const confirm = (signal: DrConfirm) => {
-    if (!policy) return void early.push(signal);
+    if (!policy || !scheduling) return void early.push(signal);
     const { confirmation, item } = judge(signal, byId, policy.approval.approvers, now());
     confirmations.push(confirmation);
     if (!item) return mark('confirmation refused', `${confirmation.by || '(missing)'} on ${confirmation.item}: ${confirmation.reason}`);
@@ -107,7 +109,6 @@ export async function drChecklist(input: DrInput): Promise<DrOutcome> {
   const settings = await bootstrap.incidentSettings();
   policy = settings.policy;
   const outbox = notifierOutbox(settings.notifications);
-  early.splice(0).forEach(confirm);
   if (checklist.rpo) rpo = await readRpo(checklist.rpo.cluster, startedMs);
   publish();
 
@@ -125,13 +126,13 @@ export async function drChecklist(input: DrInput): Promise<DrOutcome> {
       publish();
     } else {
       item.status = 'running';
+      if ('runbook' in definition) item.childId = `${runId}/${item.id}`;
       mark('item started', `${item.id} (${item.kind})`);
       try {
         if ('activity' in definition) {
           item.result = brief(await acts(definition.timeout)[definition.activity](definition.params));
         } else {
-          item.childId = `${runId}/${item.id}`;
-          item.result = await runRunbook(definition, item.childId, runId);
+          item.result = await runRunbook(definition, item.childId!, runId);
         }
         Object.assign(item, { status: 'done', endedAt: now() });
         mark('item done', `${item.id}: ${item.result}`);
@@ -168,6 +169,10 @@ export async function drChecklist(input: DrInput): Promise<DrOutcome> {
     for (const item of items) {
       if (item.status !== 'waiting' || !item.dependsOn.every((d) => byId.get(d)!.status === 'done')) continue;
       running.set(item.id, runItem(item).then(() => void running.delete(item.id)));
+    }
+    if (!scheduling) {
+      scheduling = true;
+      early.splice(0).forEach(confirm);
     }
     await Promise.race(running.values());
   }

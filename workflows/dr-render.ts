@@ -29,7 +29,8 @@ export function renderDrProgress(v: DrView): string {
     for (const i of open) lines.push(`- \`${i.id}\` ${i.title}${i.status === 'failed' ? ` (failed: ${i.error}; confirm when done by hand)` : ''}`);
   }
   const running = v.items.filter((i) => i.status === 'running');
-  if (running.length) lines.push('', `Running: ${running.map((i) => `\`${i.id}\``).join(', ')}`);
+  // A runbook item is a child incident: name it, since that is where its approvals are given.
+  if (running.length) lines.push('', `Running: ${running.map((i) => `\`${i.id}\`${i.childId ? ` (incident \`${i.childId}\`)` : ''}`).join(', ')}`);
   return lines.join('\n');
 }
 
