@@ -20,6 +20,8 @@ import {
   type IncidentView,
   type RunbookView,
 } from '../workflows/definitions';
+import { drProgressQuery } from '../workflows/dr-definitions';
+import { renderDrProgress } from '../workflows/dr-render';
 import { incident } from '../workflows/incident';
 import { describeParams } from '../common/runbook-params';
 import { parseParams } from './params';
@@ -93,24 +95,42 @@ export async function watchStatus(
 ): Promise<'recovered' | 'not recovered' | 'stopped'> {
   if (!isDuration(options.interval) || toMs(options.interval) <= 0) throw new UsageError(`--interval must be a duration like 1s or 500ms, got "${options.interval}"`);
   const client = await session.client();
+  const read = (await isDrRun(client, id)) ? () => drFrame(client, id) : () => incidentFrame(client, id);
   let shown = '';
   for (;;) {
-    const { incidentView, runbookView, running } = await readIncident(client, id);
-    const frame = renderIncident(incidentView, runbookView, { timelineTail: 8 });
+    const { frame, ended } = await read();
     if (frame !== shown) session.out(options.redraw ? `${clearScreen}${frame}` : shown ? `\n${frame}` : frame);
     shown = frame;
-    const outcome = incidentView.record ?? (running ? undefined : { status: 'failed' as const, reason: 'the incident workflow ended without a record' });
-    if (outcome) {
-      session.out(renderOutcome(id, outcome));
-      return ['recovered', 'not-needed', 'planned'].includes(outcome.status) ? 'recovered' : 'not recovered';
+    if (ended) {
+      session.out(ended.line);
+      return ended.ok ? 'recovered' : 'not recovered';
     }
     try {
       await delay(toMs(options.interval), undefined, { signal: options.stop });
     } catch {
-      session.out(`stopped watching ${id}; the incident goes on`);
+      session.out(`stopped watching ${id}; it goes on`);
       return 'stopped';
     }
   }
+}
+
+interface Frame {
+  frame: string;
+  /** Once it is over: the last line, and whether it went well. */
+  ended?: { line: string; ok: boolean };
+}
+
+async function incidentFrame(client: Client, id: string): Promise<Frame> {
+  const { incidentView, runbookView, running } = await readIncident(client, id);
+  const frame = renderIncident(incidentView, runbookView, { timelineTail: 8 });
+  const outcome = incidentView.record ?? (running ? undefined : { status: 'failed' as const, reason: 'the incident workflow ended without a record' });
+  return { frame, ended: outcome && { line: renderOutcome(id, outcome), ok: ['recovered', 'not-needed', 'planned'].includes(outcome.status) } };
+}
+
+async function drFrame(client: Client, id: string): Promise<Frame> {
+  const view = await client.workflow.getHandle(id).query(drProgressQuery);
+  const ended = view.status === 'done' ? { line: `DR run ${id} done: RTO ${view.rto.target} ${view.rto.met ? 'met' : 'missed'}`, ok: !!view.rto.met } : undefined;
+  return { frame: renderDrProgress(view), ended };
 }
 
 const clearScreen = '\x1b[H\x1b[2J';

@@ -30,7 +30,8 @@ const usage = `usage: mend <command> [options]
   status <id> [--json]                       current step, what it waits for, timeline (a DR run: its progress)
   status <id> --watch [--interval 1s]        live progress until the incident has an outcome; exit 0 if
                                              it recovered (or was not needed), 4 if not; Ctrl-C stops
-                                             watching and leaves the incident alone
+                                             watching and leaves the incident alone (a DR run: until it
+                                             is done; 0 if its RTO was met)
   report <id> [--out FILE]                   post-incident report in Markdown from Temporal's history
   incidents [--status S] [--runbook R] [--target T] [--severity S] [--limit N] [--json]
                                              list incidents, newest first

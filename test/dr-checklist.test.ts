@@ -216,6 +216,9 @@ test('a confirmation sent as the run starts, before its first items are schedule
   const outcome = await handle.result();
   expect(outcome.confirmations).toEqual([expect.objectContaining({ item: 'only', by: 'carol', accepted: true })]);
   expect(outcome.items[0]).toMatchObject({ status: 'done', confirmedBy: 'carol', note: 'already done' });
+  // `mend status --watch` follows a DR run too, and returns with its outcome.
+  const watched = await cli('status', handle.workflowId, '--watch', '--interval', '100ms');
+  expect(watched).toMatchObject({ code: 0, out: expect.stringContaining(`DR run ${handle.workflowId} done: RTO 1h met`) });
 });
 
 test('the shipped checklist loads; a bad one fails with the path of the bad field', () => {

@@ -94,7 +94,7 @@ test('Ctrl-C stops watching and leaves the incident waiting for its approval', a
   await waitFor(async () => out.includes('approval: 0/1'), 'the watch to show the approval request');
   cli.kill('SIGINT');
   expect(await exited).toBe(130);
-  expect(out).toContain(`stopped watching ${id}; the incident goes on`);
+  expect(out).toContain(`stopped watching ${id}; it goes on`);
 
   expect((await handle.describe()).status.name).toBe('RUNNING');
   const view = await runbookView(t.mend.client, handle);
