@@ -54,6 +54,7 @@ import {
   type ReleaseRequest,
   type IncidentView,
 } from './definitions';
+import { describeApproval } from './kit/approval';
 import { message } from './kit/kit';
 import { IncidentNotices } from './incident-notices';
 import { recoveryTimes } from './mttr';
@@ -427,13 +428,8 @@ async function runChild(
 
 function renderIncident(v: IncidentView): string {
   const lines = [`**Incident** on \`${v.target}\`: ${v.status}`];
-  if (v.approval) {
-    const a = v.approval;
-    lines.push(
-      `Waiting for approval (${a.approvedBy.length}/${a.quorum}) until ${a.deadline}: ${a.reason}`,
-      `Who may approve: ${a.approvers.join(', ') || 'nobody (policy.approval.approvers is empty)'}. Send signal \`approve\` or \`reject\` here with {"by": "<name>", "comment": "..."}`,
-    );
-  } else if (v.waitingFor) lines.push(`Waiting for: ${v.waitingFor}`);
+  if (v.approval) lines.push(...describeApproval(v.approval));
+  else if (v.waitingFor) lines.push(`Waiting for: ${v.waitingFor}`);
   if (v.runbookWorkflowId) lines.push(`Runbook workflow: ${v.runbookWorkflowId} (approve/reject here or there)`);
   if (v.ladder.length) lines.push(`Ladder: ${v.ladder.join(' → ')} → people`);
   if (v.alerts) lines.push(`Alert: ${v.alerts.firing ? 'firing' : 'resolved'} (${v.alerts.notifications} notifications, key ${v.alerts.key})`);

@@ -68,8 +68,9 @@ export function backupActivities(clusters: MysqlClusters) {
     const node = await store.pausedNode(id);
     if (!node) return {};
     await clusters.on(cluster, node, async (c) => {
-      const [status] = await rows(c, 'SHOW SLAVE STATUS');
-      if (status && status.Slave_SQL_Running !== 'Yes') await c.query('START SLAVE SQL_THREAD');
+      const { dialect } = await detectDialect(c);
+      const [status] = await rows(c, dialect.replicaStatus);
+      if (status && !dialect.sqlRunning(status)) await c.query(dialect.startReplica(['sql']));
     });
     await store.clearPaused(id);
     return { resumed: node };

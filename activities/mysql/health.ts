@@ -3,8 +3,8 @@
 import { Context } from '@temporalio/activity';
 import type { Connection } from 'mysql2/promise';
 import { setTimeout as delay } from 'node:timers/promises';
-import { rows, type MysqlClusters } from './connections';
-import { detectDialect, type Flavor } from './dialect';
+import { rows, type MysqlClusters, type Row } from './connections';
+import { detectDialect, type Dialect, type Flavor } from './dialect';
 import { errantGtids } from '../../common/mysql-gtid';
 
 export interface ReplicaThreads {
@@ -14,6 +14,7 @@ export interface ReplicaThreads {
   lastIoErrno: number;
   lastIoError: string;
   lastSqlErrno: number;
+  lastSqlError: string;
   lagSeconds: number | null;
   receivedGtids: string;
 }
@@ -153,17 +154,23 @@ async function serverState(c: Connection, node: string): Promise<ServerState> {
     readOnly: Number(vars.ro) === 1,
     executedGtids: String(executed.gtids ?? ''),
     binlogState: vars.state === undefined ? undefined : String(vars.state),
-    replica: status && {
-      source: `${dialect.sourceHost(status)}:${dialect.sourcePort(status)}`,
-      ioRunning: dialect.ioRunning(status),
-      sqlRunning: dialect.sqlRunning(status),
-      lastIoErrno: Number(status.Last_IO_Errno ?? 0),
-      lastIoError: String(status.Last_IO_Error ?? ''),
-      lastSqlErrno: Number(status.Last_SQL_Errno ?? 0),
-      lagSeconds: dialect.lagSeconds(status),
-      receivedGtids: dialect.receivedGtids(status),
-    },
+    replica: status && replicaThreads(status, dialect),
     semiSync: semi,
+  };
+}
+
+/** A replica's threads, source, lag and received GTIDs, from its SHOW SLAVE STATUS (or SHOW REPLICA STATUS) row. */
+export function replicaThreads(status: Row, dialect: Dialect): ReplicaThreads {
+  return {
+    source: `${dialect.sourceHost(status)}:${dialect.sourcePort(status)}`,
+    ioRunning: dialect.ioRunning(status),
+    sqlRunning: dialect.sqlRunning(status),
+    lastIoErrno: Number(status.Last_IO_Errno ?? 0),
+    lastIoError: String(status.Last_IO_Error ?? ''),
+    lastSqlErrno: Number(status.Last_SQL_Errno ?? 0),
+    lastSqlError: String(status.Last_SQL_Error ?? ''),
+    lagSeconds: dialect.lagSeconds(status),
+    receivedGtids: dialect.receivedGtids(status),
   };
 }
 

@@ -4,7 +4,7 @@ import type { Connection } from 'mysql2/promise';
 import { nonRetryable } from '../errors';
 import { rows, type MysqlClusters } from './connections';
 import { detectDialect, type Dialect } from './dialect';
-import { healthActivities } from './health';
+import { healthActivities, replicaThreads } from './health';
 
 export interface ThreadState {
   running: boolean;
@@ -121,11 +121,11 @@ export function replicationActivities(clusters: MysqlClusters) {
 async function readThreads(c: Connection, dialect: Dialect): Promise<ReplicaThreadsNow | undefined> {
   const [status] = await rows(c, dialect.replicaStatus);
   if (!status) return undefined;
-  const clip = (text: unknown) => String(text ?? '').slice(0, errorLength);
+  const r = replicaThreads(status, dialect);
   return {
-    source: `${dialect.sourceHost(status)}:${dialect.sourcePort(status)}`,
-    io: { running: dialect.ioRunning(status), errno: Number(status.Last_IO_Errno ?? 0), error: clip(status.Last_IO_Error) },
-    sql: { running: dialect.sqlRunning(status), errno: Number(status.Last_SQL_Errno ?? 0), error: clip(status.Last_SQL_Error) },
+    source: r.source,
+    io: { running: r.ioRunning, errno: r.lastIoErrno, error: r.lastIoError.slice(0, errorLength) },
+    sql: { running: r.sqlRunning, errno: r.lastSqlErrno, error: r.lastSqlError.slice(0, errorLength) },
   };
 }
 

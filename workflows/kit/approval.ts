@@ -127,3 +127,11 @@ export class ApprovalGate {
     this.onChange();
   }
 }
+
+/** How a pending approval reads in a workflow's current details (the runbook's and its incident's). */
+export function describeApproval(a: ApprovalRequest): string[] {
+  return [
+    `Waiting for approval (${a.approvedBy.length}/${a.quorum}) until ${a.deadline}: ${a.reason}`,
+    `Who may approve: ${a.approvers.join(', ') || 'nobody (policy.approval.approvers is empty)'}. Send signal \`approve\` or \`reject\` with {"by": "<name>", "comment": "..."}`,
+  ];
+}

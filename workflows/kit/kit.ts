@@ -26,7 +26,7 @@ import type {
 } from '../../common/types';
 import { alertStateSignal, runbookApprovalSignal, runbookStatusQuery, type ApprovalRequest, type RunbookView } from '../definitions';
 import { incidentLink, relayOutbox, type Outbox } from '../notices';
-import { ApprovalGate } from './approval';
+import { ApprovalGate, describeApproval } from './approval';
 import { refused, stoodDown, verificationFailed } from './errors';
 
 export interface StepOptions<O> {
@@ -366,10 +366,7 @@ function renderRunbookDetails(v: RunbookView, target: string): string {
   const lines = [`**${v.runbook}** on \`${target}\`${v.dryRun ? ' (dry-run)' : ''}: ${v.status}`];
   if (v.currentStep) lines.push(`Running: ${v.currentStep}`);
   if (v.approval) {
-    lines.push(
-      `Waiting for approval (${v.approval.approvedBy.length}/${v.approval.quorum}) until ${v.approval.deadline}: ${v.approval.reason}`,
-      `Who may approve: ${v.approval.approvers.join(', ')}. Send signal \`approve\` or \`reject\` with {"by": "<name>", "comment": "..."}`,
-    );
+    lines.push(...describeApproval(v.approval));
     if (v.approval.liftable) lines.push(`Or lift the block: signal \`override\` {"by": "<name>", "reason": "..."} to workflow guard/${target}`);
   } else if (v.waitingFor) lines.push(`Waiting for: ${v.waitingFor}`);
   for (const s of v.steps) lines.push(`- [${s.status}] ${s.name}`);
