@@ -1,7 +1,7 @@
 // The README's run command: scripts/stack.sh starts Temporal + UI, Redis, MariaDB, the worker and the gateway; an alert
 // posted to the gateway opens an incident; Ctrl-C stops them all; a restart on the same data keeps every incident.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -57,6 +57,8 @@ async function ctrlC(stack: ReturnType<typeof startStack>): Promise<number | nul
   stack.child.kill('SIGINT');
   return exited;
 }
+
+afterAll(() => rmSync(data, { recursive: true, force: true })); // Temporal, Redis, kwok and MariaDB data: ~0.5 GB
 
 const cli = (...args: string[]) =>
   run('node', [join(root, 'dist', 'cli', 'main.js'), ...args], {
