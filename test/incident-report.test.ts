@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { RecoveryRecord } from '../common/types';
 import { approveSignal, incidentReportQuery } from '../workflows/definitions';
 import { runCli } from './helpers/cli';
-import { awaitApproval } from './helpers/incident';
+import { awaitApproval, runbookView } from './helpers/incident';
+import { waitFor } from './helpers/wait';
 import { fillNearMaxmemory, useMendWithRedis } from './helpers/mend';
 
 const t = useMendWithRedis();
@@ -45,6 +46,8 @@ test('approved, verification failed, steps undone, escalated: every fact in the 
   expect(running.out).toContain(`| Running | \`${id}/redis-memory-relief\` |`);
 
   await handle.signal(approveSignal, { by: 'mallory', comment: 'let me' });
+  // The incident forwards mallory's signal to its runbook; alice's goes straight there, so wait for the order.
+  await waitFor(async () => (await runbookView(t.mend.client, handle)).approvals.length === 1, "mallory's refusal to be recorded");
   expect(await mendCli('approve', id, '--by', 'alice', '--comment', 'sessions are cheap')).toMatchObject({ code: 0 });
   const record: RecoveryRecord = await handle.result();
   expect(record.status).toBe('escalated');
