@@ -6,8 +6,8 @@ import type { RecoveryRecord } from '../common/types';
 import { approveSignal, incidentReportQuery } from '../workflows/definitions';
 import { runCli } from './helpers/cli';
 import { awaitApproval, runbookView } from './helpers/incident';
-import { waitFor } from './helpers/wait';
 import { fillNearMaxmemory, useMendWithRedis } from './helpers/mend';
+import { waitFor } from './helpers/wait';
 
 const t = useMendWithRedis();
 const mendCli = (...args: string[]) => runCli(t.mend.config, ...args);
