@@ -1,5 +1,4 @@
 // What each `mend` command does. Output goes through `out`; bad input throws UsageError before anything starts.
-import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection, WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
@@ -20,7 +19,6 @@ import {
   type IncidentView,
   type RunbookView,
 } from '../workflows/definitions';
-import { drProgressQuery } from '../workflows/dr-definitions';
 import { renderDrProgress } from '../workflows/dr-render';
 import { incident } from '../workflows/incident';
 import { describeParams } from '../common/runbook-params';
@@ -28,8 +26,10 @@ import { parseParams } from './params';
 import { isDuration, toMs } from '../common/duration';
 import { reportFromHistory } from './incident-history';
 import { renderGuard, renderIncident, renderOutcome, renderRunbooks, table } from './render';
-import { isDrRun, showDrStatus } from './dr';
+import { isDrRun, readDrRun, showDrStatus } from './dr';
 import { UsageError } from './usage-error';
+import { describeWorkflow, newWorkflowId, signalAndAwaitAnswer } from './workflow-calls';
+import { workflowLink } from '../common/workflow-link';
 
 export type Out = (text: string) => void;
 
@@ -72,11 +72,11 @@ export async function runIncident(
   if (options.id !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/.test(options.id)) {
     throw new UsageError(`--id must be 1-200 letters, digits, '.', '_', ':' or '-' (no '/'), got "${options.id}"`);
   }
-  const id = options.id ?? `${definition.name}-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
+  const id = options.id ?? newWorkflowId(definition.name);
   const { config } = session;
   const client = await session.client();
   const handle = await client.workflow.start(incident, { workflowId: id, args: [input], ...incidentStartOptions(config, input, target) });
-  const link = `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(id)}`;
+  const link = workflowLink(config.temporal.uiUrl, config.temporal.namespace, id);
   if (options.json) session.out(JSON.stringify({ incidentId: id, target, ui: link }));
   else session.out(`started incident ${handle.workflowId} (${definition.name} on ${target})\n${link}`);
 }
@@ -128,8 +128,13 @@ async function incidentFrame(client: Client, id: string): Promise<Frame> {
 }
 
 async function drFrame(client: Client, id: string): Promise<Frame> {
-  const view = await client.workflow.getHandle(id).query(drProgressQuery);
-  const ended = view.status === 'done' ? { line: `DR run ${id} done: RTO ${view.rto.target} ${view.rto.met ? 'met' : 'missed'}`, ok: !!view.rto.met } : undefined;
+  const { view, status } = await readDrRun(client, id);
+  const ended =
+    view.status === 'done'
+      ? { line: `DR run ${id} done: RTO ${view.rto.target} ${view.rto.met ? 'met' : 'missed'}`, ok: !!view.rto.met }
+      : status !== 'RUNNING'
+        ? { line: `DR run ${id} ended ${status.toLowerCase()} before its checklist was done`, ok: false }
+        : undefined;
   return { frame: renderDrProgress(view), ended };
 }
 
@@ -194,23 +199,22 @@ export async function decide(
   const runbookHandle = client.workflow.getHandle(incidentView.runbookWorkflowId!);
   const seen = runbookView.approvals.length;
   const approver = by.trim();
-  await runbookHandle.signal(decision === 'approve' ? approveSignal : rejectSignal, { by: approver, comment });
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const view = await runbookHandle.query(runbookStatusQuery);
-    const recorded = view.approvals.slice(seen).find((a) => a.by === approver && a.decision === decision);
-    if (recorded) {
-      session.out(
-        recorded.accepted
-          ? `${decision === 'approve' ? 'approved' : 'rejected'} by ${recorded.by}` +
-              (view.approval ? ` (${view.approval.approvedBy.length}/${view.approval.quorum} approvals so far)` : '')
-          : `refused: ${recorded.reason}`,
-      );
-      return recorded.accepted;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the ${decision} signal was sent but the incident did not record it within 10 s; check \`mend status ${id}\``);
+  const { view, recorded } = await signalAndAwaitAnswer(
+    () => runbookHandle.signal(decision === 'approve' ? approveSignal : rejectSignal, { by: approver, comment }),
+    async () => {
+      const view = await runbookHandle.query(runbookStatusQuery);
+      const recorded = view.approvals.slice(seen).find((a) => a.by === approver && a.decision === decision);
+      return recorded && { view, recorded };
+    },
+    `the ${decision} signal was sent but the incident did not record it within 10 s; check \`mend status ${id}\``,
+  );
+  session.out(
+    recorded.accepted
+      ? `${decision === 'approve' ? 'approved' : 'rejected'} by ${recorded.by}` +
+          (view.approval ? ` (${view.approval.approvedBy.length}/${view.approval.quorum} approvals so far)` : '')
+      : `refused: ${recorded.reason}`,
+  );
+  return recorded.accepted;
 }
 
 export async function showGuard(session: Session, target: string, json: boolean): Promise<void> {
@@ -227,20 +231,16 @@ export async function overrideGuard(session: Session, target: string, by: string
   const handle = client.workflow.getHandle(guardWorkflowId(target));
   const approver = by.trim();
   const sentAt = Date.now();
-  await handle.signal(overrideSignal, { by: approver, reason: comment.trim() });
   // The guard's answer: its first override entry about this approver since the signal was sent.
   const answer = (h: TimelineEntry) =>
     (h.event === 'override' || h.event === 'override refused') && Date.parse(h.at) >= sentAt - 1000 && (h.detail ?? '').includes(approver);
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const entry = (await handle.query(guardStateQuery)).history.find(answer);
-    if (entry) {
-      session.out(`${entry.event === 'override' ? 'done' : 'refused'}: ${entry.detail}`);
-      return entry.event === 'override';
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the override was sent but the guard did not record it within 10 s; check \`mend guard ${target}\``);
+  const entry = await signalAndAwaitAnswer(
+    () => handle.signal(overrideSignal, { by: approver, reason: comment.trim() }),
+    async () => (await handle.query(guardStateQuery)).history.find(answer),
+    `the override was sent but the guard did not record it within 10 s; check \`mend guard ${target}\``,
+  );
+  session.out(`${entry.event === 'override' ? 'done' : 'refused'}: ${entry.detail}`);
+  return entry.event === 'override';
 }
 
 async function readGuard(client: Client, target: string) {
@@ -254,13 +254,8 @@ async function readGuard(client: Client, target: string) {
 
 /** The incident's execution; bad input when there is none or the workflow is not an incident. */
 async function describeIncident(client: Client, id: string): Promise<WorkflowExecutionDescription> {
-  let execution: WorkflowExecutionDescription;
-  try {
-    execution = await client.workflow.getHandle(id).describe();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new UsageError(`no incident "${id}"`);
-    throw err;
-  }
+  const execution = await describeWorkflow(client, id);
+  if (!execution) throw new UsageError(`no incident "${id}"`);
   if (execution.type !== 'incident') throw new UsageError(`"${id}" is a ${execution.type} workflow, not an incident`);
   return execution;
 }

@@ -1,12 +1,13 @@
 // `mend dr ...`: start a DR checklist run, confirm its manual items, show its progress and report.
-import { randomBytes } from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { workflowLink } from '../common/workflow-link';
 import { defaultChecklistPath, loadChecklist } from '../config/dr-load';
 import { drChecklist } from '../workflows/dr-checklist';
 import { confirmSignal, drProgressQuery, drReportQuery, drWorkflowType, type DrInput, type DrView } from '../workflows/dr-definitions';
 import { renderDrProgress } from '../workflows/dr-render';
 import type { Session } from './commands';
 import { UsageError } from './usage-error';
+import { describeWorkflow, newWorkflowId, signalAndAwaitAnswer } from './workflow-calls';
 
 export interface DrOptions {
   checklist?: string;
@@ -43,9 +44,7 @@ export async function drCommand(session: Session, args: string[], options: DrOpt
       return (await confirmDr(session, id, item, options)) ? 0 : 3;
     }
     case 'report': {
-      const [id] = ids(1, 'a run id');
-      await readDrRun(await session.client(), id);
-      session.out((await (await session.client()).workflow.getHandle(id).query(drReportQuery)).trimEnd());
+      await reportDr(session, ids(1, 'a run id')[0]);
       return 0;
     }
     default:
@@ -55,7 +54,7 @@ export async function drCommand(session: Session, args: string[], options: DrOpt
 
 async function startDr(session: Session, options: DrOptions): Promise<void> {
   const checklist = loadChecklist(options.checklist ?? defaultChecklistPath());
-  const id = `dr-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
+  const id = newWorkflowId('dr');
   const input: DrInput = { checklist, summary: options.summary };
   const { config } = session;
   await (await session.client()).workflow.start(drChecklist, {
@@ -65,12 +64,12 @@ async function startDr(session: Session, options: DrOptions): Promise<void> {
     staticSummary: `DR: ${checklist.name} (${checklist.items.length} items, RTO ${checklist.rto})`,
     staticDetails: options.summary,
   });
-  const link = `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(id)}`;
+  const link = workflowLink(config.temporal.uiUrl, config.temporal.namespace, id);
   session.out(options.json ? JSON.stringify({ runId: id, ui: link }) : `started DR run ${id} (${checklist.name}, RTO ${checklist.rto})\n${link}`);
 }
 
 export async function showDrStatus(session: Session, id: string, json: boolean): Promise<void> {
-  const view = await readDrRun(await session.client(), id);
+  const { view } = await readDrRun(await session.client(), id);
   if (json) return session.out(JSON.stringify(view, null, 2));
   const recent = view.timeline.slice(-8).map((t) => `- ${t.at} ${t.event}${t.detail ? `: ${t.detail}` : ''}`);
   session.out([renderDrProgress(view), '', 'Recent:', ...recent].join('\n'));
@@ -81,34 +80,36 @@ async function confirmDr(session: Session, id: string, item: string, options: Dr
   const by = options.by?.trim();
   if (!by) throw new UsageError('dr confirm needs --by NAME (an approver under the policy)');
   const client = await session.client();
-  const view = await readDrRun(client, id);
+  const { view } = await readDrRun(client, id);
   if (!view.items.some((i) => i.id === item)) throw new UsageError(`run ${id} has no item "${item}" (items: ${view.items.map((i) => i.id).join(', ')})`);
   const seen = view.confirmations.length;
   const handle = client.workflow.getHandle(id);
-  await handle.signal(confirmSignal, { item, by, note: options.note });
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const answer = (await handle.query(drProgressQuery)).confirmations.slice(seen).find((c) => c.by === by && c.item === item);
-    if (answer) {
-      session.out(answer.accepted ? `confirmed ${item} by ${by}` : `refused: ${answer.reason}`);
-      return answer.accepted;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the confirmation was sent but run ${id} did not record it within 10 s; check \`mend dr status ${id}\``);
+  const answer = await signalAndAwaitAnswer(
+    () => handle.signal(confirmSignal, { item, by, note: options.note }),
+    async () => (await handle.query(drProgressQuery)).confirmations.slice(seen).find((c) => c.by === by && c.item === item),
+    `the confirmation was sent but run ${id} did not record it within 10 s; check \`mend dr status ${id}\``,
+  );
+  session.out(answer.accepted ? `confirmed ${item} by ${by}` : `refused: ${answer.reason}`);
+  return answer.accepted;
+}
+
+/** The report: a completed run's from its result (no worker needed), a running one's from the `report` query. */
+async function reportDr(session: Session, id: string): Promise<void> {
+  const client = await session.client();
+  const { status } = await readDrRun(client, id);
+  const handle = client.workflow.getHandle<typeof drChecklist>(id);
+  const report = status === 'COMPLETED' ? (await handle.result()).report : await handle.query(drReportQuery);
+  session.out(report.trimEnd());
 }
 
 /** Whether `id` is a DR checklist run (false when there is no such workflow). */
 export async function isDrRun(client: Client, id: string): Promise<boolean> {
-  try {
-    return (await client.workflow.getHandle(id).describe()).type === drWorkflowType;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
-  }
+  return (await describeWorkflow(client, id))?.type === drWorkflowType;
 }
 
-async function readDrRun(client: Client, id: string): Promise<DrView> {
-  if (!(await isDrRun(client, id))) throw new UsageError(`no DR run "${id}"`);
-  return client.workflow.getHandle(id).query(drProgressQuery);
+/** The run's progress and its workflow's status (RUNNING, COMPLETED, TERMINATED, ...); bad input if it is no DR run. */
+export async function readDrRun(client: Client, id: string): Promise<{ view: DrView; status: string }> {
+  const execution = await describeWorkflow(client, id);
+  if (execution?.type !== drWorkflowType) throw new UsageError(`no DR run "${id}"`);
+  return { view: await client.workflow.getHandle(id).query(drProgressQuery), status: execution.status.name };
 }

@@ -211,14 +211,29 @@ test('a DR run: parallel checks, dependencies, confirmations by approvers, RTO e
 
 test('a confirmation sent as the run starts, before its first items are scheduled, still counts', async () => {
   const checklist = parseChecklist({ name: 'early', rto: '1h', items: [{ id: 'only', phase: 'confirm', manual: true, title: 'The one item' }] });
-  const handle = await env.client.workflow.start(drChecklist, { taskQueue: mend.taskQueue, workflowId: `dr-early-${Date.now()}`, args: [{ checklist }] });
-  await handle.signal(confirmSignal, { item: 'only', by: 'carol', note: 'already done' }); // the run has not read its policy yet
+  // Signal-with-start: the confirmation is in the run's first task, before it has read its policy.
+  const handle = await env.client.workflow.signalWithStart(drChecklist, {
+    taskQueue: mend.taskQueue,
+    workflowId: `dr-early-${Date.now()}`,
+    args: [{ checklist }],
+    signal: confirmSignal,
+    signalArgs: [{ item: 'only', by: 'carol', note: 'already done' }],
+  });
   const outcome = await handle.result();
   expect(outcome.confirmations).toEqual([expect.objectContaining({ item: 'only', by: 'carol', accepted: true })]);
   expect(outcome.items[0]).toMatchObject({ status: 'done', confirmedBy: 'carol', note: 'already done' });
   // `mend status --watch` follows a DR run too, and returns with its outcome.
   const watched = await cli('status', handle.workflowId, '--watch', '--interval', '100ms');
   expect(watched).toMatchObject({ code: 0, out: expect.stringContaining(`DR run ${handle.workflowId} done: RTO 1h met`) });
+});
+
+test('a DR run ended before its checklist was done: `mend status --watch` returns, not recovered', async () => {
+  const checklist = parseChecklist({ name: 'cut', rto: '1h', items: [{ id: 'never', phase: 'confirm', manual: true, title: 'Never confirmed' }] });
+  const handle = await env.client.workflow.start(drChecklist, { taskQueue: mend.taskQueue, workflowId: `dr-cut-${Date.now()}`, args: [{ checklist }] });
+  await handle.terminate('test: the run is abandoned');
+  const watched = await cli('status', handle.workflowId, '--watch', '--interval', '100ms');
+  expect(watched).toMatchObject({ code: 4, out: expect.stringContaining(`DR run ${handle.workflowId} ended terminated before its checklist was done`) });
+  expect((await cli('dr', 'report', handle.workflowId)).out).toContain('Never confirmed');
 });
 
 test('the shipped checklist loads; a bad one fails with the path of the bad field', () => {

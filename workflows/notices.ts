@@ -4,6 +4,7 @@
 import { getExternalWorkflowHandle, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Notice, NotifyActivities } from '../common/notice';
 import type { NotificationSettings } from '../common/types';
+import { workflowLink } from '../common/workflow-link';
 import { noticeSignal } from './definitions';
 
 export class Outbox {
@@ -50,5 +51,5 @@ export function relayOutbox(incidentId: string, settings: NotificationSettings |
 
 /** The incident's page in the Temporal UI. */
 export function incidentLink(uiUrl: string, incidentId: string): string {
-  return `${uiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(workflowInfo().namespace)}/workflows/${encodeURIComponent(incidentId)}`;
+  return workflowLink(uiUrl, workflowInfo().namespace, incidentId);
 }
