@@ -75,6 +75,13 @@ test('a stopped server fails every probe, fast; a live one passes; a stranger is
   expect(servers[2]).toMatchObject({ node: db.nodes[2], reachable: false, error: expect.stringMatching(/ECONNREFUSED|ECONNRESET/) });
 });
 
+test("a failed statement's error does not carry its values (a password would reach the worker's log)", async () => {
+  const clusters = new MysqlClusters(mysqlConfig(db));
+  const failed = await clusters.on('default', db.nodes[0], (c) => c.query('SELECT ? FROM mysql.no_such_table', ['s3cret-value'])).catch((err: unknown) => err);
+  expect(failed).toMatchObject({ code: 'ER_NO_SUCH_TABLE' });
+  expect(JSON.stringify(failed)).not.toContain('s3cret-value');
+});
+
 test('the flavor comes from SELECT VERSION(); GTID state comparisons are per domain and server', () => {
   expect(dialectOf('10.11.19-MariaDB-0+deb12u1').flavor).toBe('mariadb');
   expect(dialectOf('8.0.36').flavor).toBe('mysql');

@@ -73,6 +73,11 @@ export class MysqlClusters {
     });
     try {
       return await use(connection);
+    } catch (err) {
+      // mysql2 puts the statement with its values filled in on the error (a CHANGE MASTER's password, for one):
+      // it would reach the worker's log and the workflow's history.
+      if (err && typeof err === 'object') delete (err as { sql?: string }).sql;
+      throw err;
     } finally {
       connection.destroy();
     }
