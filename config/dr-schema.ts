@@ -1,8 +1,7 @@
 // The DR checklist file: four phases of items, each manual (a person confirms it) or automated (an activity or a
 // runbook). Dependencies must name known items and form no cycle; a runbook item's params must fit its runbook.
 import { z } from 'zod';
-import { durationSchema as duration } from '../common/schemas';
-import { isDuration, toMs } from '../common/duration';
+import { durationAtLeast, durationSchema as duration } from '../common/schemas';
 import { severities } from '../common/types';
 import { findRunbook } from '../workflows/catalog';
 
@@ -42,7 +41,7 @@ const activityItem = z
     /** A read-only check by name (drChecks), e.g. httpCheck or mysqlServers. */
     activity: z.enum(checkNames),
     params: z.record(z.string(), z.unknown()).default({}),
-    timeout: duration.default('2m'),
+    timeout: durationAtLeast(1000, 'at least 1s').default('2m'),
   })
   .strict();
 
@@ -63,7 +62,7 @@ export const drChecklistSchema = z
   .object({
     name: z.string().min(1).default('DR checklist'),
     /** Recovery time objective, from the run's start. */
-    rto: duration.default('4h'),
+    rto: durationAtLeast(1, 'must be longer than 0').default('4h'),
     /** The fraction of the RTO at which the run escalates when it is not done. */
     rtoWarnAt: z.number().gt(0).lt(1).default(0.8),
     /** Where the RPO is read from: the newest verified backup of this MySQL cluster. */
@@ -73,7 +72,6 @@ export const drChecklistSchema = z
   .strict()
   .superRefine((c, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-    if (isDuration(c.rto) && toMs(c.rto) <= 0) issue(['rto'], 'must be longer than 0');
     const index = new Map<string, number>();
     c.items.forEach((item, i) => {
       if (index.has(item.id)) issue(['items', i, 'id'], `duplicate item id "${item.id}"`);

@@ -1,8 +1,7 @@
 // Where mend sends notices (common/notice.ts): named sinks, routed by severity and kind. Secrets by env var name.
 import { z } from 'zod';
 import { noticeKinds } from '../common/notice';
-import { toMs } from '../common/duration';
-import { durationSchema as duration, envNameSchema as envName } from '../common/schemas';
+import { durationAtLeast, envNameSchema as envName } from '../common/schemas';
 import { severities } from '../common/types';
 
 const sinkSchema = z
@@ -25,9 +24,9 @@ export const notificationsSchema = z
     /** No sinks: notifications are off. */
     sinks: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), sinkSchema).default({}),
     /** How often an open incident says where it stands, even when nothing changed. */
-    progressEvery: duration.refine((d) => toMs(d) >= 1000, 'at least 1s').default('15m'),
+    progressEvery: durationAtLeast(1000, 'at least 1s').default('15m'),
     /** One request to a sink. */
-    timeout: duration.default('5s'),
+    timeout: durationAtLeast(100, 'at least 100ms').default('5s'),
     /** Requests per notice and sink before it counts as failed. */
     attempts: z.number().int().min(1).max(5).default(3),
   })

@@ -1,6 +1,6 @@
 // The one config file, validated with zod at start. Secrets are named by env var, never written here.
 import { z } from 'zod';
-import { durationSchema as duration, envNameSchema as envName } from '../common/schemas';
+import { durationAtLeast, durationSchema as duration, envNameSchema as envName } from '../common/schemas';
 import { risks, severities } from '../common/types';
 import { gatewaySchema } from '../gateway/config-schema';
 import { notificationsSchema } from './notifications-schema';
@@ -133,7 +133,7 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(9464),
         host: z.string().default('127.0.0.1'),
         /** How often mend_approvals_waiting is counted from Temporal's visibility. */
-        approvalsEvery: duration.default('15s'),
+        approvalsEvery: durationAtLeast(1000, 'at least 1s').default('15s'),
       })
       .strict()
       .default({ port: 9464, host: '127.0.0.1', approvalsEvery: '15s' }),

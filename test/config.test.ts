@@ -32,6 +32,24 @@ test('each bad field is reported with its path', () => {
   expect(error!.problems.find((p) => p.startsWith('policy:'))).toMatch(/typo/);
 });
 
+test('a bad or too short interval is reported with its path, never as a crash', () => {
+  const problems = (raw: unknown) => {
+    try {
+      parseConfig(raw, 'mend.yaml', {});
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems;
+      throw e;
+    }
+    return [];
+  };
+  expect(problems({ notifications: { progressEvery: 'soon' } })).toEqual([expect.stringMatching(/^notifications\.progressEvery: expected a duration/)]);
+  expect(problems({ notifications: { progressEvery: '500ms', timeout: 0 } })).toEqual([
+    'notifications.progressEvery: at least 1s',
+    'notifications.timeout: at least 100ms',
+  ]);
+  expect(problems({ metrics: { approvalsEvery: 0 } })).toEqual(['metrics.approvalsEvery: at least 1s']);
+});
+
 test('environment overrides apply, and a bad one is reported like a bad field', () => {
   const config = parseConfig({ temporal: { address: 'a:1' } }, 'inline', {
     TEMPORAL_ADDRESS: 'temporal.prod:7233',

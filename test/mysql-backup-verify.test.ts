@@ -77,13 +77,13 @@ const filesOf = (cluster: string) => {
   return { json: names.filter((n) => n.endsWith('.json')).sort(), other: names.filter((n) => !/\.(json|sql|verified)$/.test(n)) };
 };
 
-/** Live mariadbd processes whose data folder is a scratch server's. */
-const scratchProcesses = () =>
+/** Live processes using this scratch server's folder (another test file may run a scratch server of its own). */
+const scratchProcesses = (dir: string) =>
   readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))
     .filter((p) => {
       try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('mend-scratch-');
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`--datadir=${dir}/data`);
       } catch {
         return false;
       }
@@ -132,7 +132,7 @@ test('a backup of a replica under live writes restores with the same row counts 
   expect(restored).toMatchObject({ tables: 3, rows: 250 + sums['appdb.orders'].rows, mismatchCount: 0, mismatches: [] });
   expect(existsSync(`/proc/${restored.scratch.pid}`)).toBe(false);
   expect(existsSync(restored.scratch.dir)).toBe(false);
-  expect(scratchProcesses()).toEqual([]);
+  expect(scratchProcesses(restored.scratch.dir)).toEqual([]);
 
   // The RPO at verification time: the primary's transactions since the backup's position.
   const verification = attempt.verifications.find((v) => /restored tables' row counts and checksums match/.test(v.name))!;
@@ -215,7 +215,7 @@ test('a scratch server that an earlier attempt left running is killed and remove
     await next.stop();
   }
   expect(existsSync(next.dir)).toBe(false);
-  expect(scratchProcesses()).toEqual([]);
+  expect(scratchProcesses(next.dir)).toEqual([]);
 });
 
 describe('a backup altered after it was taken', () => {
@@ -268,7 +268,7 @@ describe('a backup altered after it was taken', () => {
       ["backup ID: the restored tables' row counts and checksums match its manifest", false],
     ]);
     expect(existsSync(restored.scratch.dir)).toBe(false);
-    expect(scratchProcesses()).toEqual([]);
+    expect(scratchProcesses(restored.scratch.dir)).toEqual([]);
     expect(existsSync(join(backups, 'tamper', `${id}.verified`))).toBe(false); // not a backup to count on
   });
 });

@@ -129,7 +129,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   setHandler(rejectSignal, (s) => forward('reject', s), {
     description: 'Reject the pending step; mend stands down. Payload: {"by": "<name>", "comment": "<why>"}',
   });
-  // Kept for a runbook not started yet: it is told as it starts.
+  // Kept for the rung's runbook when it has not started yet: it is told as it starts.
   let lifted: OverrideRequest | undefined;
   setHandler(
     blockLiftedSignal,
@@ -320,6 +320,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
       } finally {
         child = undefined;
         approval = undefined;
+        lifted = undefined; // it was for this rung's block: a later rung's block is a new one
       }
       if (grant) await release(target, incidentId, releaseOutcome(result), mark, result.block);
       if (lane) await release(lane, incidentId, 'recovered', mark);
