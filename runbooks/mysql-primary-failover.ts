@@ -3,6 +3,7 @@
 // semi-sync, point the other replicas at it, fence the old primary, and move the writer endpoint. Then verify the
 // new primary takes writes and every replica follows it, and block another failover of the cluster for a while.
 // Nothing to undo: the old primary is gone.
+import { patched } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { MysqlActivities } from '../activities/mysql';
 import type { ServerState } from '../activities/mysql/health';
@@ -45,8 +46,14 @@ export const mysqlPrimaryFailover = defineRunbook({
     // 2. The candidate: the replica that received the most. The policy may want a human first; after one, the
     // primary may be back and the replicas may hold more: look again.
     const settings = await db.mysqlFailoverSettings({ cluster: p.cluster });
-    if (!settings.autoFailover) kit.requireApprovalBeforeActing(`primary ${primary} is dead; promote ${byReceived(dead)[0].node}? (autoFailover is off)`);
-    if (await kit.askApprovalBeforeActing()) {
+    // Failovers that waited for approval before one approval and the second look existed replay as they ran.
+    const lookAgain = patched('failover-one-approval-then-look-again');
+    const promote = `primary ${primary} is dead; promote ${byReceived(dead)[0].node}?`;
+    if (!settings.autoFailover) {
+      if (lookAgain) kit.requireApprovalBeforeActing(`${promote} (autoFailover is off)`);
+      else await kit.approval({ reason: promote });
+    }
+    if ((await kit.askApprovalBeforeActing()) && lookAgain) {
       dead = await confirmDead();
       if (typeof dead === 'string') return { notNeeded: `after the approval: ${dead}` };
     }

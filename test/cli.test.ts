@@ -141,3 +141,22 @@ test('the installed bin runs as a process with exit codes', async () => {
   const list = await run('node', [bin, 'runbooks', '--json']);
   expect(JSON.parse(list.stdout)).toHaveLength(runbooks.length);
 });
+
+test('a spent attempt budget: refused until an approver of the policy overrides it with `mend override`', async () => {
+  const redis = redisClient(server.url);
+  await redis.config('SET', 'maxmemory', '0'); // nothing to relieve: a granted attempt ends "not needed"
+  redis.disconnect();
+  const name = mend.redisName(); // a target of its own
+  const input = { runbook: 'redis-memory-relief', severity: 'warning' as const, params: { redis: name, pattern: 'session:*' } };
+  for (let i = 0; i < 3; i++) expect((await mend.run(input)).status).toBe('not-needed');
+  expect((await mend.run(input)).reason).toMatch(/attempt budget spent: 3 of 3/);
+
+  const target = `redis/${name}`;
+  expect(await mendCli('override', target, '--by', 'mallory', '--comment', 'let me')).toMatchObject({ code: 3, out: 'refused: mallory is not an allowed approver' });
+  expect((await mend.run(input)).status).toBe('refused');
+  expect(await mendCli('override', target, '--by', 'carol', '--comment', 'the cause is fixed')).toMatchObject({
+    code: 0,
+    out: 'done: budget and cooldown reset by carol: the cause is fixed',
+  });
+  expect((await mend.run(input)).status).toBe('not-needed');
+});

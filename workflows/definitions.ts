@@ -97,8 +97,6 @@ export interface AcquireRequest {
   windowMs: number;
   cooldownMs: number;
   maxHoldMs: number;
-  /** Who may approve under the policy: only they may override the guard. */
-  approvers?: string[];
 }
 
 export type GuardDecision =

@@ -10,8 +10,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { MendActivities } from '../activities';
 import { toMs } from '../common/duration';
+import { shortJson } from '../common/markdown';
 import type { IncidentInput, RecoveryRecord, SafetyPolicy, Severity, TimelineEntry } from '../common/types';
 import { formatIssues } from '../common/zod-issues';
 import { drChecklistSchema, drPhases, type DrItem } from '../config/dr-schema';
@@ -27,11 +27,11 @@ import {
   type DrRpo,
   type DrView,
 } from './dr-definitions';
+import { bootstrap } from './bootstrap';
 import { renderDrProgress, renderDrReport } from './dr-render';
 import { message } from './kit/kit';
 import { notifierOutbox } from './notices';
 
-const bootstrap = proxyActivities<MendActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
 
 type ActivityByName = Record<string, (params: unknown) => Promise<unknown>>;
 
@@ -244,6 +244,5 @@ async function readRpo(cluster: string, startedMs: number): Promise<DrRpo> {
 
 /** An activity's result in a line of the report: small, so history and the report stay small. */
 function brief(result: unknown): string {
-  const text = result === undefined ? 'ok' : JSON.stringify(result);
-  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+  return result === undefined ? 'ok' : shortJson(result, 300);
 }

@@ -11,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { TimelineEntry } from '../common/types';
+import { bootstrap } from './bootstrap';
 import {
   acquireUpdate,
   blockLiftedSignal,
@@ -37,8 +38,6 @@ export interface GuardState {
   cooldownUntil?: number;
   /** The incident whose failure started the cooldown: its own escalation ladder may go on. */
   cooldownAfter?: string;
-  /** The policy's approvers, from the latest request: who may override. */
-  approvers?: string[];
   /** Runbooks held back on this target until a time (anti-flapping), by runbook name. */
   blocks?: Record<string, { until: number; reason: string }>;
   history: TimelineEntry[];
@@ -83,7 +82,6 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
 
   /** Grants or refuses a request now. */
   const decide = (req: AcquireRequest): GuardDecision => {
-    if (req.approvers) s.approvers = req.approvers;
     const refusal = budgetRefusal(s, req, Date.now());
     if (refusal) {
       record('refused', `${req.incidentId}: ${refusal}`);
@@ -149,10 +147,10 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
 
   setHandler(
     overrideSignal,
-    (override) => {
+    async (override) => {
       const by = typeof override?.by === 'string' ? override.by.trim() : '';
-      // Guards started before overrides were checked accept them as they did then.
-      if (patched('override-by-approvers') && !s.approvers?.includes(by)) {
+      // Only the policy's approvers as configured now; overrides recorded before the check replay unchecked.
+      if (patched('override-by-current-policy') && !(await bootstrap.incidentSettings()).policy.approval.approvers.includes(by)) {
         record('override refused', `${by || '(no "by")'} is not an allowed approver`);
         return;
       }

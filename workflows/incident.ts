@@ -17,6 +17,7 @@ import {
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { MendActivities } from '../activities';
+import { bootstrap } from './bootstrap';
 import { toMs } from '../common/duration';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { runbookKey, severityKey, statusKey, targetKey } from '../common/search-attributes';
@@ -61,7 +62,6 @@ import { recoveryTimes } from './mttr';
 import type { MendSinks } from './sinks';
 
 // Read-only activities that run before the policy is known: fixed, bounded retries.
-const bootstrap = proxyActivities<MendActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
 const { metrics } = proxySinks<MendSinks>();
 
 export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
@@ -235,7 +235,6 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     windowMs: toMs(policy.attempts.window),
     cooldownMs: toMs(policy.cooldown),
     maxHoldMs,
-    approvers: policy.approval.approvers,
   };
   // A blast-radius lane is a guard with no budget: only its mutex counts.
   const laneLimits = { maxAttempts: 1, windowMs: 0, cooldownMs: 0, maxHoldMs };
