@@ -1,6 +1,7 @@
 // The Markdown post-incident report: summary, MTTR and phases, timeline, and every attempt with its approvals,
 // actions, verification evidence and compensations. Pure (no Node imports): the incident's `report` query and
 // `mend report` (from Temporal's history) both render with it.
+import { shortJson as json, tableCell as cell } from './markdown';
 import type { IncidentInput, RecoveryRecord, RunbookResult, StepRecord } from './types';
 
 /** A signal as Temporal's history recorded it (approve/reject with its payload). */
@@ -123,14 +124,6 @@ function outcomeOf(s: StepRecord): string {
 
 const seconds = (n: number) => `${Math.round(n * 1000) / 1000} s`;
 
-/** Compact JSON, cut to a readable length. */
-function json(value: unknown, max = 400): string {
-  const text = JSON.stringify(value) ?? 'undefined';
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-/** Text safe inside a Markdown table cell. */
-const cell = (text: string) => text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
 
 /** Inline code safe inside a table cell, even when the text holds backticks. */
 function code(text: string): string {

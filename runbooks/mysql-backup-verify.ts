@@ -7,7 +7,7 @@ import type { MysqlActivities } from '../activities/mysql';
 import type { BackupPlan, BackupRef } from '../activities/mysql/backup';
 import type { ServerState } from '../activities/mysql/health';
 import { defineRunbook, duration, refused } from '../workflows/kit';
-import { cluster, gtidProgress, mysqlActivities, server } from './lib/mysql';
+import { cluster, gtidProgress, mysqlActivities, server, writablePrimaries } from './lib/mysql';
 
 const once = { within: '1s', every: '1s' } as const;
 
@@ -93,7 +93,7 @@ function freshestReplica(servers: ServerState[]): ServerState | undefined {
 
 /** How much a restore of this backup would lose now: the age of its position, and the primary's transactions since. */
 function rpoOf(backup: BackupRef, servers: ServerState[]) {
-  const primary = servers.find((s) => s.reachable && !s.replica && s.readOnly === false);
+  const [primary] = writablePrimaries(servers);
   return {
     gtid: backup.gtid,
     ageSeconds: Math.max(0, Math.round((Date.now() - Date.parse(backup.positionAt)) / 1000)),

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ServerState } from '../activities/mysql/health';
 import { toMs } from '../common/duration';
 import { defineRunbook, duration, refused } from '../workflows/kit';
-import { cluster, mysqlActivities, server } from './lib/mysql';
+import { cluster, mysqlActivities, server, writablePrimaries } from './lib/mysql';
 
 export const mysqlConnectionSurge = defineRunbook({
   name: 'mysql-connection-surge',
@@ -58,6 +58,6 @@ export const mysqlConnectionSurge = defineRunbook({
 
 /** The one reachable, writable server that replicates from nobody. */
 function primaryOf(servers: ServerState[]): string | undefined {
-  const primaries = servers.filter((s) => s.reachable && s.readOnly === false && !s.replica);
+  const primaries = writablePrimaries(servers);
   return primaries.length === 1 ? primaries[0].node : undefined;
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ServerState } from '../activities/mysql/health';
 import { toMs } from '../common/duration';
 import { defineRunbook, duration, refused } from '../workflows/kit';
-import { byReceived, cluster, mysqlActivities, repoint, runHooks, server, switchWriter, verifyPrimary } from './lib/mysql';
+import { byReceived, cluster, mysqlActivities, repoint, runHooks, server, switchWriter, verifyPrimary, writablePrimaries } from './lib/mysql';
 
 export const mysqlSwitchover = defineRunbook({
   name: 'mysql-switchover',
@@ -61,7 +61,7 @@ export const mysqlSwitchover = defineRunbook({
 function healthyTopology(servers: ServerState[]): { primary: string; replicas: ServerState[] } {
   const down = servers.filter((s) => !s.reachable);
   if (down.length) throw refused(`a switchover needs every server up; not answering: ${down.map((s) => s.node).join(', ')}`);
-  const primaries = servers.filter((s) => !s.replica && !s.readOnly);
+  const primaries = writablePrimaries(servers);
   if (primaries.length !== 1) throw refused(`a switchover needs exactly one writable primary, found ${primaries.length}`);
   const primary = primaries[0].node;
   const replicas = servers.filter((s) => s.replica);

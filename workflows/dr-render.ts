@@ -1,4 +1,5 @@
 // The DR run in Markdown: progress (the UI's current details, `mend status`) and the final report.
+import { tableCell as cell } from '../common/markdown';
 import type { DrItemState, DrView } from './dr-definitions';
 
 const phaseTitles: Record<string, string> = {
@@ -74,4 +75,3 @@ function rpoLine(v: DrView): string {
 }
 
 const seconds = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 1000);
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -20,6 +20,9 @@ type Db = ReturnType<typeof mysqlActivities>;
 /** How far a GTID position has come: the sum of each domain's sequence (MariaDB positions are per domain). */
 export const gtidProgress = (gtids: string) => parseGtids(gtids).reduce((sum, g) => sum + g.seq, 0);
 
+/** The reachable, writable servers that replicate from nobody: a healthy cluster has exactly one. */
+export const writablePrimaries = (servers: ServerState[]) => servers.filter((s) => s.reachable && s.readOnly === false && !s.replica);
+
 /** Replicas sorted by what they received, most first. */
 export const byReceived = (replicas: ServerState[]) =>
   [...replicas].sort((a, b) => gtidProgress(b.replica!.receivedGtids) - gtidProgress(a.replica!.receivedGtids));
