@@ -25,7 +25,7 @@ const server = z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port');
  * The checks an activity item may run, with their params: read-only, so they need no guard, policy or approval.
  * Anything that changes a system is a runbook item.
  */
-export const drChecks = {
+const drChecks = {
   httpCheck: z
     .object({ url: z.string().regex(/^https?:\/\//, 'expected an http(s) URL'), status: z.number().int().min(100).max(599).optional(), contains: z.string().optional(), timeout: duration.optional() })
     .strict(),
@@ -55,10 +55,11 @@ const runbookItem = z
   })
   .strict();
 
-export const drItemSchema = z.union([manualItem, activityItem, runbookItem]);
+const drItemSchema = z.union([manualItem, activityItem, runbookItem]);
 export type DrItem = z.infer<typeof drItemSchema>;
 
-export const drChecklistSchema = z
+/** The checklist's own rules (fields, ids, dependencies, check params): what a run checks its input against. */
+export const drChecklistShape = z
   .object({
     name: z.string().min(1).default('DR checklist'),
     /** Recovery time objective, from the run's start. */
@@ -81,7 +82,6 @@ export const drChecklistSchema = z
       item.dependsOn.forEach((dep, d) => {
         if (!index.has(dep)) issue(['items', i, 'dependsOn', d], `unknown item "${dep}"`);
       });
-      if ('runbook' in item) runbookProblems(item).forEach((p) => issue(['items', i, ...p.path], p.message));
       if ('activity' in item) {
         const params = drChecks[item.activity].safeParse(item.params);
         if (!params.success) params.error.issues.forEach((p) => issue(['items', i, 'params', ...(p.path as (string | number)[])], p.message));
@@ -91,7 +91,17 @@ export const drChecklistSchema = z
     if (cycle) issue(['items', index.get(cycle[0])!, 'dependsOn'], `dependency cycle: ${cycle.join(' → ')}`);
   });
 
-export type DrChecklist = z.infer<typeof drChecklistSchema>;
+/**
+ * The shape, and each runbook item's runbook and params as the catalog has them now: checked when a run starts, not
+ * by the run itself, which may replay after the catalog changed.
+ */
+export const drChecklistSchema = drChecklistShape.superRefine((c, ctx) => {
+  c.items.forEach((item, i) => {
+    if ('runbook' in item) runbookProblems(item).forEach((p) => ctx.addIssue({ code: 'custom', path: ['items', i, ...p.path], message: p.message }));
+  });
+});
+
+export type DrChecklist = z.infer<typeof drChecklistShape>;
 
 function runbookProblems(item: Extract<DrItem, { runbook: string }>): { path: (string | number)[]; message: string }[] {
   const runbook = findRunbook(item.runbook);
@@ -101,7 +111,7 @@ function runbookProblems(item: Extract<DrItem, { runbook: string }>): { path: (s
 }
 
 /** A dependency cycle as item ids (first repeated at the end), or undefined. */
-export function findCycle(items: { id: string; dependsOn: string[] }[]): string[] | undefined {
+function findCycle(items: { id: string; dependsOn: string[] }[]): string[] | undefined {
   const deps = new Map(items.map((i) => [i.id, i.dependsOn]));
   const state = new Map<string, 'visiting' | 'done'>();
   const path: string[] = [];

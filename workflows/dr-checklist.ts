@@ -14,7 +14,7 @@ import { toMs } from '../common/duration';
 import { shortJson } from '../common/markdown';
 import type { IncidentInput, RecoveryRecord, SafetyPolicy, Severity, TimelineEntry } from '../common/types';
 import { formatIssues } from '../common/zod-issues';
-import { drChecklistSchema, drPhases, type DrItem } from '../config/dr-schema';
+import { drChecklistShape, drPhases, type DrItem } from '../config/dr-schema';
 import {
   confirmSignal,
   drProgressQuery,
@@ -36,7 +36,7 @@ import { notifierOutbox } from './notices';
 type ActivityByName = Record<string, (params: unknown) => Promise<unknown>>;
 
 export async function drChecklist(input: DrInput): Promise<DrOutcome> {
-  const parsed = drChecklistSchema.safeParse(input.checklist);
+  const parsed = drChecklistShape.safeParse(input.checklist);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid checklist: ${formatIssues(parsed.error).join('; ')}`, 'NonRetryable');
   const checklist = parsed.data;
   const severity: Severity = input.severity ?? 'critical';
@@ -88,22 +88,13 @@ export async function drChecklist(input: DrInput): Promise<DrOutcome> {
 
   setHandler(drProgressQuery, view, { description: 'Progress: items by phase, who confirmed what, RTO and RPO' });
   setHandler(drReportQuery, () => renderDrReport(view()), { description: 'The Markdown report, so far (final once the run ends)' });
-  // Confirmations that came before the first items started (and the policy said who the approvers are).
-  const early: DrConfirm[] = [];
-  let scheduling = false;
   const confirm = (signal: DrConfirm) => {
-    if (!policy || !scheduling) return void early.push(signal);
-    const { confirmation, item } = judge(signal, byId, policy.approval.approvers, now());
+    const { confirmation, item } = judge(signal, byId, policy!.approval.approvers, now());
     confirmations.push(confirmation);
     if (!item) return mark('confirmation refused', `${confirmation.by || '(missing)'} on ${confirmation.item}: ${confirmation.reason}`);
     Object.assign(item, { status: 'done', confirmedBy: confirmation.by, confirmedAt: confirmation.at, note: confirmation.note, endedAt: confirmation.at });
     mark('confirmed', `${item.id} by ${confirmation.by}${confirmation.note ? `: ${confirmation.note}` : ''}`);
   };
-  setHandler(
-    confirmSignal,
-    confirm,
-    { description: 'Confirm a manual item (or a failed automated one, done by hand). Payload: {"item": "<id>", "by": "<name>", "note": "<what was done>"}' },
-  );
 
   mark('started', `${checklist.items.length} items, RTO ${checklist.rto}${input.summary ? `: ${input.summary}` : ''}`);
   const settings = await bootstrap.incidentSettings();
@@ -165,16 +156,22 @@ export async function drChecklist(input: DrInput): Promise<DrOutcome> {
 
   // Start every item whose dependencies are done; wait for any running one to finish; again.
   const running = new Map<string, Promise<void>>();
-  while (items.some((i) => i.status !== 'done')) {
+  const startReady = () => {
     for (const item of items) {
       if (item.status !== 'waiting' || !item.dependsOn.every((d) => byId.get(d)!.status === 'done')) continue;
       running.set(item.id, runItem(item).then(() => void running.delete(item.id)));
     }
-    if (!scheduling) {
-      scheduling = true;
-      early.splice(0).forEach(confirm);
-    }
+  };
+  startReady();
+  // Only now, with the policy read and the first items waiting: Temporal holds a confirmation sent earlier until here.
+  setHandler(
+    confirmSignal,
+    confirm,
+    { description: 'Confirm a manual item (or a failed automated one, done by hand). Payload: {"item": "<id>", "by": "<name>", "note": "<what was done>"}' },
+  );
+  while (items.some((i) => i.status !== 'done')) {
     await Promise.race(running.values());
+    startReady();
   }
 
   finished = true;
