@@ -110,11 +110,24 @@ export function backupActivities(clusters: MysqlClusters) {
             const position = await binlogPosition(c);
             const takenAt = Date.now();
             const { file, path } = await store.createPartial(id);
-            // The data stands still: the dump and the checksums (on this connection) run side by side.
+            // The data stands still: the dump and the checksums (on this connection) run side by side. When one
+            // fails the other is stopped, and both have ended before the applier resumes or a retry dumps again.
+            const stopDump = new AbortController();
+            let failure: { cause: unknown } | undefined;
+            const failed = (stopTheOther: () => void) => (cause: unknown) => {
+              failure ??= { cause };
+              stopTheOther();
+              return undefined;
+            };
             const [, tables] = await Promise.all([
-              dumpInto(file, dump, node, { user, password }, chosen, signal).finally(() => file.close()),
-              baseTables(c, chosen).then((names) => sumTables(c, names)),
+              dumpInto(file, dump, node, { user, password }, chosen, AbortSignal.any([signal, stopDump.signal]))
+                .finally(() => file.close())
+                .catch(failed(() => c.destroy())),
+              baseTables(c, chosen)
+                .then((names) => sumTables(c, names))
+                .catch(failed(() => stopDump.abort())),
             ]);
+            if (failure || !tables) throw failure?.cause;
             // Proof that nothing was written meanwhile (e.g. by an account that bypasses read_only).
             const [gtid, after] = [await dumpedGtid(path), await binlogPosition(c)];
             if (gtid !== position || after !== position) throw new Error(`${node} moved from GTID ${position} to ${after} (the dump holds ${gtid}) during the backup`);
