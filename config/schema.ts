@@ -133,7 +133,7 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(9464),
         host: z.string().default('127.0.0.1'),
         /** How often mend_approvals_waiting is counted from Temporal's visibility. */
-        approvalsEvery: durationAtLeast(1000, 'at least 1s').default('15s'),
+        approvalsEvery: durationAtLeast(100, 'at least 100ms').default('15s'),
       })
       .strict()
       .default({ port: 9464, host: '127.0.0.1', approvalsEvery: '15s' }),

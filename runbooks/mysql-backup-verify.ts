@@ -64,7 +64,7 @@ export const mysqlBackupVerify = defineRunbook({
 
     // 2. The file is what was written (bit rot, edits), and it restores to the data it was taken from.
     await kit.verify(`backup ${backup.id}: the dump file's sha256 matches its manifest`, async () => {
-      const intact = await db.mysqlBackupIntact({ cluster: p.cluster, backup: backup.id });
+      const intact = await long.mysqlBackupIntact({ cluster: p.cluster, backup: backup.id }); // reads the whole dump
       return { ok: intact.ok, evidence: intact };
     }, once);
     const restored = await kit.step(`restore backup ${backup.id} into a scratch server`, long.mysqlRestoreCheck, { cluster: p.cluster, backup: backup.id });

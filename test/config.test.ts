@@ -1,8 +1,8 @@
 // The config file: defaults are the seed's policy; a bad field fails with its path; env overrides apply.
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, parseConfig } from '../config/load';
+import { scratchDir } from './helpers/processes';
 
 test("defaults are the seed's safety policy", () => {
   const { policy, temporal } = parseConfig({}, 'inline', {});
@@ -47,7 +47,7 @@ test('a bad or too short interval is reported with its path, never as a crash', 
     'notifications.progressEvery: at least 1s',
     'notifications.timeout: at least 100ms',
   ]);
-  expect(problems({ metrics: { approvalsEvery: 0 } })).toEqual(['metrics.approvalsEvery: at least 1s']);
+  expect(problems({ metrics: { approvalsEvery: 0 } })).toEqual(['metrics.approvalsEvery: at least 100ms']);
 });
 
 test('environment overrides apply, and a bad one is reported like a bad field', () => {
@@ -63,7 +63,7 @@ test('environment overrides apply, and a bad one is reported like a bad field', 
 
 test('the shipped config/mend.yaml is valid, and unreadable or non-YAML files fail clearly', () => {
   expect(loadConfig().redis.default.url).toBe('redis://127.0.0.1:6379');
-  const dir = mkdtempSync(join(tmpdir(), 'mend-config-'));
+  const dir = scratchDir('config-');
   expect(() => loadConfig(join(dir, 'missing.yaml'))).toThrow(/cannot read/);
   writeFileSync(join(dir, 'broken.yaml'), 'policy: [unclosed');
   expect(() => loadConfig(join(dir, 'broken.yaml'))).toThrow(/not valid YAML/);

@@ -168,7 +168,7 @@ export function backupActivities(clusters: MysqlClusters) {
     async mysqlBackupIntact({ cluster, backup }: OnCluster & { backup: string }): Promise<{ ok: boolean; expected: string; actual: string; bytes: number }> {
       const { store } = settingsOf(cluster);
       const manifest = await store.require(backup);
-      const actual = await store.digest(store.dumpFile(backup)).catch(() => ({ sha256: 'missing', bytes: 0 }));
+      const actual = await heartbeating(() => store.digest(store.dumpFile(backup)).catch(() => ({ sha256: 'missing', bytes: 0 })));
       return { ok: actual.sha256 === manifest.sha256 && actual.bytes === manifest.bytes, expected: manifest.sha256, actual: actual.sha256, bytes: actual.bytes };
     },
 
