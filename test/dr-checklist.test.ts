@@ -3,10 +3,9 @@
 // incident on a real Redis, a failing check that holds its dependents until an approver did it by hand, dependencies
 // respected, the RPO from a verified backup on disk, an RTO warning three hours in that escalates without real
 // waiting, and a report with every item. The checklist loader's errors too.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { stringify } from 'yaml';
@@ -19,7 +18,7 @@ import { confirmSignal, drProgressQuery, drReportQuery, type DrOutcome, type DrV
 import { runCli } from './helpers/cli';
 import { NoticeReceiver } from './helpers/notice-receiver';
 import { startMend, type Mend } from './helpers/mend';
-import { startRedis, type RedisServer } from './helpers/processes';
+import { scratchDir, startRedis, type RedisServer } from './helpers/processes';
 import { timeSkippingEnv } from './helpers/time-skipping';
 import { waitFor } from './helpers/wait';
 
@@ -63,7 +62,7 @@ let redis: RedisServer;
 let mend: Mend;
 const health = new HealthServer();
 const receiver = new NoticeReceiver('unused');
-const dir = mkdtempSync(join(tmpdir(), 'mend-dr-'));
+const dir = scratchDir('dr-');
 
 beforeAll(async () => {
   [env, redis] = await Promise.all([timeSkippingEnv(), startRedis(), health.start(), receiver.start()]);

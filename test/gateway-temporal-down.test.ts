@@ -1,13 +1,11 @@
 // While Temporal is down the gateway acknowledges nothing: 503, so the sender retries. Once Temporal is back,
 // the retried delivery is recorded, once.
-import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import type { Redis } from 'ioredis';
 import { incidentStatusQuery } from '../workflows/definitions';
 import { startGateway, workflowIds, type Gateway } from './helpers/gateway';
 import { redisClient, startMend, type Mend } from './helpers/mend';
-import { startDevServer, startRedis, type DevServer, type RedisServer } from './helpers/processes';
+import { scratchDir, startDevServer, startRedis, type DevServer, type RedisServer } from './helpers/processes';
 import { waitFor } from './helpers/wait';
 
 jest.setTimeout(120_000);
@@ -27,7 +25,7 @@ afterAll(async () => {
 });
 
 test('503 while Temporal is stopped; after it restarts the retried delivery opens exactly one incident', async () => {
-  const dbFile = join(mkdtempSync(join(process.env.MEND_TEST_DIR ?? tmpdir(), 'mend-down-')), 'temporal.db');
+  const dbFile = join(scratchDir('down-'), 'temporal.db');
   server = await startRedis();
   redis = redisClient(server.url);
   temporal = await startDevServer({ dbFile });

@@ -1,6 +1,5 @@
 // The worker process serves Prometheus metrics for attempts, durations, MTTR and its phases.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Redis } from 'ioredis';
@@ -9,8 +8,8 @@ import { incident } from '../workflows/incident';
 import { awaitApproval } from './helpers/incident';
 import { waitFor } from './helpers/wait';
 import { fillNearMaxmemory, redisClient, testConfig } from './helpers/mend';
-import { startRedis, type RedisServer } from './helpers/processes';
-import { startWorkerProcess, writeConfig, type WorkerProcess } from './helpers/worker-process';
+import { scratchDir, startRedis, type RedisServer } from './helpers/processes';
+import { metricsUrl, processConfigFile, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
 let server: RedisServer;
 let redis: Redis;
@@ -31,10 +30,8 @@ afterAll(async () => {
 
 test('a recovery shows up in /metrics with its MTTR and phases', async () => {
   const taskQueue = `metrics-${Date.now()}`;
-  const config = testConfig(server.url, {}, taskQueue);
-  Object.assign(config.temporal, { address: process.env.MEND_TEST_TEMPORAL!, taskQueue });
-  worker = await startWorkerProcess(writeConfig(config, mkdtempSync(join(tmpdir(), 'mend-metrics-')), 'mend'));
-  const url = JSON.parse(worker.output().split('\n').find((l) => l.includes('"mend worker ready"'))!).metrics as string;
+  worker = await startWorkerProcess(processConfigFile(testConfig(server.url, {}, taskQueue), taskQueue));
+  const url = metricsUrl(worker);
 
   await fillNearMaxmemory(redis);
   const faultStartedAt = new Date(Date.now() - 60_000).toISOString();
@@ -64,11 +61,10 @@ test('a recovery shows up in /metrics with its MTTR and phases', async () => {
 test('runbooks waiting for approval are counted from Temporal visibility, and the count drops once approved', async () => {
   const taskQueue = `approvals-${Date.now()}`;
   const config = testConfig(server.url, {}, taskQueue);
-  Object.assign(config.temporal, { address: process.env.MEND_TEST_TEMPORAL!, taskQueue });
   config.metrics.approvalsEvery = '200ms';
-  const counting = await startWorkerProcess(writeConfig(config, mkdtempSync(join(tmpdir(), 'mend-approvals-')), 'mend'));
+  const counting = await startWorkerProcess(processConfigFile(config, taskQueue));
   try {
-    const url = JSON.parse(counting.output().split('\n').find((l) => l.includes('"mend worker ready"'))!).metrics as string;
+    const url = metricsUrl(counting);
     const waiting = async () => Number(/^mend_approvals_waiting (\S+)$/m.exec(await (await fetch(url)).text())?.[1]);
     await fillNearMaxmemory(redis);
     const client = new Client({ connection });
@@ -88,7 +84,7 @@ test('runbooks waiting for approval are counted from Temporal visibility, and th
 });
 
 test('a bad config stops the worker at start with the path of the bad field', async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'mend-badconfig-')), 'bad.yaml');
+  const path = join(scratchDir('badconfig-'), 'bad.yaml');
   writeFileSync(path, 'policy:\n  attempts: { max: 0 }\n  cooldown: soon\nredis:\n  default: { url: "http://x" }\n');
   await expect(startWorkerProcess(path)).rejects.toThrow(
     /workers\/main.js exited 1:[\s\S]*policy\.attempts\.max: [\s\S]*policy\.cooldown: expected a duration[\s\S]*redis\.default\.url: expected redis:\/\//,

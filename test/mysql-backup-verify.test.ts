@@ -13,7 +13,7 @@ import { ScratchServer } from '../activities/mysql/scratch-server';
 import { findTools } from '../activities/mysql/tools';
 import { parseGtids } from '../common/mysql-gtid';
 import type { RecoveryRecord } from '../common/types';
-import { startWriter } from './helpers/db-writer';
+import { createOrdersTable, startWriter } from './helpers/db-writer';
 import { mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
 import { waitFor } from './helpers/wait';
@@ -40,7 +40,7 @@ beforeAll(async () => {
   for (let i = 1; i <= 50; i++) await root.query('INSERT INTO shop.items VALUES (?, ?, ?, ?)', [i, `item-${i}`, i * 1.25, Buffer.from([i, 0, 255, 39])]);
   const customers = Array.from({ length: 200 }, (_, i) => [i + 1, `customer-${i + 1}@example.com`, i % 3 ? `it's #${i}` : null, '1990-01-02', '2024-05-06 07:08:09.123456']);
   await root.query('INSERT INTO appdb.customers VALUES ?', [customers]);
-  await root.query('CREATE TABLE appdb.orders (id INT PRIMARY KEY)');
+  await createOrdersTable(db);
   ordersFrom = await gtidSeq(0);
   await root.end();
   await waitFor(async () => (await gtidSeq(1)) === ordersFrom && (await gtidSeq(2)) === ordersFrom, 'the replicas to catch up');

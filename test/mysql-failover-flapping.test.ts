@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { RecoveryRecord } from '../common/types';
 import { MysqlClusters } from '../activities/mysql/connections';
 import { mysqlActivities } from '../activities/mysql';
-import { guardStateQuery, guardWorkflowId, incidentStatusQuery } from '../workflows/definitions';
+import type { WorkflowHandle } from '@temporalio/client';
+import { guardStateQuery, guardWorkflowId, incidentStatusQuery, runbookApprovalSignal } from '../workflows/definitions';
 import { runCli } from './helpers/cli';
 import { createOrdersTable, missingRows, startWriter } from './helpers/db-writer';
 import { awaitApproval } from './helpers/incident';
@@ -89,12 +90,19 @@ test('a second failure inside the block window waits for a human; lifting the bl
     expect.objectContaining({ by: 'alice', decision: 'approve', accepted: true, comment: 'block lifted: the flap is understood' }),
   ]);
   expect(record.attempts[0].steps.find((s) => s.name.startsWith('promote'))!.name).toBe(`promote ${last}`);
+  expect(await approvalNews(handle)).toBeGreaterThan(0); // the runbook told its incident it waited, and when it stopped
   expect((await guard().query(guardStateQuery)).history.map((h) => h.event)).toEqual(expect.arrayContaining(['override refused', 'override', 'blocked']));
 
   await waitFor(async () => writer.writers.at(-1) === last && writer.acked.length > resumedFrom + 50, 'the writer to resume on the last server');
   await writer.stop();
   expect((await missingRows(db, writer, last)).missing).toEqual([]);
 });
+
+/** How often the runbook told its incident that it waits for an approval (or stopped waiting). */
+async function approvalNews(incident: WorkflowHandle): Promise<number> {
+  const { events } = await incident.fetchHistory();
+  return events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === runbookApprovalSignal.name).length;
+}
 
 test('a lift that comes while the blocked failover still confirms the death gives its approval in advance', async () => {
   kill9(early, 0);
@@ -113,4 +121,6 @@ test('a lift that comes while the blocked failover still confirms the death give
   expect(record.status).toBe('recovered');
   expect(record.attempts[0].approvals).toEqual([expect.objectContaining({ by: 'bob', accepted: true, comment: 'block lifted: known flap' })]);
   expect(record.timeline.map((t) => t.event)).toEqual(expect.arrayContaining(['blocked', 'block lifted', 'recovered']));
+  // In advance: the runbook never waited, so it never told its incident of a pending approval.
+  expect(await approvalNews(handle)).toBe(0);
 });

@@ -8,7 +8,7 @@ import { MysqlClusters } from '../activities/mysql/connections';
 import { failoverActivities } from '../activities/mysql/failover';
 import { parseGtids } from '../common/mysql-gtid';
 import { healthActivities } from '../activities/mysql/health';
-import { kill9, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { globalStatus, kill9, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { root } from './helpers/processes';
 import { waitFor } from './helpers/wait';
 
@@ -44,10 +44,7 @@ test('kill -9 of the primary under writes: promote the most advanced replica, re
     }
   })();
   await waitFor(async () => acked.length >= 200, '200 acknowledged rows');
-  const status = await db.root(0);
-  const [[noTx]] = (await status.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_no_tx'")) as unknown as [[{ Value: string }]];
-  await status.end();
-  expect(noTx.Value).toBe('0'); // every commit so far waited for a replica: semi-sync never fell back to async
+  expect(await globalStatus(db, 0, 'Rpl_semi_sync_master_no_tx')).toBe('0'); // every commit so far waited for a replica: semi-sync never fell back to async
   kill9(db, 0);
   await writing;
   writer.destroy();

@@ -1,8 +1,6 @@
 // kill -9 of the worker in the middle of a failover, after the promotion acted and before it was reported: a new
 // worker completes the failover from the workflow's history; the retried promotion finds the server promoted and
 // changes nothing (the server's own statement counters say so); no acknowledged row is lost.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { MysqlClusters } from '../activities/mysql/connections';
@@ -11,10 +9,10 @@ import type { RecoveryRecord } from '../common/types';
 import { incident } from '../workflows/incident';
 import { incidentStatusQuery } from '../workflows/definitions';
 import { createOrdersTable, missingRows, startWriter } from './helpers/db-writer';
-import { kill9, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { globalStatus, kill9, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { testConfig } from './helpers/mend';
 import { waitFor } from './helpers/wait';
-import { startStallingWorker, startWorkerProcess, writeConfig, type WorkerProcess } from './helpers/worker-process';
+import { processConfigFile, startStallingWorker, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
 let db: MariadbTopology;
 let connection: Connection;
@@ -22,12 +20,7 @@ let client: Client;
 const workers: WorkerProcess[] = [];
 
 /** How many times the server has run a kind of statement since it started (its Com_* status counter). */
-async function statementCount(node: string, counter: string): Promise<number> {
-  const root = await db.root(db.nodes.indexOf(node));
-  const [[row]] = (await root.query('SHOW GLOBAL STATUS LIKE ?', [counter])) as unknown as [[{ Value: string }]];
-  await root.end();
-  return Number(row.Value);
-}
+const statementCount = async (node: string, counter: string) => Number(await globalStatus(db, db.nodes.indexOf(node), counter));
 
 beforeAll(async () => {
   db = await startMariadbTopology();
@@ -45,10 +38,8 @@ test('kill -9 between the promotion and the repointing: a new worker finishes th
   const taskQueue = `failover-crash-${Date.now()}`;
   // A short activity timeout: the killed worker's activity is retried by the new worker after it.
   const config = testConfig(undefined, { activityTimeout: '5s' }, taskQueue);
-  config.temporal.address = process.env.MEND_TEST_TEMPORAL!;
-  config.temporal.taskQueue = taskQueue;
   config.mysql = mysqlConfig(db, 'crash');
-  const configPath = writeConfig(config, mkdtempSync(join(tmpdir(), 'mend-failover-crash-')), 'mend');
+  const configPath = processConfigFile(config, taskQueue);
   const acts = mysqlActivities(new MysqlClusters(config.mysql));
 
   workers.push(await startStallingWorker(configPath, 'after', 'mysqlPromote'));

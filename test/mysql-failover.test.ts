@@ -10,7 +10,7 @@ import { startGateway, type Gateway } from './helpers/gateway';
 import { MysqlClusters } from '../activities/mysql/connections';
 import { mysqlActivities } from '../activities/mysql';
 import { createOrdersTable, missingRows, startWriter } from './helpers/db-writer';
-import { kill9, mysqlConfig, pidOf, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { globalStatus, kill9, mysqlConfig, pidOf, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
 import { waitFor } from './helpers/wait';
 import { execFile } from 'node:child_process';
@@ -36,21 +36,14 @@ afterAll(async () => {
   await Promise.all(Object.values(dbs).map((db) => db.stop()));
 });
 
-const statusOf = async (db: MariadbTopology, node: number, name: string) => {
-  const root = await db.root(node);
-  const [[row]] = (await root.query('SHOW GLOBAL STATUS LIKE ?', [name])) as unknown as [[{ Value: string }]];
-  await root.end();
-  return row.Value;
-};
-
 const failover = (cluster: string) => mend.run({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster } });
 
 test('zero data loss: kill -9 of the primary, mend fails over, the writer resumes through the new endpoint', async () => {
   const db = dbs.killed;
   const writer = startWriter(join(db.dir, 'writer.json'), db.users.app);
   await waitFor(async () => writer.acked.length >= 300, '300 acknowledged rows');
-  expect(await statusOf(db, 0, 'Rpl_semi_sync_master_status')).toBe('ON');
-  expect(await statusOf(db, 0, 'Rpl_semi_sync_master_no_tx')).toBe('0'); // no commit fell back to async
+  expect(await globalStatus(db, 0, 'Rpl_semi_sync_master_status')).toBe('ON');
+  expect(await globalStatus(db, 0, 'Rpl_semi_sync_master_no_tx')).toBe('0'); // no commit fell back to async
   kill9(db, 0);
 
   // MysqlDown from mysqld_exporter, as Alertmanager sends it, through the gateway and the shipped route.

@@ -4,9 +4,6 @@
 // neither slow nor fail the recovery: they are retried within bounds and counted. Progress under time skipping,
 // Slack rendering of every kind, and start-up checks of the sinks' config close the file.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import { noticeKinds, type Notice } from '../common/notice';
@@ -18,7 +15,7 @@ import { fillNearMaxmemory, redisClient, startMend, testConfig, type Mend } from
 import { NoticeReceiver, type SlackBody } from './helpers/notice-receiver';
 import { freePort, startRedis, type RedisServer } from './helpers/processes';
 import { timeSkippingEnv } from './helpers/time-skipping';
-import { startWorkerProcess, writeConfig } from './helpers/worker-process';
+import { processConfigFile, startWorkerProcess } from './helpers/worker-process';
 import { waitFor } from './helpers/wait';
 
 const token = randomUUID();
@@ -190,10 +187,8 @@ test('every kind renders for Slack, rto-at-risk included, with what Slack would 
 
 test("a worker whose sink's env var is not set stops at start, naming the variable", async () => {
   const config = testConfig(undefined);
-  config.temporal.address = process.env.MEND_TEST_TEMPORAL!;
   config.notifications = notificationsSchema.parse({ sinks: { ops: { kind: 'slack', urlEnv: 'MEND_TEST_UNSET_SLACK_URL' } } });
-  const path = writeConfig(config, mkdtempSync(join(tmpdir(), 'mend-notify-')), 'mend');
-  await expect(startWorkerProcess(path)).rejects.toThrow(
+  await expect(startWorkerProcess(processConfigFile(config))).rejects.toThrow(
     /workers\/main.js exited 1:[\s\S]*notifications\.sinks\.ops\.urlEnv: environment variable MEND_TEST_UNSET_SLACK_URL is not set/,
   );
 });

@@ -2,14 +2,13 @@
 // their unit tests say (deploy/prometheus/mend-rules.test.yml), every dashboard query is valid PromQL, and every
 // metric they name is one the worker or the gateway really exports.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { GatewayMetrics } from '../gateway/metrics';
 import { MendMetrics } from '../workers/metrics';
-import { provisioned, root } from './helpers/processes';
+import { provisioned, root, scratchDir } from './helpers/processes';
 
 const run = promisify(execFile);
 const promtool = () => provisioned('promtool', 'PROMTOOL');
@@ -30,7 +29,7 @@ test("every dashboard panel's query is valid PromQL", async () => {
   expect(dashboardQueries.length).toBeGreaterThanOrEqual(10);
   // Grafana's $__rate_interval is not PromQL; each query becomes a recording rule that promtool parses.
   const rules = dashboardQueries.map((expr, i) => ({ record: `dashboard:query_${i}`, expr: expr.replaceAll('$__rate_interval', '5m') }));
-  const file = join(mkdtempSync(join(tmpdir(), 'mend-dashboard-')), 'queries.yml');
+  const file = join(scratchDir('dashboard-'), 'queries.yml');
   writeFileSync(file, stringify({ groups: [{ name: 'dashboard', rules }] }));
   const { stdout } = await run(promtool(), ['check', 'rules', file]);
   expect(stdout).toContain(`SUCCESS: ${rules.length} rules found`);

@@ -1,12 +1,10 @@
 // The Temporal dev server restarts (same data file) while an incident waits for approval: nothing is lost.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { approveSignal } from '../workflows/definitions';
 import { awaitApproval } from './helpers/incident';
 import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
-import { startDevServer, startRedis, type DevServer, type RedisServer } from './helpers/processes';
+import { scratchDir, startDevServer, startRedis, type DevServer, type RedisServer } from './helpers/processes';
 
 let server: RedisServer;
 let redis: Redis;
@@ -21,7 +19,7 @@ afterAll(async () => {
 });
 
 test('an approval sent after a dev-server restart still reaches the waiting incident', async () => {
-  const dbFile = join(mkdtempSync(join(tmpdir(), 'mend-restart-')), 'temporal.db');
+  const dbFile = join(scratchDir('restart-'), 'temporal.db');
   server = await startRedis();
   redis = redisClient(server.url);
   temporal = await startDevServer({ dbFile });

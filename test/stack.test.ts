@@ -1,17 +1,16 @@
 // The README's run command: scripts/stack.sh starts Temporal + UI, Redis, MariaDB, the worker and the gateway; an alert
 // posted to the gateway opens an incident; Ctrl-C stops them all; a restart on the same data keeps every incident.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { freeBasePort } from './helpers/mariadb';
-import { freePort, portOpen, root } from './helpers/processes';
+import { freePort, portOpen, root, scratchDir } from './helpers/processes';
 import { waitFor } from './helpers/wait';
 
 const run = promisify(execFile);
-const data = mkdtempSync(join(tmpdir(), 'mend-stack-'));
+const data = scratchDir('stack-');
 let ports: { temporal: number; ui: number; redis: number; gateway: number; mysql: number };
 let configPath: string;
 
@@ -30,6 +29,8 @@ beforeAll(async () => {
   );
 });
 
+const stacks: ChildProcess[] = [];
+
 function startStack(): { child: ChildProcess; output: () => string } {
   const child = spawn('bash', [join(root, 'scripts', 'stack.sh')], {
     env: {
@@ -46,6 +47,7 @@ function startStack(): { child: ChildProcess; output: () => string } {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  stacks.push(child);
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -58,7 +60,11 @@ async function ctrlC(stack: ReturnType<typeof startStack>): Promise<number | nul
   return exited;
 }
 
-afterAll(() => rmSync(data, { recursive: true, force: true })); // Temporal, Redis, kwok and MariaDB data: ~0.5 GB
+afterAll(async () => {
+  // A failed test leaves its stack running: stop it before its data goes (Temporal, Redis, kwok, MariaDB: ~0.5 GB).
+  for (const child of stacks) if (child.exitCode === null && child.signalCode === null) await ctrlC({ child, output: () => '' });
+  rmSync(data, { recursive: true, force: true });
+});
 
 const cli = (...args: string[]) =>
   run('node', [join(root, 'dist', 'cli', 'main.js'), ...args], {

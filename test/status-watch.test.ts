@@ -91,7 +91,10 @@ test('Ctrl-C stops watching and leaves the incident waiting for its approval', a
   cli.stdout.on('data', (d) => (out += d));
   cli.stderr.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => cli.on('exit', resolve));
-  await waitFor(async () => out.includes('approval: 0/1'), 'the watch to show the approval request');
+  await waitFor(async () => out.includes('approval: 0/1'), 'the watch to show the approval request').catch((err) => {
+    cli.kill(); // not left watching after a failed test
+    throw err;
+  });
   cli.kill('SIGINT');
   expect(await exited).toBe(130);
   expect(out).toContain(`stopped watching ${id}; it goes on`);

@@ -1,8 +1,5 @@
 // kill -9 of the worker after a step and before verification: a new worker finishes the incident, and the
 // step's side effect happened exactly once (Redis's own command counters say so).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import { incident } from '../workflows/incident';
@@ -11,7 +8,7 @@ import { runbookView } from './helpers/incident';
 import { redisClient, testConfig } from './helpers/mend';
 import { startRedis, type RedisServer } from './helpers/processes';
 import { waitFor } from './helpers/wait';
-import { startWorkerProcess, writeConfig, type WorkerProcess } from './helpers/worker-process';
+import { processConfigFile, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
 const products = 100;
 let server: RedisServer;
@@ -38,9 +35,7 @@ const setCalls = async () => Number(/cmdstat_set:calls=(\d+)/.exec(await redis.i
 test('kill -9 between step and verification: a new worker completes it and the step ran once', async () => {
   const taskQueue = `crash-${Date.now()}`;
   const config = testConfig(server.url, {}, taskQueue);
-  config.temporal.address = process.env.MEND_TEST_TEMPORAL!;
-  config.temporal.taskQueue = taskQueue;
-  const configPath = writeConfig(config, mkdtempSync(join(tmpdir(), 'mend-crash-')), 'mend');
+  const configPath = processConfigFile(config, taskQueue);
   const source = await startSourceOfTruth(products);
   const reader = redisClient(server.url);
   const load = startReadLoad(reader, products);

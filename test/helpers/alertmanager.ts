@@ -1,11 +1,10 @@
 // A real Prometheus Alertmanager running mend's shipped receiver config (deploy/alertmanager/alertmanager.yml),
 // pointed at a test gateway: the webhooks the gateway gets are the ones Alertmanager really sends.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { freePort, provisioned, root, stopProcess, waitForPort } from './processes';
+import { freePort, provisioned, root, scratchDir, stopProcess, waitForPort } from './processes';
 
 export interface Alertmanager {
   url: string;
@@ -16,7 +15,7 @@ export interface Alertmanager {
 
 export async function startAlertmanager(webhookUrl: string, token: string): Promise<Alertmanager> {
   const bin = provisioned('alertmanager', 'ALERTMANAGER_BIN');
-  const dir = mkdtempSync(join(process.env.MEND_TEST_DIR ?? tmpdir(), 'alertmanager-'));
+  const dir = scratchDir('alertmanager-');
   const config = parse(readFileSync(join(root, 'deploy', 'alertmanager', 'alertmanager.yml'), 'utf8'));
   // Only what a test cannot wait for, and where mend is, differ from the shipped file.
   Object.assign(config.route, { group_wait: '0s', group_interval: '1s' });

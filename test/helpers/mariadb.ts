@@ -1,11 +1,11 @@
 // A real MariaDB topology per test file (scripts/mariadb-cluster.sh): a primary and two replicas on free ports.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { mysqlClusterSchema, type MendConfig } from '../../config/schema';
-import { portOpen, root } from './processes';
+import { portOpen, root, scratchDir } from './processes';
 
 const run = promisify(execFile);
 
@@ -31,7 +31,7 @@ export async function freeBasePort(): Promise<number> {
 }
 
 export async function startMariadbTopology(): Promise<MariadbTopology> {
-  const dir = mkdtempSync(join(process.env.MEND_TEST_DIR ?? '/tmp', 'mariadb-'));
+  const dir = scratchDir('mariadb-');
   const script = join(root, 'scripts', 'mariadb-cluster.sh');
   const { stdout } = await run('bash', [script, 'up', dir, String(await freeBasePort())]);
   const topology = JSON.parse(readFileSync(stdout.trim(), 'utf8')) as {
@@ -72,6 +72,17 @@ export function mysqlConfig(db: MariadbTopology, name = 'default', extra: Record
 }
 
 /** Kills a server with SIGKILL, as a crash would. */
+/** A server's global status variable (e.g. Com_stop_slave, Rpl_semi_sync_master_no_tx), read as root. */
+export async function globalStatus(db: MariadbTopology, node: number, name: string): Promise<string> {
+  const root = await db.root(node);
+  try {
+    const [[row]] = (await root.query('SHOW GLOBAL STATUS LIKE ?', [name])) as unknown as [[{ Value: string }]];
+    return row.Value;
+  } finally {
+    await root.end();
+  }
+}
+
 export function kill9(db: MariadbTopology, node: number): void {
   process.kill(pidOf(db, node), 'SIGKILL');
 }

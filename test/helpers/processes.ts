@@ -1,6 +1,8 @@
 // Starting and stopping the real servers tests use.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Socket } from 'node:net';
@@ -8,6 +10,9 @@ import { projectRoot } from '../../config/load';
 import { waitFor } from './wait';
 
 export const root = projectRoot();
+
+/** A fresh folder in the run's scratch folder (deleted at teardown); in the OS temp folder outside a test run. */
+export const scratchDir = (prefix: string) => mkdtempSync(join(process.env.MEND_TEST_DIR ?? tmpdir(), prefix));
 
 export const provisionedChromium = () => provisioned('chromium', 'CHROMIUM_BIN');
 
