@@ -108,34 +108,37 @@ export function healthActivities(clusters: MysqlClusters) {
 
     /** Connections against max_connections, and the longest-running statements. */
     async mysqlConnections({ cluster, node, top = 10 }: { cluster: string; node: string; top?: number }): Promise<ConnectionUse> {
-      return clusters.on(cluster, node, async (c) => {
-        const [status] = await rows(c, "SHOW GLOBAL STATUS LIKE 'Threads_connected'");
-        const [vars] = await rows(c, 'SELECT @@GLOBAL.max_connections AS max');
-        const list = await rows(
-          c,
-          "SELECT ID, USER, HOST, DB, COMMAND, TIME, STATE, LEFT(INFO, 200) AS INFO FROM information_schema.PROCESSLIST WHERE COMMAND <> 'Daemon' ORDER BY TIME DESC LIMIT ?",
-          [top],
-        );
-        const connected = Number(status.Value);
-        const maxConnections = Number(vars.max);
-        return {
-          node,
-          connected,
-          maxConnections,
-          ratio: connected / maxConnections,
-          top: list.map((p) => ({
-            id: Number(p.ID),
-            user: String(p.USER),
-            host: String(p.HOST),
-            db: p.DB === null ? null : String(p.DB),
-            command: String(p.COMMAND),
-            seconds: Number(p.TIME),
-            state: String(p.STATE ?? ''),
-            query: p.INFO === null ? null : String(p.INFO),
-          })),
-        };
-      });
+      return clusters.on(cluster, node, (c) => connectionUse(c, node, top));
     },
+  };
+}
+
+/** Connections against max_connections, and the longest-running sessions (statement excerpts), on one connection. */
+export async function connectionUse(c: Connection, node: string, top: number): Promise<ConnectionUse> {
+  const [status] = await rows(c, "SHOW GLOBAL STATUS LIKE 'Threads_connected'");
+  const [vars] = await rows(c, 'SELECT @@GLOBAL.max_connections AS max');
+  const list = await rows(
+    c,
+    "SELECT ID, USER, HOST, DB, COMMAND, TIME, STATE, LEFT(INFO, 200) AS INFO FROM information_schema.PROCESSLIST WHERE COMMAND <> 'Daemon' ORDER BY TIME DESC LIMIT ?",
+    [top],
+  );
+  const connected = Number(status.Value);
+  const maxConnections = Number(vars.max);
+  return {
+    node,
+    connected,
+    maxConnections,
+    ratio: connected / maxConnections,
+    top: list.map((p) => ({
+      id: Number(p.ID),
+      user: String(p.USER),
+      host: String(p.HOST),
+      db: p.DB === null ? null : String(p.DB),
+      command: String(p.COMMAND),
+      seconds: Number(p.TIME),
+      state: String(p.STATE ?? ''),
+      query: p.INFO === null ? null : String(p.INFO),
+    })),
   };
 }
 

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mysql2/promise';
 import { rows, type MysqlClusters, type Row } from './connections';
-import { healthActivities, type ConnectionUse } from './health';
+import { connectionUse, type ConnectionUse } from './health';
 
 export interface KillPolicy {
   /** Only statements running at least this long. */
@@ -59,8 +59,8 @@ export function sessionActivities(clusters: MysqlClusters) {
     /** The processlist (excerpts only), and the statements the policy allows to kill, read on their full text. */
     async mysqlSessions({ cluster, node, olderThanSeconds, users }: { cluster: string; node: string } & KillPolicy): Promise<SessionsPlan> {
       const policy = { olderThanSeconds, users };
-      const use = await healthActivities(clusters).mysqlConnections({ cluster, node, top: shown });
       return clusters.on(cluster, node, async (c) => {
+        const use = await connectionUse(c, node, shown); // one connection: the server may be near max_connections
         const self = await whoAmI(c);
         const all = (await rows(c, `${sessionsQuery} ORDER BY p.TIME DESC`)).map((r) => ({ row: r, kept: keptBecause(r, policy, self) }));
         const count = (key: (x: (typeof all)[number]) => string | undefined) =>
