@@ -88,10 +88,11 @@ test('the flavor comes from SELECT VERSION(); GTID state comparisons are per dom
   expect(dialectOf('8.0.36').replicaStatus).toBe('SHOW REPLICA STATUS');
   // MySQL 8's statements behind the same interface (MariaDB's run for real in every failover test).
   const mysql8 = dialectOf('8.0.36');
-  expect([mysql8.executedGtids, mysql8.waitForGtids, mysql8.startReplica(['sql']), mysql8.resetReplicaAll]).toEqual([
+  expect([mysql8.executedGtids, mysql8.waitForGtids, mysql8.startReplica(['sql']), mysql8.stopReplica(['sql']), mysql8.resetReplicaAll]).toEqual([
     'SELECT @@GLOBAL.gtid_executed AS gtids',
     'SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS waited',
     'START REPLICA SQL_THREAD',
+    'STOP REPLICA SQL_THREAD',
     'RESET REPLICA ALL',
   ]);
   expect(mysql8.changeSource).toMatch(/^CHANGE REPLICATION SOURCE TO SOURCE_HOST = \?, .*SOURCE_AUTO_POSITION = 1/);

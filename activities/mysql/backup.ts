@@ -100,13 +100,13 @@ export function backupActivities(clusters: MysqlClusters) {
         let manifest: BackupManifest;
         try {
           manifest = await clusters.on(cluster, node, async (c) => {
-            const status = await replicaStatus(c, node);
+            const { status, dialect } = await replicaStatus(c, node);
             const chosen = await chooseDatabases(c, node, databases);
-            if (status.Slave_SQL_Running === 'Yes') {
+            if (dialect.sqlRunning(status)) {
               await store.markPaused(id, node);
-              await c.query('STOP SLAVE SQL_THREAD');
+              await c.query(dialect.stopReplica(['sql']));
             }
-            const lagMs = Number(status.Seconds_Behind_Master ?? 0) * 1000;
+            const lagMs = (dialect.lagSeconds(status) ?? 0) * 1000;
             const position = await binlogPosition(c);
             const takenAt = Date.now();
             const { file, path } = await store.createPartial(id);
@@ -276,7 +276,7 @@ async function replicaStatus(c: Connection, node: string) {
   if (dialect.flavor !== 'mariadb') throw nonRetryable(`${node} is MySQL: backups are taken with mariadb-dump from MariaDB replicas only`);
   const [status] = await rows(c, dialect.replicaStatus);
   if (!status) throw nonRetryable(`${node} is not a replica: a consistent backup with checksums needs a replica whose applier can pause`);
-  return status;
+  return { status, dialect };
 }
 
 /** The databases asked for (each must exist), or every non-system one. */

@@ -21,7 +21,7 @@ export interface Dialect {
   waitForGtids: string;
   /** Starts replication: both threads, or only those named. */
   startReplica(threads?: readonly ReplicaThread[]): string;
-  stopReplica: string;
+  stopReplica(threads?: readonly ReplicaThread[]): string;
   /** Forgets the source entirely (a promoted replica). */
   resetReplicaAll: string;
   /** Points the server at a source by GTID; parameters: host, port, user, password. */
@@ -53,7 +53,7 @@ const mariadb: Dialect = {
   receivedGtids: (r) => String(r.Gtid_IO_Pos ?? ''),
   waitForGtids: 'SELECT MASTER_GTID_WAIT(?, ?) AS waited',
   startReplica: (threads) => `START SLAVE${threadsClause(threads)}`,
-  stopReplica: 'STOP SLAVE',
+  stopReplica: (threads) => `STOP SLAVE${threadsClause(threads)}`,
   resetReplicaAll: 'RESET SLAVE ALL',
   changeSource:
     'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1',
@@ -79,7 +79,7 @@ const mysql: Dialect = {
   receivedGtids: (r) => String(r.Retrieved_Gtid_Set ?? ''),
   waitForGtids: 'SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS waited',
   startReplica: (threads) => `START REPLICA${threadsClause(threads)}`,
-  stopReplica: 'STOP REPLICA',
+  stopReplica: (threads) => `STOP REPLICA${threadsClause(threads)}`,
   resetReplicaAll: 'RESET REPLICA ALL',
   changeSource:
     'CHANGE REPLICATION SOURCE TO SOURCE_HOST = ?, SOURCE_PORT = ?, SOURCE_USER = ?, SOURCE_PASSWORD = ?, SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1',

@@ -49,7 +49,7 @@ export function failoverActivities(clusters: MysqlClusters) {
         const [semi] = await rows(c, dialect.semiSyncEnabled);
         if (!replica && Number(state.ro) === 0 && Number(semi.semi) === 1) return { changed: false };
         if (dryRun) return { changed: true };
-        if (replica) await run(c, [dialect.stopReplica, dialect.resetReplicaAll]);
+        if (replica) await run(c, [dialect.stopReplica(), dialect.resetReplicaAll]);
         await run(c, [...dialect.setSemiSyncPrimary(true), ...dialect.setReadOnly(false)]);
         return { changed: true };
       });
@@ -73,7 +73,7 @@ export function failoverActivities(clusters: MysqlClusters) {
         if (same && dialect.ioRunning(replica) && dialect.sqlRunning(replica)) return { changed: false };
         if (dryRun) return { changed: true };
         await run(c, [...dialect.setReadOnly(true), ...dialect.setSemiSyncPrimary(false)]);
-        if (replica) await c.query(dialect.stopReplica);
+        if (replica) await c.query(dialect.stopReplica());
         else await run(c, dialect.adoptOwnPosition); // no errant GTIDs (checked above): its binlog is the source's past
         await c.query(dialect.changeSource, [host, Number(port), user, password]);
         await c.query(dialect.startReplica());
