@@ -14,7 +14,7 @@ import { findTools } from '../activities/mysql/tools';
 import { parseGtids } from '../common/mysql-gtid';
 import type { RecoveryRecord } from '../common/types';
 import { createOrdersTable, startWriter } from './helpers/db-writer';
-import { mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { mysqlActs, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
 import { waitFor } from './helpers/wait';
 
@@ -186,7 +186,7 @@ test("a dump that fails leaves the replica's applier running again; mariadb-dump
     `#!/bin/sh\nprintf '%s\\n' "$@" >${bin}/argv\nprintf '%s' "$MYSQL_PWD" >${bin}/pwd\n${sqlThread} >${bin}/sql-thread\necho 'mariadb-dump: Got error: 2013: Lost connection' >&2\nexit 2\n`,
     { mode: 0o755 },
   );
-  const acts = mysqlActivities(new MysqlClusters(mysqlConfig(db, 'failing', { backup: { dir: backups, retain: 2, binDir: bin } })));
+  const acts = mysqlActs(db, 'failing', { backup: { dir: backups, retain: 2, binDir: bin } });
   await expect(inActivity(acts.mysqlBackup, { cluster: 'failing', node: db.nodes[1], run: 'fails' })).rejects.toThrow(
     'mariadb-dump exited with 2: mariadb-dump: Got error: 2013: Lost connection',
   );

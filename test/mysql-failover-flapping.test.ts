@@ -5,14 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecoveryRecord } from '../common/types';
-import { MysqlClusters } from '../activities/mysql/connections';
-import { mysqlActivities } from '../activities/mysql';
 import type { WorkflowHandle } from '@temporalio/client';
 import { guardStateQuery, guardWorkflowId, incidentStatusQuery, runbookApprovalSignal } from '../workflows/definitions';
 import { runCli } from './helpers/cli';
 import { createOrdersTable, missingRows, startWriter } from './helpers/db-writer';
 import { awaitApproval } from './helpers/incident';
-import { kill9, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { kill9, mysqlActs, mysqlConfig, promotedIn, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
 import { waitFor } from './helpers/wait';
 
@@ -43,14 +41,14 @@ const failover = (cluster = 'flap', params: Record<string, unknown> = {}) =>
   mend.start({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster, ...params } });
 
 test('a second failure inside the block window waits for a human; lifting the block lets the failover go on', async () => {
-  const acts = mysqlActivities(new MysqlClusters(mysqlConfig(db, 'flap')));
+  const acts = mysqlActs(db, 'flap');
   const writer = startWriter(join(db.dir, 'writer.json'), db.users.app);
   await waitFor(async () => writer.acked.length >= 100, '100 acknowledged rows');
 
   kill9(db, 0);
   const first: RecoveryRecord = await (await failover()).result();
   expect(first.status).toBe('recovered');
-  const second = /^promote (\S+)$/.exec(first.attempts[0].steps.find((s) => s.name.startsWith('promote'))!.name)![1];
+  const second = promotedIn(first);
   const last = db.nodes.find((n) => n !== db.nodes[0] && n !== second)!;
   expect(readFileSync(hookLog, 'utf8').trim().split('\n')).toEqual([
     `preFailover failover ${db.nodes[0]} ${second}`,
@@ -108,7 +106,7 @@ test('a lift that comes while the blocked failover still confirms the death give
   kill9(early, 0);
   const first: RecoveryRecord = await (await failover('early')).result();
   expect(first.status).toBe('recovered');
-  const promoted = first.attempts[0].steps.find((s) => s.name.startsWith('promote '))!.name.slice('promote '.length);
+  const promoted = promotedIn(first);
   kill9(early, early.nodes.indexOf(promoted));
 
   // Slow probes (3 × 2 s) keep the runbook confirming the death long after the guard granted it, blocked.

@@ -7,10 +7,8 @@ import { defaultConfigPath, loadConfig } from '../config/load';
 import { incidentStatusQuery } from '../workflows/definitions';
 import { alertmanagerPayload } from './fixtures/alerts';
 import { startGateway, type Gateway } from './helpers/gateway';
-import { MysqlClusters } from '../activities/mysql/connections';
-import { mysqlActivities } from '../activities/mysql';
 import { createOrdersTable, missingRows, startWriter } from './helpers/db-writer';
-import { globalStatus, kill9, mysqlConfig, pidOf, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { globalStatus, kill9, mysqlActs, mysqlConfig, pidOf, promotedIn, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
 import { waitFor } from './helpers/wait';
 import { execFile } from 'node:child_process';
@@ -81,7 +79,7 @@ test('zero data loss: kill -9 of the primary, mend fails over, the writer resume
 
   // The old primary comes back read-only; holding a write the new primary never had, it is refused as a replica.
   await promisify(execFile)('bash', [join(projectRoot, 'scripts', 'mariadb-cluster.sh'), 'up', db.dir, db.nodes[0].split(':')[1]]);
-  const acts = mysqlActivities(new MysqlClusters(mysqlConfig(db, 'killed')));
+  const acts = mysqlActs(db, 'killed');
   const [returned] = await acts.mysqlServers({ cluster: 'killed' });
   expect(returned).toMatchObject({ reachable: true, readOnly: true });
   const stray = await db.root(0);
@@ -104,13 +102,13 @@ test('a lagging replica: the failover waits until it has applied everything, and
 
   const record = await failover('lagging');
   expect(record.status).toBe('recovered');
-  const promoted = /^promote (\S+)$/.exec(record.attempts[0].steps[1].name)![1];
+  const promoted = promotedIn(record);
   expect((await missingRows(db, writer, promoted)).missing).toEqual([]);
 });
 
 test('a hung primary fails a probe in 1 s; hung for less than the detection window, it is not failed over', async () => {
   const db = dbs.hung;
-  const acts = mysqlActivities(new MysqlClusters(mysqlConfig(db, 'hung')));
+  const acts = mysqlActs(db, 'hung');
   const pid = pidOf(db, 0);
   process.kill(pid, 'SIGSTOP');
   try {

@@ -3,11 +3,9 @@
 // thread stopped on a duplicate key, are left exactly as they were and go to people with the evidence.
 import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
-import { MysqlClusters } from '../activities/mysql/connections';
-import { mysqlActivities } from '../activities/mysql';
 import type { CaughtUp } from '../activities/mysql/replication';
 import { createOrdersTable, startWriter } from './helpers/db-writer';
-import { mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { mysqlActs, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
 import { waitFor } from './helpers/wait';
 
@@ -88,7 +86,7 @@ test('a replica stopped while the primary takes writes is restarted, catches up,
   expect(Number(count.n)).toBeGreaterThanOrEqual(writer.acked.length);
 
   // Idempotent: running again starts nothing.
-  const acts = mysqlActivities(new MysqlClusters(mysqlConfig(db, 'stopped')));
+  const acts = mysqlActs(db, 'stopped');
   expect(await acts.mysqlStartReplication({ cluster: 'stopped', node: db.nodes[1] })).toEqual({ started: [] });
 });
 

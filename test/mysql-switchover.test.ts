@@ -3,12 +3,10 @@
 // becomes its replica, the writer follows the endpoint, and no acknowledged row is lost.
 import { join } from 'node:path';
 import type { RecoveryRecord } from '../common/types';
-import { MysqlClusters } from '../activities/mysql/connections';
-import { mysqlActivities } from '../activities/mysql';
 import { approveSignal } from '../workflows/definitions';
 import { createOrdersTable, missingRows, startWriter } from './helpers/db-writer';
 import { awaitApproval } from './helpers/incident';
-import { mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { mysqlActs, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
 import { waitFor } from './helpers/wait';
 
@@ -26,7 +24,7 @@ afterAll(async () => {
 });
 
 test('planned switchover: approved, no acknowledged row lost, the old primary follows the new one', async () => {
-  const acts = mysqlActivities(new MysqlClusters(mysqlConfig(db, 'planned')));
+  const acts = mysqlActs(db, 'planned');
   const writer = startWriter(join(db.dir, 'writer.json'), db.users.app);
   await waitFor(async () => writer.acked.length >= 200, '200 acknowledged rows');
 
@@ -76,7 +74,7 @@ test('planned switchover: approved, no acknowledged row lost, the old primary fo
 });
 
 test('a switchover is refused while a replica is broken, and changes nothing', async () => {
-  const acts = mysqlActivities(new MysqlClusters(mysqlConfig(db, 'planned')));
+  const acts = mysqlActs(db, 'planned');
   const before = await acts.mysqlServers({ cluster: 'planned' });
   const replica = await db.root(1);
   await replica.query('STOP SLAVE');
@@ -94,7 +92,7 @@ test('a switchover is refused while a replica is broken, and changes nothing', a
 });
 
 test('a switchover whose candidate cannot catch up in time is undone: the old primary takes writes again', async () => {
-  const acts = mysqlActivities(new MysqlClusters(mysqlConfig(db, 'planned')));
+  const acts = mysqlActs(db, 'planned');
   const primary = (await acts.mysqlServers({ cluster: 'planned' })).find((s) => !s.replica && !s.readOnly)!.node;
   const candidate = db.nodes.find((n) => n !== primary)!;
   const lagging = await db.root(db.nodes.indexOf(candidate));

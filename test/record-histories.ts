@@ -17,7 +17,7 @@ import { startGateway } from './helpers/gateway';
 import { awaitApproval } from './helpers/incident';
 import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
 import { crashLoop, crashLoopsIn, deployApp, kubeApis } from './helpers/kube';
-import { kill9, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { kill9, mysqlConfig, promotedIn, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { root, startDevServer, startKubeCluster, startRedis } from './helpers/processes';
 import { waitFor } from './helpers/wait';
 
@@ -221,7 +221,7 @@ async function recordMysql(mend: Mend, flapping: MariadbTopology, planned: Maria
   if (!recorded('mysql-primary-failover-block-lifted')) {
     kill9(flapping, 0);
     const first: RecoveryRecord = await (await mend.start({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster: 'flapping' } })).result();
-    const promoted = first.attempts[0].steps.find((s) => s.name.startsWith('promote '))!.name.slice('promote '.length);
+    const promoted = promotedIn(first);
     kill9(flapping, flapping.nodes.indexOf(promoted));
     const second = await mend.start({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster: 'flapping' } });
     await awaitApproval(mend.client, second);

@@ -4,6 +4,9 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection, type Connection } from 'mysql2/promise';
+import { mysqlActivities } from '../../activities/mysql';
+import { MysqlClusters } from '../../activities/mysql/connections';
+import type { RecoveryRecord } from '../../common/types';
 import { mysqlClusterSchema, type MendConfig } from '../../config/schema';
 import { portOpen, root, scratchDir } from './processes';
 
@@ -82,6 +85,14 @@ export async function globalStatus(db: MariadbTopology, node: number, name: stri
     await root.end();
   }
 }
+
+/** mend's MySQL activities on a topology, called directly (as `name` in the config). */
+export const mysqlActs = (db: MariadbTopology, name = 'default', extra: Record<string, unknown> = {}) =>
+  mysqlActivities(new MysqlClusters(mysqlConfig(db, name, extra)));
+
+/** The server a failover or switchover promoted, read from its record's steps. */
+export const promotedIn = (record: RecoveryRecord): string =>
+  record.attempts[0].steps.find((s) => s.name.startsWith('promote '))!.name.slice('promote '.length);
 
 export function kill9(db: MariadbTopology, node: number): void {
   process.kill(pidOf(db, node), 'SIGKILL');
