@@ -6,7 +6,7 @@ import { rows, type MysqlClusters } from './connections';
 import { detectDialect, type Dialect } from './dialect';
 import { healthActivities, replicaThreads } from './health';
 
-export interface ThreadState {
+interface ThreadState {
   running: boolean;
   errno: number;
   error: string;
@@ -130,7 +130,7 @@ async function readThreads(c: Connection, dialect: Dialect): Promise<ReplicaThre
 }
 
 /** Transient only when every stopped thread stopped with no error or a known transient one; unknown errors are not. */
-export function classify(threads: ReplicaThreadsNow, errant: string[]): Pick<ReplicationFault, 'verdict' | 'why'> {
+function classify(threads: ReplicaThreadsNow, errant: string[]): Pick<ReplicationFault, 'verdict' | 'why'> {
   const state = describeThreads(threads);
   if (errant.length) return { verdict: 'diverged', why: `${state}; errant GTIDs ${errant.join(', ')}: transactions its source ${threads.source} never had` };
   const { io, sql } = threads;
