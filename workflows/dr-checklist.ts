@@ -10,6 +10,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { approverRefusal, signer } from '../common/approvers';
 import { toMs } from '../common/duration';
 import { shortJson } from '../common/markdown';
 import type { IncidentInput, RecoveryRecord, SafetyPolicy, Severity, TimelineEntry } from '../common/types';
@@ -190,23 +191,21 @@ function stateOf(item: DrItem): DrItemState {
 
 /** A confirmation counts when its sender is an approver and the item waits for one; otherwise it is recorded as refused. */
 function judge(signal: DrConfirm, byId: Map<string, DrItemState>, approvers: string[], at: string) {
-  const by = typeof signal?.by === 'string' ? signal.by.trim() : '';
+  const by = signer(signal);
   const id = typeof signal?.item === 'string' ? signal.item : '';
   const note = typeof signal?.note === 'string' ? signal.note : undefined;
   const item = byId.get(id);
-  const reason = !by
-    ? 'the signal needs a "by" field naming the approver'
-    : !approvers.includes(by)
-      ? `${by} is not an allowed approver`
-      : !item
-        ? `no item "${id}"`
-        : item.status === 'done'
-          ? `already done${item.confirmedBy ? ` (confirmed by ${item.confirmedBy})` : ''}`
-          : item.status === 'waiting'
-            ? `it waits for ${item.dependsOn.filter((d) => byId.get(d)!.status !== 'done').join(', ')}`
-            : item.status === 'running'
-              ? 'it is running (automated)'
-              : undefined;
+  const reason =
+    approverRefusal(by, approvers) ??
+    (!item
+      ? `no item "${id}"`
+      : item.status === 'done'
+        ? `already done${item.confirmedBy ? ` (confirmed by ${item.confirmedBy})` : ''}`
+        : item.status === 'waiting'
+          ? `it waits for ${item.dependsOn.filter((d) => byId.get(d)!.status !== 'done').join(', ')}`
+          : item.status === 'running'
+            ? 'it is running (automated)'
+            : undefined);
   const confirmation: DrConfirmation = { item: id, by, note, at, accepted: !reason, ...(reason && { reason }) };
   return { confirmation, item: reason ? undefined : item };
 }

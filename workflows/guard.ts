@@ -10,6 +10,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { approverRefusal, signer } from '../common/approvers';
 import type { TimelineEntry } from '../common/types';
 import { bootstrap } from './bootstrap';
 import {
@@ -148,10 +149,11 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
   setHandler(
     overrideSignal,
     async (override) => {
-      const by = typeof override?.by === 'string' ? override.by.trim() : '';
+      const by = signer(override);
       // Only the policy's approvers as configured now; overrides recorded before the check replay unchecked.
-      if (patched('override-by-current-policy') && !(await bootstrap.incidentSettings()).policy.approval.approvers.includes(by)) {
-        record('override refused', `${by || '(no "by")'} is not an allowed approver`);
+      const refusal = patched('override-by-current-policy') && approverRefusal(by, (await bootstrap.incidentSettings()).policy.approval.approvers);
+      if (refusal) {
+        record('override refused', refusal);
         return;
       }
       const lifted = Object.keys(s.blocks ?? {}).filter((runbook) => activeBlock(runbook));

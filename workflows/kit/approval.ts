@@ -1,6 +1,7 @@
 // Human approval by `approve` / `reject` signals: an allowlist, a quorum of distinct approvers, a timeout.
 import { condition, setHandler } from '@temporalio/workflow';
 import type { ApprovalDecision, Duration, SignalApproval } from '../../common/types';
+import { approverRefusal, signer } from '../../common/approvers';
 import { toMs } from '../../common/duration';
 import { approveSignal, blockLiftedSignal, rejectSignal, type ApprovalRequest, type OverrideRequest } from '../definitions';
 import { approvalTimedOut, refused, rejected } from './errors';
@@ -93,17 +94,11 @@ export class ApprovalGate {
 
   /** Who sent the decision, how to record it, and why it cannot count (no name, nothing pending, not allowed). */
   private judge(decision: 'approve' | 'reject', signal: SignalApproval) {
-    const by = typeof signal?.by === 'string' ? signal.by.trim() : '';
+    const by = signer(signal);
     const comment = typeof signal?.comment === 'string' ? signal.comment : undefined;
     const record = (accepted: boolean, reason?: string) => this.record(by || '(missing)', decision, comment, accepted, reason);
     const pending = this.pending;
-    const refusal = !by
-      ? 'the signal needs a "by" field naming the approver'
-      : !pending
-        ? 'nothing is waiting for approval'
-        : !pending.approvers.includes(by)
-          ? `${by} is not an allowed approver`
-          : undefined;
+    const refusal = by && !pending ? 'nothing is waiting for approval' : approverRefusal(by, pending?.approvers ?? []);
     return { by, record, refusal };
   }
 
