@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync
 import { basename, join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mysqlActivities } from '../activities/mysql';
-import type { BackupRef, RestoreCheck } from '../activities/mysql/backup';
-import type { BackupManifest } from '../activities/mysql/backup-store';
+import { backupIdOf, type BackupRef, type RestoreCheck } from '../activities/mysql/backup';
+import { BackupStore, type BackupManifest } from '../activities/mysql/backup-store';
 import { MysqlClusters } from '../activities/mysql/connections';
 import { ScratchServer } from '../activities/mysql/scratch-server';
 import { findTools } from '../activities/mysql/tools';
@@ -271,4 +271,25 @@ describe('a backup altered after it was taken', () => {
     expect(scratchProcesses(restored.scratch.dir)).toEqual([]);
     expect(existsSync(join(backups, 'tamper', `${id}.verified`))).toBe(false); // not a backup to count on
   });
+});
+
+test('a retry after its worker died with the applier paused dates the data from the pause; an applier stopped by someone else is refused', async () => {
+  const acts = mysqlActs(db, 'retry', { backup: { dir: backups } });
+  const replica = await db.root(2);
+  await replica.query('STOP SLAVE SQL_THREAD');
+  try {
+    await expect(inActivity(acts.mysqlBackup, { cluster: 'retry', node: db.nodes[2], run: 'stopped-by-someone' })).rejects.toThrow(
+      `${db.nodes[2]}'s applier was stopped before the backup: the age of its data is unknown`,
+    );
+    // The note an attempt leaves when its worker dies between pausing the applier and restarting it.
+    const pausedAt = new Date(Date.now() - 3_600_000).toISOString();
+    await new BackupStore(backups, 'retry').markPaused(backupIdOf('crashed'), { node: db.nodes[2], positionAt: pausedAt });
+    const taken = (await inActivity(acts.mysqlBackup, { cluster: 'retry', node: db.nodes[2], run: 'crashed' })) as BackupRef;
+    expect(taken.positionAt).toBe(pausedAt);
+    const [status] = await query<{ Slave_SQL_Running: string }>(2, 'SHOW SLAVE STATUS');
+    expect(status.Slave_SQL_Running).toBe('Yes'); // the retry restarted what the dead attempt paused
+  } finally {
+    await replica.query('START SLAVE SQL_THREAD');
+    await replica.end();
+  }
 });

@@ -9,6 +9,12 @@ import { pipeline } from 'node:stream/promises';
 import { nonRetryable } from '../errors';
 import type { TableSum } from './table-sums';
 
+/** A replica whose applier a backup stopped, and when its data stood (optional in notes of older workers). */
+export interface PausedApplier {
+  node: string;
+  positionAt?: string;
+}
+
 export interface BackupManifest {
   id: string;
   cluster: string;
@@ -98,16 +104,23 @@ export class BackupStore {
   }
 
   /**
-   * A note that this backup stopped `node`'s replication applier, written before it does: if the worker dies
-   * before restarting it, a retry or the step's undo knows the stop was theirs to undo.
+   * A note that this backup stopped `node`'s replication applier, and how fresh its data was then, written before
+   * it does: if the worker dies before restarting it, a retry or the step's undo knows the stop was theirs to undo,
+   * and a retry knows the age of the data it dumps.
    */
-  async markPaused(id: string, node: string): Promise<void> {
+  async markPaused(id: string, pause: PausedApplier): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await writeFile(this.pausedFile(id), node, { mode: 0o600, flush: true });
+    await writeFile(this.pausedFile(id), JSON.stringify(pause), { mode: 0o600, flush: true });
   }
 
-  async pausedNode(id: string): Promise<string | undefined> {
-    return readFile(this.pausedFile(id), 'utf8').catch(() => undefined);
+  async paused(id: string): Promise<PausedApplier | undefined> {
+    const text = await readFile(this.pausedFile(id), 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as PausedApplier;
+    } catch {
+      return { node: text }; // written by a worker before the note had the position's time
+    }
   }
 
   async clearPaused(id: string): Promise<void> {

@@ -65,7 +65,7 @@ export function backupActivities(clusters: MysqlClusters) {
 
   /** Restarts the applier this backup stopped (it left a note before stopping it); no note, no change. */
   const resumeApplier = async (cluster: string, store: BackupStore, id: string): Promise<{ resumed?: string }> => {
-    const node = await store.pausedNode(id);
+    const node = (await store.paused(id))?.node;
     if (!node) return {};
     await clusters.on(cluster, node, async (c) => {
       const { dialect } = await detectDialect(c);
@@ -102,11 +102,14 @@ export function backupActivities(clusters: MysqlClusters) {
           manifest = await clusters.on(cluster, node, async (c) => {
             const { status, dialect } = await replicaStatus(c, node);
             const chosen = await chooseDatabases(c, node, databases);
+            // When the data stands still: now less the replica's lag, or when an earlier attempt paused it.
+            let positionAt = (await store.paused(id))?.positionAt;
             if (dialect.sqlRunning(status)) {
-              await store.markPaused(id, node);
+              positionAt = new Date(Date.now() - (dialect.lagSeconds(status) ?? 0) * 1000).toISOString();
+              await store.markPaused(id, { node, positionAt });
               await c.query(dialect.stopReplica(['sql']));
             }
-            const lagMs = (dialect.lagSeconds(status) ?? 0) * 1000;
+            if (!positionAt) throw nonRetryable(`${node}'s applier was stopped before the backup: the age of its data is unknown; start it, or back up another replica`);
             const position = await binlogPosition(c);
             const takenAt = Date.now();
             const { file, path } = await store.createPartial(id);
@@ -138,7 +141,7 @@ export function backupActivities(clusters: MysqlClusters) {
               databases: chosen,
               gtid,
               takenAt: new Date(takenAt).toISOString(),
-              positionAt: new Date(takenAt - lagMs).toISOString(),
+              positionAt,
               ...(await store.digest(path)),
               tables,
             };
@@ -244,7 +247,7 @@ async function dumpInto(file: FileHandle, program: string, node: string, login: 
 const shortHash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
 
 /** A short backup id, the same for every attempt of one runbook run. */
-const backupIdOf = (run: string) => shortHash(run, 16);
+export const backupIdOf = (run: string) => shortHash(run, 16);
 
 const refOf = (m: BackupManifest, reused: boolean): BackupRef => ({
   id: m.id,
