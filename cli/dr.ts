@@ -1,5 +1,5 @@
 // `mend dr ...`: start a DR checklist run, confirm its manual items, show its progress and report.
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { workflowLink } from '../common/workflow-link';
 import { defaultChecklistPath, loadChecklist } from '../config/dr-load';
 import { drChecklist } from '../workflows/dr-checklist';
@@ -96,8 +96,8 @@ async function confirmDr(session: Session, id: string, item: string, options: Dr
 /** The report: a completed run's from its result (no worker needed), a running one's from the `report` query. */
 async function reportDr(session: Session, id: string): Promise<void> {
   const client = await session.client();
-  const { status } = await readDrRun(client, id);
   const handle = client.workflow.getHandle<typeof drChecklist>(id);
+  const status = (await describeDrRun(client, id)).status.name;
   const report = status === 'COMPLETED' ? (await handle.result()).report : await handle.query(drReportQuery);
   session.out(report.trimEnd());
 }
@@ -109,7 +109,13 @@ export async function isDrRun(client: Client, id: string): Promise<boolean> {
 
 /** The run's progress and its workflow's status (RUNNING, COMPLETED, TERMINATED, ...); bad input if it is no DR run. */
 export async function readDrRun(client: Client, id: string): Promise<{ view: DrView; status: string }> {
+  const { status } = await describeDrRun(client, id);
+  return { view: await client.workflow.getHandle(id).query(drProgressQuery), status: status.name };
+}
+
+/** The run's execution; bad input when `id` is no DR run. */
+async function describeDrRun(client: Client, id: string): Promise<WorkflowExecutionDescription> {
   const execution = await describeWorkflow(client, id);
   if (execution?.type !== drWorkflowType) throw new UsageError(`no DR run "${id}"`);
-  return { view: await client.workflow.getHandle(id).query(drProgressQuery), status: execution.status.name };
+  return execution;
 }

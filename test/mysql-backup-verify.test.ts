@@ -10,12 +10,13 @@ import { backupIdOf, type BackupRef, type RestoreCheck } from '../activities/mys
 import { BackupStore, type BackupManifest } from '../activities/mysql/backup-store';
 import { MysqlClusters } from '../activities/mysql/connections';
 import { ScratchServer } from '../activities/mysql/scratch-server';
-import { findTools } from '../activities/mysql/tools';
+import { findTools, runTool } from '../activities/mysql/tools';
 import { parseGtids } from '../common/mysql-gtid';
 import type { RecoveryRecord } from '../common/types';
 import { createOrdersTable, startWriter } from './helpers/db-writer';
 import { mysqlActs, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
+import { scratchDir } from './helpers/processes';
 import { waitFor } from './helpers/wait';
 
 let db: MariadbTopology;
@@ -292,4 +293,14 @@ test('a retry after its worker died with the applier paused dates the data from 
     await replica.query('START SLAVE SQL_THREAD');
     await replica.end();
   }
+});
+
+test('an aborted tool has exited by the time its run fails', async () => {
+  const pidFile = join(scratchDir('tool-'), 'pid');
+  const stop = new AbortController();
+  const running = runTool('sh', ['-c', `echo $$ > ${pidFile}; exec sleep 30`], { signal: stop.signal });
+  const pid = await waitFor(async () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')), 'the tool to start');
+  stop.abort();
+  await expect(running).rejects.toThrow(/abort/i);
+  expect(existsSync(`/proc/${pid}`)).toBe(false); // exited and reaped, not still running behind the failure
 });

@@ -13,6 +13,7 @@ import {
 import { approverRefusal, signer } from '../common/approvers';
 import type { TimelineEntry } from '../common/types';
 import { bootstrap } from './bootstrap';
+import { message } from './kit/kit';
 import {
   acquireUpdate,
   blockLiftedSignal,
@@ -150,8 +151,14 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
     overrideSignal,
     async (override) => {
       const by = signer(override);
-      // Only the policy's approvers as configured now; overrides recorded before the check replay unchecked.
-      const refusal = patched('override-by-current-policy') && approverRefusal(by, (await bootstrap.incidentSettings()).policy.approval.approvers);
+      // Only the policy's approvers as configured now; overrides recorded before the check replay unchecked. A
+      // policy that cannot be read refuses the override (a failure here would end the guard and its budget with it).
+      const refusal =
+        patched('override-by-current-policy') &&
+        (await bootstrap.incidentSettings().then(
+          ({ policy }) => approverRefusal(by, policy.approval.approvers),
+          (err) => `the policy cannot be read: ${message(err)}`,
+        ));
       if (refusal) {
         record('override refused', refusal);
         return;

@@ -9,10 +9,10 @@ import { pipeline } from 'node:stream/promises';
 import { nonRetryable } from '../errors';
 import type { TableSum } from './table-sums';
 
-/** A replica whose applier a backup stopped, and when its data stood (optional in notes of older workers). */
+/** A replica whose applier a backup stopped, and when its data stood. */
 export interface PausedApplier {
   node: string;
-  positionAt?: string;
+  positionAt: string;
 }
 
 export interface BackupManifest {
@@ -115,12 +115,7 @@ export class BackupStore {
 
   async paused(id: string): Promise<PausedApplier | undefined> {
     const text = await readFile(this.pausedFile(id), 'utf8').catch(() => undefined);
-    if (text === undefined) return undefined;
-    try {
-      return JSON.parse(text) as PausedApplier;
-    } catch {
-      return { node: text }; // written by a worker before the note had the position's time
-    }
+    return text === undefined ? undefined : (JSON.parse(text) as PausedApplier);
   }
 
   async clearPaused(id: string): Promise<void> {

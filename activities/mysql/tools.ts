@@ -44,7 +44,7 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** Runs a program to its end; fails with the end of its stderr when it exits non-zero. */
+/** Runs a program to its end; fails with the end of its stderr when it exits non-zero. Aborted, it fails once the program has exited. */
 export function runTool(program: string, args: string[], options: RunOptions = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, {
@@ -54,9 +54,14 @@ export function runTool(program: string, args: string[], options: RunOptions = {
     });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-2000)));
-    child.on('error', reject);
+    let failure: Error | undefined;
+    child.on('error', (err) => {
+      failure = err;
+      if (child.pid === undefined) reject(err); // it never started: nothing to wait for
+    });
     child.on('close', (code, signal) => {
-      if (code === 0) resolve();
+      if (failure) reject(failure);
+      else if (code === 0) resolve();
       else reject(new Error(`${basename(program)} exited with ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
     });
   });
