@@ -3,7 +3,7 @@
 // step done) → the application's first acknowledged write on it. Zero acknowledged rows lost is checked every run.
 // Detection is a probe loop standing in for monitoring: a connection every BENCH_PROBE_EVERY (200 ms) with a 1 s
 // timeout; its first failure opens the incident, as an alert would. `npm run bench:failover` (BENCH_RUNS, default 10).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     await worker.stop();
     await Promise.all(dbs.map((db) => db.stop()));
     await temporal.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
