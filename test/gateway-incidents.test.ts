@@ -1,6 +1,6 @@
 // One incident per incident key however often, and however concurrently, the alert is delivered; a resolution
 // that arrives before a destructive step makes the runbook stand down instead of acting.
-import { incidentStatusQuery } from '../workflows/definitions';
+import { incidentStatusQuery, runbookStatusQuery } from '../workflows/definitions';
 import { alertmanagerPayload } from './fixtures/alerts';
 import { startGateway, type Gateway } from './helpers/gateway';
 import { awaitApproval } from './helpers/incident';
@@ -92,7 +92,10 @@ test('an alert that resolves while approval is pending makes the runbook stand d
   expect((await gateway.post('/alerts', { ...body, status: 'resolved' })).status).toBe(202);
   await waitFor(async () => (await handle.query(incidentStatusQuery)).alerts?.firing === false, 'the incident to see the resolution');
   const { runbookWorkflowId } = await handle.query(incidentStatusQuery);
-  await gateway.client.workflow.getHandle(runbookWorkflowId!).signal('approve', { by: 'alice', comment: 'go' });
+  const runbook = gateway.client.workflow.getHandle(runbookWorkflowId!);
+  // The incident relays the resolution; an approval sent straight to the runbook could overtake it.
+  await waitFor(async () => (await runbook.query(runbookStatusQuery)).alertResolved, 'the runbook to hear of the resolution');
+  await runbook.signal('approve', { by: 'alice', comment: 'go' });
 
   const record = await handle.result();
   expect(record.status).toBe('stood-down');

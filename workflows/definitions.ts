@@ -54,6 +54,8 @@ export interface RunbookView {
   currentStep?: string;
   waitingFor?: string;
   approval?: ApprovalRequest;
+  /** Set once the incident's alert has resolved: a destructive step will stand down instead of acting. */
+  alertResolved?: string;
   steps: StepRecord[];
   approvals: ApprovalDecision[];
   verifications: VerificationRecord[];

@@ -317,6 +317,7 @@ export class RunbookKit {
       currentStep: this.currentStep,
       waitingFor: this.waitingFor,
       approval: this.approvalGate.pending,
+      alertResolved: this.alertResolved,
       steps: this.steps,
       approvals: this.approvalGate.decisions,
       verifications: this.verifications,
