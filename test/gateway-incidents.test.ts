@@ -2,6 +2,7 @@
 // that arrives before a destructive step makes the runbook stand down instead of acting.
 import { incidentStatusQuery, runbookStatusQuery } from '../workflows/definitions';
 import { alertmanagerPayload } from './fixtures/alerts';
+import { runCli } from './helpers/cli';
 import { startGateway, type Gateway } from './helpers/gateway';
 import { awaitApproval } from './helpers/incident';
 import { fillNearMaxmemory, redisState, useMendWithRedis } from './helpers/mend';
@@ -95,6 +96,7 @@ test('an alert that resolves while approval is pending makes the runbook stand d
   const runbook = gateway.client.workflow.getHandle(runbookWorkflowId!);
   // The incident relays the resolution; an approval sent straight to the runbook could overtake it.
   await waitFor(async () => (await runbook.query(runbookStatusQuery)).alertResolved, 'the runbook to hear of the resolution');
+  expect((await runCli(fx.mend.config, 'status', handle.workflowId)).out).toMatch(/alert resolved \(.*RedisMemoryHigh resolved.*\): a destructive step will stand down/);
   await runbook.signal('approve', { by: 'alice', comment: 'go' });
 
   const record = await handle.result();
