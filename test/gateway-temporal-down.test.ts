@@ -59,10 +59,10 @@ test('503 while Temporal is stopped; after it restarts the retried delivery open
   expect(await ready()).toBe(200);
   const id = accepted.body.incidents[0].incidentId;
   expect((await gateway.post('/alerts', alert)).body.incidents[0].incidentId).toBe(id);
-  expect(await workflowIds(gateway.client, `TaskQueue = '${mend.taskQueue}' AND WorkflowType = 'incident'`)).toEqual([id]);
   const view = await waitFor(async () => {
     const v = await gateway.client.workflow.getHandle(id).query(incidentStatusQuery);
     return v.record && v.alerts?.notifications === 2 ? v : undefined;
   }, 'the incident to run and take both deliveries');
   expect(view.record!.status).toBe('not-needed');
+  expect(await workflowIds(gateway.client, `TaskQueue = '${mend.taskQueue}' AND WorkflowType = 'incident'`)).toEqual([id]);
 });

@@ -58,7 +58,8 @@ const threadsConnected = async () => {
 const ids = (cs: { threadId: number }[]) => cs.map((c) => c.threadId).sort((a, b) => a - b);
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
-const params = { olderThan: '5s', below: 0.8, verifyWithin: '20s' };
+// A wide time budget: the young reads stay under it however slowly the incident starts.
+const params = { olderThan: '10s', below: 0.8, verifyWithin: '20s' };
 const surge = (cluster: string, dryRun = false) =>
   mend.run({ runbook: 'mysql-connection-surge', severity: 'warning', params: { cluster, ...params }, dryRun });
 
@@ -110,9 +111,9 @@ test('a surge: only long read-only statements are killed; writes, a read in a wr
   const busy = [...readers, holder, ...writers];
   await waitFor(async () => {
     const list = await processlist();
-    const long = new Set(list.filter((p) => p.COMMAND === 'Query' && p.TIME >= 6).map((p) => Number(p.ID)));
+    const long = new Set(list.filter((p) => p.COMMAND === 'Query' && p.TIME >= 11).map((p) => Number(p.ID)));
     return busy.every((c) => long.has(c.threadId));
-  }, 'every reader and writer to run 6 s', 20_000);
+  }, 'every reader and writer to run 11 s', 30_000);
   expect(await threadsConnected()).toBeGreaterThan(80);
 
   // Dry-run: the plan names exactly the long reads, and nothing is killed.
@@ -135,11 +136,11 @@ test('a surge: only long read-only statements are killed; writes, a read in a wr
   const record = await surge('surge');
   expect(record.status).toBe('recovered');
   const [, kill] = record.attempts[0].steps;
-  expect(kill).toMatchObject({ name: expect.stringMatching(/^kill 60 read-only statements running 5s or longer on 127\.0\.0\.1:\d+$/), status: 'done' });
+  expect(kill).toMatchObject({ name: expect.stringMatching(/^kill 60 read-only statements running 10s or longer on 127\.0\.0\.1:\d+$/), status: 'done' });
   const killed = (kill.result as KillResult).killed;
   expect(sorted(killed.map((k) => k.id))).toEqual(ids(readers));
   for (const k of killed) expect(k).toEqual({ id: k.id, user: 'app', seconds: expect.any(Number), query: 'SELECT SLEEP(600)' });
-  expect(Math.min(...killed.map((k) => k.seconds))).toBeGreaterThanOrEqual(6);
+  expect(Math.min(...killed.map((k) => k.seconds))).toBeGreaterThanOrEqual(11);
   expect(kill.result).toMatchObject({ wouldKill: [], gone: [], changed: [] });
 
   // On the server: the readers' connections are gone, everything else is alive, usage is below 80%.

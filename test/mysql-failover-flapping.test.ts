@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecoveryRecord } from '../common/types';
 import type { WorkflowHandle } from '@temporalio/client';
-import { guardStateQuery, guardWorkflowId, incidentStatusQuery, runbookApprovalSignal } from '../workflows/definitions';
+import { blockLiftedSignal, guardStateQuery, guardWorkflowId, incidentStatusQuery, runbookApprovalSignal } from '../workflows/definitions';
 import { runCli } from './helpers/cli';
 import { createOrdersTable, missingRows, startWriter } from './helpers/db-writer';
+import { FaultPlan } from './helpers/faults';
 import { awaitApproval } from './helpers/incident';
 import { kill9, mysqlActs, mysqlConfig, promotedIn, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
@@ -18,12 +19,14 @@ let db: MariadbTopology;
 let early: MariadbTopology;
 let mend: Mend;
 let hookLog: string;
+const faults = new FaultPlan();
 
 beforeAll(async () => {
   [db, early] = [await startMariadbTopology(), await startMariadbTopology()];
   hookLog = join(db.dir, 'hooks.log');
   const logHook = ['sh', '-c', `echo "$MEND_HOOK $MEND_EVENT $MEND_OLD_PRIMARY $MEND_NEW_PRIMARY" >> ${hookLog}`];
   mend = await startMend({
+    faults,
     mysql: {
       ...mysqlConfig(db, 'flap', { blockAfterFailover: '1h', hooks: { preFailover: [logHook], postFailover: [logHook, ['false']] } }),
       ...mysqlConfig(early, 'early', { blockAfterFailover: '1h' }),
@@ -96,11 +99,14 @@ test('a second failure inside the block window waits for a human; lifting the bl
   expect((await missingRows(db, writer, last)).missing).toEqual([]);
 });
 
-/** How often the runbook told its incident that it waits for an approval (or stopped waiting). */
-async function approvalNews(incident: WorkflowHandle): Promise<number> {
-  const { events } = await incident.fetchHistory();
-  return events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === runbookApprovalSignal.name).length;
+/** How many signals of this name the workflow received. */
+async function signalsTo(workflow: WorkflowHandle, signal: string): Promise<number> {
+  const { events } = await workflow.fetchHistory();
+  return events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === signal).length;
 }
+
+/** How often the runbook told its incident that it waits for an approval (or stopped waiting). */
+const approvalNews = (incident: WorkflowHandle) => signalsTo(incident, runbookApprovalSignal.name);
 
 test('a lift that comes while the blocked failover still confirms the death gives its approval in advance', async () => {
   kill9(early, 0);
@@ -109,11 +115,17 @@ test('a lift that comes while the blocked failover still confirms the death give
   const promoted = promotedIn(first);
   kill9(early, early.nodes.indexOf(promoted));
 
-  // Slow probes (3 × 2 s) keep the runbook confirming the death long after the guard granted it, blocked.
-  const handle = await failover('early', { probeInterval: '2s' });
-  await waitFor(async () => (await handle.query(incidentStatusQuery)).timeline.some((t) => t.event === 'blocked'), 'the blocked grant');
+  // The runbook is held in its first probe, confirming the death, after the guard granted it, blocked.
+  const probing = faults.hold('mysqlProbe');
+  const handle = await failover('early');
+  await probing.started;
+  const { timeline, runbookWorkflowId } = await handle.query(incidentStatusQuery);
+  expect(timeline.map((t) => t.event)).toContain('blocked');
   expect((await runCli(mend.config, 'status', handle.workflowId)).out).not.toContain('approval:');
   expect((await runCli(mend.config, 'override', 'mysql/early', '--by', 'bob', '--comment', 'known flap')).code).toBe(0);
+  const runbook = mend.client.workflow.getHandle(runbookWorkflowId!);
+  await waitFor(async () => (await signalsTo(runbook, blockLiftedSignal.name)) > 0, 'the lift to reach the runbook');
+  probing.release();
 
   const record: RecoveryRecord = await handle.result();
   expect(record.status).toBe('recovered');

@@ -37,7 +37,7 @@ afterAll(async () => {
 test('kill -9 between the promotion and the repointing: a new worker finishes the failover, promoting once', async () => {
   const taskQueue = `failover-crash-${Date.now()}`;
   // A short activity timeout: the killed worker's activity is retried by the new worker after it.
-  const config = testConfig(undefined, { activityTimeout: '5s' }, taskQueue);
+  const config = testConfig(undefined, { activityTimeout: '10s' }, taskQueue);
   config.mysql = mysqlConfig(db, 'crash');
   const configPath = processConfigFile(config, taskQueue);
   const acts = mysqlActivities(new MysqlClusters(config.mysql));
@@ -52,6 +52,9 @@ test('kill -9 between the promotion and the repointing: a new worker finishes th
     args: [{ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster: 'crash' } }],
   });
   await waitFor(async () => workers[0].output().includes('stalled after mysqlPromote'), 'the promotion', 60_000);
+  // Killed at once, before the promotion's timeout sends its retry back to this worker.
+  await workers[0].stop('SIGKILL');
+  expect(workers[0].process.signalCode).toBe('SIGKILL');
 
   // Promoted, not yet repointed: the other replica still names the dead primary.
   const mid = await acts.mysqlServers({ cluster: 'crash' });
@@ -60,8 +63,6 @@ test('kill -9 between the promotion and the repointing: a new worker finishes th
   expect(mid.find((s) => s.node === other)!.replica!.source).toBe(db.nodes[0]);
   const stopsAtCrash = await statementCount(promoted, 'Com_stop_slave');
   expect(stopsAtCrash).toBe(1);
-  await workers[0].stop('SIGKILL');
-  expect(workers[0].process.signalCode).toBe('SIGKILL');
 
   workers.push(await startWorkerProcess(configPath));
   const record: RecoveryRecord = await handle.result();

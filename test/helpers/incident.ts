@@ -3,14 +3,14 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { incidentStatusQuery, runbookStatusQuery, type RunbookView } from '../../workflows/definitions';
 import { waitFor } from './wait';
 
-/** Waits until the incident's runbook asks for approval and returns its view. */
+/** Waits until the incident's runbook asks for approval, and the incident has heard so, and returns the runbook's view. */
 export async function awaitApproval(client: Client, incident: WorkflowHandle): Promise<RunbookView> {
   return waitFor(async () => {
-    const { runbookWorkflowId } = await incident.query(incidentStatusQuery);
-    if (!runbookWorkflowId) return undefined;
+    const { runbookWorkflowId, approval } = await incident.query(incidentStatusQuery);
+    if (!runbookWorkflowId || !approval) return undefined;
     const view = await client.workflow.getHandle(runbookWorkflowId).query(runbookStatusQuery);
     return view.approval ? view : undefined;
-  }, 'the runbook to ask for approval');
+  }, 'the runbook to ask for approval, and its incident to hear so');
 }
 
 export async function runbookView(client: Client, incident: WorkflowHandle): Promise<RunbookView> {
