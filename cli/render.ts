@@ -34,7 +34,10 @@ export function renderIncident(incident: IncidentView, runbook?: RunbookView, { 
     lines.push(`  progress: ${progress(incident, runbook)}`);
     if (runbook.currentStep) lines.push(`  current step: ${runbook.currentStep}`);
     if (runbook.waitingFor) lines.push(`  waiting for: ${runbook.waitingFor}`);
-    if (runbook.alertResolved) lines.push(`  alert resolved (${runbook.alertResolved}): a destructive step will stand down`);
+    if (runbook.alertResolved) {
+      const standsDown = runbook.status === 'running' && !runbook.dryRun ? ': a destructive step will stand down' : '';
+      lines.push(`  alert resolved (${runbook.alertResolved})${standsDown}`);
+    }
     if (runbook.approval) {
       const a = runbook.approval;
       lines.push(`  approval: ${a.approvedBy.length}/${a.quorum} from [${a.approvers.join(', ')}] until ${a.deadline}`);

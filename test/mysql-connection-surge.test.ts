@@ -58,7 +58,7 @@ const threadsConnected = async () => {
 const ids = (cs: { threadId: number }[]) => cs.map((c) => c.threadId).sort((a, b) => a - b);
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
-// A wide time budget: the young reads stay under it however slowly the incident starts.
+// A wide time budget: the young reads stay under it, with margin, while the incident starts.
 const params = { olderThan: '10s', below: 0.8, verifyWithin: '20s' };
 const surge = (cluster: string, dryRun = false) =>
   mend.run({ runbook: 'mysql-connection-surge', severity: 'warning', params: { cluster, ...params }, dryRun });

@@ -118,14 +118,17 @@ test('a lift that comes while the blocked failover still confirms the death give
   // The runbook is held in its first probe, confirming the death, after the guard granted it, blocked.
   const probing = faults.hold('mysqlProbe');
   const handle = await failover('early');
-  await probing.started;
-  const { timeline, runbookWorkflowId } = await handle.query(incidentStatusQuery);
-  expect(timeline.map((t) => t.event)).toContain('blocked');
-  expect((await runCli(mend.config, 'status', handle.workflowId)).out).not.toContain('approval:');
-  expect((await runCli(mend.config, 'override', 'mysql/early', '--by', 'bob', '--comment', 'known flap')).code).toBe(0);
-  const runbook = mend.client.workflow.getHandle(runbookWorkflowId!);
-  await waitFor(async () => (await signalsTo(runbook, blockLiftedSignal.name)) > 0, 'the lift to reach the runbook');
-  probing.release();
+  try {
+    const ended = handle.result().then((r: RecoveryRecord) => Promise.reject(new Error(`the failover ended before it probed: ${r.status}`)));
+    await Promise.race([probing.started, ended]);
+    expect((await handle.query(incidentStatusQuery)).timeline.map((t) => t.event)).toContain('blocked');
+    expect((await runCli(mend.config, 'status', handle.workflowId)).out).not.toContain('approval:');
+    expect((await runCli(mend.config, 'override', 'mysql/early', '--by', 'bob', '--comment', 'known flap')).code).toBe(0);
+    const runbook = mend.client.workflow.getHandle(`${handle.workflowId}/mysql-primary-failover`);
+    await waitFor(async () => (await signalsTo(runbook, blockLiftedSignal.name)) > 0, 'the lift to reach the runbook');
+  } finally {
+    probing.release();
+  }
 
   const record: RecoveryRecord = await handle.result();
   expect(record.status).toBe('recovered');

@@ -47,7 +47,7 @@ export class FaultPlan {
         if (hold) {
           this.holds.delete(type);
           hold.arrived();
-          await hold.released;
+          await Promise.race([hold.released, ctx.cancelled]);
         }
         const when = this.pending.get(type);
         if (!when) return next(input);
