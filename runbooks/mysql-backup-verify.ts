@@ -19,7 +19,7 @@ export const mysqlBackupVerify = defineRunbook({
     .object({
       cluster,
       from: server.optional().describe('the replica to back up (default: the least lagging replica whose threads run)'),
-      databases: z.array(z.string().regex(/^[A-Za-z0-9_$-]{1,64}$/)).min(1).optional().describe('default: every non-system database'),
+      databases: z.array(z.string().regex(/^[A-Za-z0-9_$-]{1,64}$/)).min(1).optional().describe('default: every non-system database that mend may read (its grants)'),
       backup: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional().describe('verify this existing backup (its id) instead of taking one'),
       within: duration.default('1h').describe('how long the dump, and the restore, may each take'),
     })

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ServerState } from '../activities/mysql/health';
 import { toMs } from '../common/duration';
 import { defineRunbook, duration, refused } from '../workflows/kit';
-import { cluster, mysqlActivities, server, writablePrimaries } from './lib/mysql';
+import { cluster, clusterTarget, mysqlActivities, server, writablePrimaries } from './lib/mysql';
 
 export const mysqlConnectionSurge = defineRunbook({
   name: 'mysql-connection-surge',
@@ -20,7 +20,7 @@ export const mysqlConnectionSurge = defineRunbook({
     users: z.array(z.string().min(1)).min(1).optional().describe("kill only these users' statements (default: any user's)"),
     verifyWithin: duration.default('30s'),
   }),
-  target: (p) => `mysql/${p.cluster}`,
+  target: clusterTarget,
 
   async run(kit, p) {
     const db = mysqlActivities(kit);

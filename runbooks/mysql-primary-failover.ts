@@ -9,7 +9,7 @@ import type { MysqlActivities } from '../activities/mysql';
 import type { ServerState } from '../activities/mysql/health';
 import { toMs } from '../common/duration';
 import { defineRunbook, duration, refused } from '../workflows/kit';
-import { byReceived, cluster, mysqlActivities, repoint, runHooks, server, switchWriter, verifyPrimary } from './lib/mysql';
+import { byReceived, cluster, clusterTarget, mysqlActivities, repoint, runHooks, server, switchWriter, verifyPrimary } from './lib/mysql';
 
 export const mysqlPrimaryFailover = defineRunbook({
   name: 'mysql-primary-failover',
@@ -24,7 +24,7 @@ export const mysqlPrimaryFailover = defineRunbook({
     applyWithin: duration.default('60s').describe('how long the candidate may take to apply its relay log'),
     verifyWithin: duration.default('30s'),
   }),
-  target: (p) => `mysql/${p.cluster}`,
+  target: clusterTarget,
 
   async run(kit, p) {
     const db = mysqlActivities(kit);

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ReplicationFault } from '../activities/mysql/replication';
 import { defineRunbook, duration, needsPeople } from '../workflows/kit';
-import { cluster, mysqlActivities, server } from './lib/mysql';
+import { cluster, clusterTarget, mysqlActivities, server } from './lib/mysql';
 
 export const mysqlReplicationRepair = defineRunbook({
   name: 'mysql-replication-repair',
@@ -16,7 +16,7 @@ export const mysqlReplicationRepair = defineRunbook({
     replica: server.optional().describe('the replica to repair (default: every replica with a stopped thread)'),
     verifyWithin: duration.default('60s').describe('how long the repaired replicas may take to catch up with their source'),
   }),
-  target: (p) => `mysql/${p.cluster}`,
+  target: clusterTarget,
 
   async run(kit, p) {
     const db = mysqlActivities(kit);

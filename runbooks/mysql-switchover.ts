@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ServerState } from '../activities/mysql/health';
 import { toMs } from '../common/duration';
 import { defineRunbook, duration, refused } from '../workflows/kit';
-import { byReceived, cluster, mysqlActivities, repoint, runHooks, server, switchWriter, verifyPrimary, writablePrimaries } from './lib/mysql';
+import { byReceived, cluster, clusterTarget, mysqlActivities, repoint, runHooks, server, switchWriter, verifyPrimary, writablePrimaries } from './lib/mysql';
 
 export const mysqlSwitchover = defineRunbook({
   name: 'mysql-switchover',
@@ -17,7 +17,7 @@ export const mysqlSwitchover = defineRunbook({
     catchUpWithin: duration.default('30s').describe('how long the new primary may take to apply all the old one wrote'),
     verifyWithin: duration.default('30s'),
   }),
-  target: (p) => `mysql/${p.cluster}`,
+  target: clusterTarget,
 
   async run(kit, p) {
     const db = mysqlActivities(kit);

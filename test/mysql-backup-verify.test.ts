@@ -36,6 +36,8 @@ beforeAll(async () => {
   });
   const root = await db.root(0);
   await root.query('CREATE DATABASE shop');
+  // What deploy/mysql/grants.sql asks for on each application database mend backs up.
+  await root.query("GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON shop.* TO 'mend'@'127.0.0.1'");
   await root.query('CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(40), price DECIMAL(10,2), photo BLOB)');
   await root.query('CREATE TABLE appdb.customers (id INT PRIMARY KEY, email VARCHAR(100) NOT NULL, note TEXT NULL, born DATE, seen DATETIME(6))');
   for (let i = 1; i <= 50; i++) await root.query('INSERT INTO shop.items VALUES (?, ?, ?, ?)', [i, `item-${i}`, i * 1.25, Buffer.from([i, 0, 255, 39])]);

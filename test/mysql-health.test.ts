@@ -77,9 +77,17 @@ test('a stopped server fails every probe, fast; a live one passes; a stranger is
 
 test("a failed statement's error does not carry its values (a password would reach the worker's log)", async () => {
   const clusters = new MysqlClusters(mysqlConfig(db));
-  const failed = await clusters.on('default', db.nodes[0], (c) => c.query('SELECT ? FROM mysql.no_such_table', ['s3cret-value'])).catch((err: unknown) => err);
+  const failed = await clusters.on('default', db.nodes[0], (c) => c.query('SELECT ? FROM appdb.no_such_table', ['s3cret-value'])).catch((err: unknown) => err);
   expect(failed).toMatchObject({ code: 'ER_NO_SUCH_TABLE' });
   expect(JSON.stringify(failed)).not.toContain('s3cret-value');
+});
+
+test("mend's account reads no password hashes and changes no application data", async () => {
+  const clusters = new MysqlClusters(mysqlConfig(db));
+  const as = (sql: string) => clusters.on('default', db.nodes[0], (c) => c.query(sql)).catch((err: { code?: string }) => err.code);
+  expect(await as('SELECT COUNT(*) FROM mysql.global_priv')).toBe('ER_TABLEACCESS_DENIED_ERROR');
+  expect(await as("CREATE TABLE appdb.mend_was_here (id INT)")).toBe('ER_TABLEACCESS_DENIED_ERROR');
+  expect(await as('DELETE FROM appdb.counters')).toBe('ER_TABLEACCESS_DENIED_ERROR');
 });
 
 test('the flavor comes from SELECT VERSION(); GTID state comparisons are per domain and server', () => {

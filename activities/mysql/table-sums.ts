@@ -22,7 +22,7 @@ export interface TableMismatch {
 
 const systemDatabases = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 
-/** Every database but the server's own. */
+/** Every database but the server's own that this account may see (its grants). */
 export async function userDatabases(c: Connection): Promise<string[]> {
   const found = await rows(c, 'SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?) ORDER BY 1', [systemDatabases]);
   return found.map((r) => String(r.name));

@@ -3,23 +3,27 @@
 -- passwords are set out of band (ALTER USER ... IDENTIFIED BY ...) and given to mend by environment variable name.
 --
 -- mend: what its activities use, nothing more.
---   SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD  backups (mariadb-dump --single-transaction) and checksums
+--   RELOAD                                     the short global lock of a consistent dump (--master-data)
 --   PROCESS                                    the processlist with full statements, InnoDB transactions
 --   CONNECTION ADMIN                           KILL of other users' connections (connection surge)
 --   BINLOG MONITOR, REPLICA MONITOR            GTID positions, SHOW SLAVE STATUS, semi-sync status
 --   REPLICATION SLAVE ADMIN                    START/STOP SLAVE, CHANGE MASTER, RESET SLAVE, MASTER_GTID_WAIT
 --   REPLICATION MASTER ADMIN                   semi-sync on a promoted primary
 --   READ_ONLY ADMIN                            SET GLOBAL read_only (fencing, switchover, promotion)
+-- and, on each application database it backs up (not on *.*, which holds mysql.global_priv's password hashes):
+--   SELECT, SHOW VIEW, TRIGGER, EVENT          its dump and checksums; SELECT on mysql.proc for its routines
 -- No data-changing privilege: mend never writes application data.
+CREATE DATABASE IF NOT EXISTS appdb;
 CREATE USER IF NOT EXISTS 'mend'@'@MEND_HOST@';
-GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, CONNECTION ADMIN, BINLOG MONITOR, REPLICA MONITOR,
-  REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, READ_ONLY ADMIN ON *.* TO 'mend'@'@MEND_HOST@';
+GRANT RELOAD, PROCESS, CONNECTION ADMIN, BINLOG MONITOR, REPLICA MONITOR, REPLICATION SLAVE ADMIN,
+  REPLICATION MASTER ADMIN, READ_ONLY ADMIN ON *.* TO 'mend'@'@MEND_HOST@';
+GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON appdb.* TO 'mend'@'@MEND_HOST@';
+GRANT SELECT ON mysql.proc TO 'mend'@'@MEND_HOST@';
 
 -- Replicas connect with this account to whichever server is the primary.
 CREATE USER IF NOT EXISTS 'repl'@'@REPL_HOST@';
 GRANT REPLICATION SLAVE ON *.* TO 'repl'@'@REPL_HOST@';
 
 -- Applications get DML only: READ ONLY ADMIN (in ALL PRIVILEGES) would let them write through read_only.
-CREATE DATABASE IF NOT EXISTS appdb;
 CREATE USER IF NOT EXISTS 'app'@'@APP_HOST@';
 GRANT SELECT, INSERT, UPDATE, DELETE ON appdb.* TO 'app'@'@APP_HOST@';

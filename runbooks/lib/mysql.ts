@@ -14,6 +14,9 @@ import { toMs } from '../../common/duration';
 export const cluster = z.string().regex(/^[a-z0-9][a-z0-9-]*$/).default('default').describe('MySQL cluster name from config');
 export const server = z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port');
 
+/** A cluster's target: the guard lets one runbook at a time act on it. */
+export const clusterTarget = (p: { cluster: string }) => `mysql/${p.cluster}`;
+
 export const mysqlActivities = (kit: RunbookKit) => kit.activities<MysqlActivities>();
 type Db = ReturnType<typeof mysqlActivities>;
 
