@@ -276,9 +276,21 @@ describe('a backup altered after it was taken', () => {
   });
 });
 
-test('a retry after its worker died with the applier paused dates the data from the pause; an applier stopped by someone else is refused', async () => {
+test('a retry after its worker died with the applier paused dates the data from the pause; a replica whose data has an unknown age is refused', async () => {
   const acts = mysqlActs(db, 'retry', { backup: { dir: backups } });
   const replica = await db.root(2);
+  // Cut off from its source, the replica's lag is unknown: its data could be hours old.
+  await replica.query('STOP SLAVE IO_THREAD');
+  try {
+    await expect(inActivity(acts.mysqlBackup, { cluster: 'retry', node: db.nodes[2], run: 'cut-off' })).rejects.toThrow(
+      `${db.nodes[2]} is not connected to its source: the age of its data is unknown`,
+    );
+    const [untouched] = await query<{ Slave_SQL_Running: string }>(2, 'SHOW SLAVE STATUS');
+    expect(untouched.Slave_SQL_Running).toBe('Yes'); // refused before pausing anything
+    expect(await new BackupStore(backups, 'retry').paused(backupIdOf('cut-off'))).toBeUndefined();
+  } finally {
+    await replica.query('START SLAVE IO_THREAD');
+  }
   await replica.query('STOP SLAVE SQL_THREAD');
   try {
     await expect(inActivity(acts.mysqlBackup, { cluster: 'retry', node: db.nodes[2], run: 'stopped-by-someone' })).rejects.toThrow(

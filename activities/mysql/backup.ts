@@ -105,7 +105,9 @@ export function backupActivities(clusters: MysqlClusters) {
             // When the data stands still: now less the replica's lag, or when an earlier attempt paused it.
             let positionAt = (await store.paused(id))?.positionAt;
             if (dialect.sqlRunning(status)) {
-              positionAt = new Date(Date.now() - (dialect.lagSeconds(status) ?? 0) * 1000).toISOString();
+              const lag = dialect.lagSeconds(status);
+              if (lag === null) throw nonRetryable(`${node} is not connected to its source: the age of its data is unknown; back up another replica`);
+              positionAt = new Date(Date.now() - lag * 1000).toISOString();
               await store.markPaused(id, { node, positionAt });
               await c.query(dialect.stopReplica(['sql']));
             }
