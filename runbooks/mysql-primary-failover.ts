@@ -48,7 +48,8 @@ export const mysqlPrimaryFailover = defineRunbook({
     const settings = await db.mysqlFailoverSettings({ cluster: p.cluster });
     // Failovers that waited for approval before one approval and the second look existed replay as they ran.
     const lookAgain = patched('failover-one-approval-then-look-again');
-    const promote = `primary ${primary} is dead; promote ${byReceived(dead)[0].node}?`;
+    const proposed = byReceived(dead)[0].node;
+    const promote = `primary ${primary} is dead; promote ${proposed}?`;
     if (!settings.autoFailover) {
       if (lookAgain) kit.requireApprovalBeforeActing(`${promote} (autoFailover is off)`);
       else await kit.approval({ reason: promote });
@@ -58,6 +59,7 @@ export const mysqlPrimaryFailover = defineRunbook({
       if (typeof dead === 'string') return { notNeeded: `after the approval: ${dead}` };
     }
     const [candidate, ...others] = byReceived(dead);
+    if (candidate.node !== proposed) kit.note(`${candidate.node} is promoted, not ${proposed}: the second look after the approval found it holds the most`);
     const event = { kind: 'failover' as const, oldPrimary: primary, newPrimary: candidate.node };
     await runHooks(kit, p.cluster, 'preFailover', settings, event);
 

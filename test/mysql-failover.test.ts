@@ -1,12 +1,14 @@
 // mysql-primary-failover on real MariaDB topologies (GTID, semi-sync AFTER_SYNC), one per case, under a writer that
 // counts only acknowledged rows: kill -9 of the primary (reported by a MysqlDown alert through the gateway) loses none
 // of them, a lagging replica is waited for, a primary that hangs for less than the detection window is left alone,
-// and an old primary with errant GTIDs is refused.
+// an old primary with errant GTIDs is refused, and a failover that waited for approval looks again before acting.
 import { join } from 'node:path';
 import { defaultConfigPath, loadConfig } from '../config/load';
-import { incidentStatusQuery } from '../workflows/definitions';
+import type { RecoveryRecord } from '../common/types';
+import { approveSignal, incidentStatusQuery } from '../workflows/definitions';
 import { alertmanagerPayload } from './fixtures/alerts';
 import { startGateway, type Gateway } from './helpers/gateway';
+import { awaitApproval } from './helpers/incident';
 import { createOrdersTable, missingRows, startWriter } from './helpers/db-writer';
 import { globalStatus, kill9, mysqlActs, mysqlConfig, pidOf, promotedIn, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
@@ -15,14 +17,15 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { root as projectRoot } from './helpers/processes';
 
-const cases = ['killed', 'lagging', 'hung'] as const;
+const cases = ['killed', 'lagging', 'hung', 'approved'] as const;
 const dbs = {} as Record<(typeof cases)[number], MariadbTopology>;
 let mend: Mend;
 let gateway: Gateway;
 
 beforeAll(async () => {
   for (const name of cases) dbs[name] = await startMariadbTopology();
-  mend = await startMend({ mysql: Object.assign({}, ...cases.map((name) => mysqlConfig(dbs[name], name))) });
+  const extra = (name: string) => (name === 'approved' ? { autoFailover: false } : {});
+  mend = await startMend({ mysql: Object.assign({}, ...cases.map((name) => mysqlConfig(dbs[name], name, extra(name)))) });
   // The shipped route: its own severity, so the alert's "critical" does not bring the policy's approval.
   const shipped = loadConfig(defaultConfigPath()).gateway.routes.find((r) => r.name === 'mysql-down')!;
   gateway = await startGateway(mend.config, { routes: [shipped] });
@@ -128,4 +131,25 @@ test('a hung primary fails a probe in 1 s; hung for less than the detection wind
   const servers = await acts.mysqlServers({ cluster: 'hung' });
   expect(servers[0]).toMatchObject({ readOnly: false, replica: undefined });
   expect(servers.slice(1).map((s) => s.replica?.source)).toEqual([db.nodes[0], db.nodes[0]]);
+});
+
+test('the candidate the approval named died meanwhile: the second look promotes the other replica, and says so', async () => {
+  const db = dbs.approved;
+  kill9(db, 0);
+  const handle = await mend.start({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster: 'approved' } });
+  const asked = await awaitApproval(mend.client, handle);
+  const proposed = asked.approval!.reason.match(/promote (\S+)\?/)![1];
+  expect(db.nodes.slice(1)).toContain(proposed);
+  const other = db.nodes.find((n) => n !== db.nodes[0] && n !== proposed)!;
+  kill9(db, db.nodes.indexOf(proposed));
+  await handle.signal(approveSignal, { by: 'alice', comment: 'go' });
+
+  const record: RecoveryRecord = await handle.result();
+  expect(record.status).toBe('recovered');
+  expect(promotedIn(record)).toBe(other);
+  expect(record.attempts[0].steps.map((s) => s.name)).toContain(
+    `${other} is promoted, not ${proposed}: the second look after the approval found it holds the most`,
+  );
+  const [now] = (await mysqlActs(db, 'approved').mysqlServers({ cluster: 'approved' })).filter((s) => s.node === other);
+  expect(now).toMatchObject({ reachable: true, readOnly: false, replica: undefined });
 });
