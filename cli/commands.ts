@@ -227,13 +227,13 @@ export async function overrideGuard(session: Session, target: string, by: string
   if (!by?.trim()) throw new UsageError('override needs --by NAME (an approver under the policy)');
   if (!comment?.trim()) throw new UsageError('override needs --comment WHY (it is recorded)');
   const client = await session.client();
-  await readGuard(client, target);
+  const before = new Set((await readGuard(client, target)).history.map((h) => JSON.stringify(h)));
   const handle = client.workflow.getHandle(guardWorkflowId(target));
   const approver = by.trim();
-  const sentAt = Date.now();
-  // The guard's answer: its first override entry about this approver since the signal was sent.
+  // The guard's answer: its first override entry about this approver that was not there before the signal (compared
+  // by content, not by this host's clock, which may differ from the worker's).
   const answer = (h: TimelineEntry) =>
-    (h.event === 'override' || h.event === 'override refused') && Date.parse(h.at) >= sentAt - 1000 && (h.detail ?? '').includes(approver);
+    (h.event === 'override' || h.event === 'override refused') && !before.has(JSON.stringify(h)) && (h.detail ?? '').includes(approver);
   const entry = await signalAndAwaitAnswer(
     () => handle.signal(overrideSignal, { by: approver, reason: comment.trim() }),
     async () => (await handle.query(guardStateQuery)).history.find(answer),

@@ -45,10 +45,12 @@ function withEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
     const clusters = (config.kubernetes ?? {}) as Record<string, Record<string, unknown>>;
     config.kubernetes = { ...clusters, default: { kubeconfig: env.MEND_KUBECONFIG } };
   }
-  if (env.MEND_MYSQL_NODES) {
-    const mysql = (config.mysql ?? {}) as Record<string, Record<string, unknown>>;
-    config.mysql = { ...mysql, default: { ...mysql.default, nodes: env.MEND_MYSQL_NODES.split(',').map((n) => n.trim()) } };
-  }
+  const mysql = (config.mysql ?? {}) as Record<string, Record<string, unknown>>;
+  const mysqlDefault = { ...mysql.default };
+  if (env.MEND_MYSQL_NODES) mysqlDefault.nodes = env.MEND_MYSQL_NODES.split(',').map((n) => n.trim());
+  if (env.MEND_MYSQL_WRITER_FILE) mysqlDefault.writerEndpoint = { file: env.MEND_MYSQL_WRITER_FILE };
+  if (env.MEND_MYSQL_BACKUP_DIR) mysqlDefault.backup = { ...(mysqlDefault.backup as object), dir: env.MEND_MYSQL_BACKUP_DIR };
+  if (env.MEND_MYSQL_NODES || env.MEND_MYSQL_WRITER_FILE || env.MEND_MYSQL_BACKUP_DIR) config.mysql = { ...mysql, default: mysqlDefault };
   if (env.MEND_REDIS_URL) {
     const redis = (config.redis ?? {}) as Record<string, Record<string, unknown>>;
     config.redis = { ...redis, default: { ...redis.default, url: env.MEND_REDIS_URL } };

@@ -28,12 +28,13 @@ mysql_up=
 shutdown() {
   trap - INT TERM
   say "stopping"
-  [ -z "$cluster_up" ] || KWOK_WORKDIR="$data/kwok" bash scripts/kube-cluster.sh stop mend || true
-  [ -z "$mysql_up" ] || bash scripts/mariadb-cluster.sh down "$data/mariadb" || true
+  # mend first (newest first), so that no running incident sees its targets go away.
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill -INT "${pids[i]}" 2>/dev/null || true
     wait "${pids[i]}" 2>/dev/null || true
   done
+  [ -z "$cluster_up" ] || KWOK_WORKDIR="$data/kwok" bash scripts/kube-cluster.sh stop mend || true
+  [ -z "$mysql_up" ] || bash scripts/mariadb-cluster.sh down "$data/mariadb" || true
 }
 trap 'shutdown; exit 0' INT TERM
 
@@ -76,6 +77,7 @@ MEND_MYSQL_PASSWORD=$(node -p 'require(process.argv[1]).users.mend' "$topology")
 MEND_MYSQL_REPL_PASSWORD=$(node -p 'require(process.argv[1]).users.repl' "$topology")
 export MEND_MYSQL_PASSWORD MEND_MYSQL_REPL_PASSWORD
 export MEND_MYSQL_NODES="127.0.0.1:$mysql_port,127.0.0.1:$((mysql_port + 1)),127.0.0.1:$((mysql_port + 2))"
+export MEND_MYSQL_WRITER_FILE="$data/mariadb/writer.json" MEND_MYSQL_BACKUP_DIR="$data/backups"
 say "MariaDB primary and two replicas: $MEND_MYSQL_NODES (cluster \"default\"; writer endpoint $data/mariadb/writer.json)"
 
 node dist/workers/main.js &

@@ -58,6 +58,10 @@ test('environment overrides apply, and a bad one is reported like a bad field', 
   });
   expect(config.temporal).toMatchObject({ address: 'temporal.prod:7233', namespace: 'sre' });
   expect(config.redis.default.url).toBe('redis://127.0.0.1:6380');
+  // What the local stack sets for the MariaDB topology it runs under $MEND_DATA.
+  const mysql = { default: { nodes: ['db:3306'], user: 'mend', passwordEnv: 'P', backup: { dir: '/var/backups', retain: 3 } } };
+  const local = parseConfig({ mysql }, 'inline', { MEND_MYSQL_NODES: 'h:1, h:2', MEND_MYSQL_WRITER_FILE: '/data/writer.json', MEND_MYSQL_BACKUP_DIR: '/data/backups' });
+  expect(local.mysql.default).toMatchObject({ nodes: ['h:1', 'h:2'], writerEndpoint: { file: '/data/writer.json' }, backup: { dir: '/data/backups', retain: 3 } });
   expect(() => parseConfig({}, 'inline', { MEND_METRICS_PORT: 'abc' })).toThrow(/metrics\.port: /);
 });
 
