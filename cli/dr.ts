@@ -6,6 +6,7 @@ import { drChecklist } from '../workflows/dr-checklist';
 import { confirmSignal, drProgressQuery, drReportQuery, drWorkflowType, type DrInput, type DrView } from '../workflows/dr-definitions';
 import { renderDrProgress } from '../workflows/dr-render';
 import type { Session } from './commands';
+import { timelineLine } from './render';
 import { UsageError } from './usage-error';
 import { describeWorkflow, newWorkflowId, signalAndAwaitAnswer } from './workflow-calls';
 
@@ -71,7 +72,7 @@ async function startDr(session: Session, options: DrOptions): Promise<void> {
 export async function showDrStatus(session: Session, id: string, json: boolean): Promise<void> {
   const { view } = await readDrRun(await session.client(), id);
   if (json) return session.out(JSON.stringify(view, null, 2));
-  const recent = view.timeline.slice(-8).map((t) => `- ${t.at} ${t.event}${t.detail ? `: ${t.detail}` : ''}`);
+  const recent = view.timeline.slice(-8).map((t) => `- ${timelineLine(t)}`);
   session.out([renderDrProgress(view), '', 'Recent:', ...recent].join('\n'));
 }
 

@@ -1,7 +1,7 @@
 // Plain-text views for the terminal.
 import type { GuardView, IncidentView, RunbookView } from '../workflows/definitions';
 import type { ParamInfo } from '../common/runbook-params';
-import type { RecoveryPhases } from '../common/types';
+import type { RecoveryPhases, TimelineEntry } from '../common/types';
 
 export function table(rows: Record<string, string>[]): string {
   const columns = Object.keys(rows[0]);
@@ -54,7 +54,7 @@ export function renderIncident(incident: IncidentView, runbook?: RunbookView, { 
   if (record?.mttrSeconds !== undefined) lines.push(`MTTR ${record.mttrSeconds.toFixed(1)} s`);
   const shown = timelineTail ? incident.timeline.slice(-timelineTail) : incident.timeline;
   lines.push(shown.length < incident.timeline.length ? `timeline (last ${shown.length} of ${incident.timeline.length}):` : 'timeline:');
-  for (const t of shown) lines.push(`  ${t.at}  ${t.event}${t.detail ? `: ${t.detail}` : ''}`);
+  for (const t of shown) lines.push(`  ${timelineLine(t)}`);
   return lines.join('\n');
 }
 
@@ -86,6 +86,9 @@ export function renderGuard(v: GuardView): string {
   if (v.cooldownUntil) lines.push(`cooling down until ${v.cooldownUntil}`);
   for (const b of v.blocks) lines.push(`blocked: ${b.runbook} until ${b.until} (${b.reason})`);
   lines.push('history:');
-  for (const h of v.history.slice(-10)) lines.push(`  ${h.at}  ${h.event}${h.detail ? `: ${h.detail}` : ''}`);
+  for (const h of v.history.slice(-10)) lines.push(`  ${timelineLine(h)}`);
   return lines.join('\n');
 }
+
+/** One timeline entry on a line: when, what, and its detail. */
+export const timelineLine = (t: TimelineEntry): string => `${t.at}  ${t.event}${t.detail ? `: ${t.detail}` : ''}`;

@@ -10,7 +10,7 @@ export const policySchema = z
     attempts: z
       .object({ max: z.number().int().min(1).default(3), window: duration.default('5m') })
       .strict()
-      .default({ max: 3, window: '5m' }),
+      .prefault({}),
     cooldown: duration.default('1m'),
     lockWait: duration.default('10m'),
     maxHold: duration.default('1h'),
@@ -23,7 +23,7 @@ export const policySchema = z
         timeout: duration.default('15m'),
       })
       .strict()
-      .default({ severities: ['critical'], risks: ['high'], approvers: [], quorum: 1, timeout: '15m' }),
+      .prefault({}),
     refuseDestructiveWithoutUndo: z.boolean().default(true),
     retry: z
       .object({
@@ -33,7 +33,7 @@ export const policySchema = z
         backoffCoefficient: z.number().min(1).default(2),
       })
       .strict()
-      .default({ maximumAttempts: 3, initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2 }),
+      .prefault({}),
     activityTimeout: duration.default('2m'),
     /** The most replicas a scale-up runbook may set on a workload. */
     maxReplicas: z.number().int().min(1).default(10),
@@ -87,7 +87,7 @@ export const mysqlClusterSchema = z
     /** Where applications find the writer: a JSON file ({"writer": "host:port"}) they reload; written atomically. */
     writerEndpoint: z.object({ file: z.string().min(1) }).strict().optional(),
     /** Where mysql-backup-verify keeps backups (a folder per cluster) and how many. */
-    backup: mysqlBackupSchema.default(mysqlBackupSchema.parse({})),
+    backup: mysqlBackupSchema.prefault({}),
     /** Anti-flapping: after a failover, another one within this window waits for a human (0s: never blocks). */
     blockAfterFailover: duration.default('1h'),
     /** Commands run around a failover or switchover (argv, no shell), with MEND_* variables saying what happens. */
@@ -98,7 +98,7 @@ export const mysqlClusterSchema = z
         timeout: duration.default('30s'),
       })
       .strict()
-      .default({ preFailover: [], postFailover: [], timeout: '30s' }),
+      .prefault({}),
   })
   .strict();
 
@@ -114,20 +114,14 @@ export const configSchema = z
         searchAttributes: z.boolean().default(true),
       })
       .strict()
-      .default({
-        address: '127.0.0.1:7233',
-        namespace: 'default',
-        taskQueue: 'mend',
-        uiUrl: 'http://localhost:8233',
-        searchAttributes: true,
-      }),
+      .prefault({}),
     worker: z
       .object({
         /** Workflows kept in memory between tasks; others are replayed from history when they wake up. */
         maxCachedWorkflows: z.number().int().min(0).default(10),
       })
       .strict()
-      .default({ maxCachedWorkflows: 10 }),
+      .prefault({}),
     metrics: z
       .object({
         port: z.number().int().min(0).max(65535).default(9464),
@@ -136,18 +130,18 @@ export const configSchema = z
         approvalsEvery: durationAtLeast(100, 'at least 100ms').default('15s'),
       })
       .strict()
-      .default({ port: 9464, host: '127.0.0.1', approvalsEvery: '15s' }),
-    policy: policySchema.default(policySchema.parse({})),
+      .prefault({}),
+    policy: policySchema.prefault({}),
     snapshots: z
       .object({ dir: z.string().min(1).default('.mend/snapshots') })
       .strict()
-      .default({ dir: '.mend/snapshots' })
+      .prefault({})
       .describe('where undo data (e.g. deleted Redis keys) is kept; share it between workers'),
     redis: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), redisTargetSchema).default({}),
     kubernetes: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), kubernetesClusterSchema).default({}),
     mysql: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), mysqlClusterSchema).default({}),
-    gateway: gatewaySchema.default(gatewaySchema.parse({})),
-    notifications: notificationsSchema.default(notificationsSchema.parse({})),
+    gateway: gatewaySchema.prefault({}),
+    notifications: notificationsSchema.prefault({}),
   })
   .strict();
 

@@ -1,7 +1,7 @@
 // An alert as every source is read into: labels, annotations, its state and times, its identity and its group.
-import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { SourceName } from './config-schema';
+import { shortHash } from '../common/short-hash';
 
 export interface ReceivedAlert {
   source: SourceName;
@@ -33,5 +33,5 @@ export function isoTime(text: string | undefined): string | undefined {
 /** A stable id for a label set, for sources that do not send one. */
 export function labelsFingerprint(labels: Record<string, string>): string {
   const canonical = JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+  return shortHash(canonical);
 }

@@ -1,6 +1,5 @@
 // Alerts → incidents: the first route whose matchers all match picks the runbook (later ones too with `continue`),
 // its params are rendered from the alert, and alerts with the same incident key are recorded together.
-import { createHash } from 'node:crypto';
 import { describeParams, paramFromText, type ParamInfo } from '../common/runbook-params';
 import { severities, type AlertNotice, type Severity } from '../common/types';
 import { formatIssues } from '../common/zod-issues';
@@ -10,6 +9,7 @@ import type { ReceivedAlert } from './alert';
 import type { RouteConfig } from './config-schema';
 import { parseMatcher, type Matcher } from './matchers';
 import { MissingValue, parseTemplate, type Template } from './template';
+import { shortHash } from '../common/short-hash';
 
 /** The alerts of one incident key and the incident they open or update. */
 export interface IncidentPlan {
@@ -166,6 +166,5 @@ function severityLabel(value: string | undefined): Severity {
 
 /** A readable, stable workflow id: the target, then a hash of the whole key (source, group, target). */
 export function incidentId(target: string, key: string): string {
-  const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
-  return `alert:${target.replace(/[^A-Za-z0-9._-]/g, '.').slice(0, 120)}:${hash}`;
+  return `alert:${target.replace(/[^A-Za-z0-9._-]/g, '.').slice(0, 120)}:${shortHash(key)}`;
 }

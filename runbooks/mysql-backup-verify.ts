@@ -3,8 +3,8 @@
 // sha256, restore it into a scratch server, and verify every table's row count and checksum. Record the RPO the
 // backup gives. The source replica replicates again afterwards; old backups beyond the retention are deleted.
 import { z } from 'zod';
-import type { MysqlActivities } from '../activities/mysql';
 import type { BackupPlan, BackupRef } from '../activities/mysql/backup';
+import { secondsBetween } from '../common/duration';
 import type { ServerState } from '../activities/mysql/health';
 import { defineRunbook, duration, refused } from '../workflows/kit';
 import { cluster, gtidProgress, mysqlActivities, server, writablePrimaries } from './lib/mysql';
@@ -29,7 +29,7 @@ export const mysqlBackupVerify = defineRunbook({
 
   async run(kit, p) {
     const db = mysqlActivities(kit);
-    const long = kit.activities<MysqlActivities>({ startToCloseTimeout: p.within, heartbeatTimeout: '30s' });
+    const long = mysqlActivities(kit, { startToCloseTimeout: p.within, heartbeatTimeout: '30s' });
     let backup: BackupRef | BackupPlan;
     let source: ServerState | undefined;
     if (p.backup) {
@@ -96,7 +96,7 @@ function rpoOf(backup: BackupRef, servers: ServerState[]) {
   const [primary] = writablePrimaries(servers);
   return {
     gtid: backup.gtid,
-    ageSeconds: Math.max(0, Math.round((Date.now() - Date.parse(backup.positionAt)) / 1000)),
+    ageSeconds: Math.round(secondsBetween(backup.positionAt, Date.now())),
     primary: primary?.node,
     primaryGtid: primary?.executedGtids,
     transactionsBehind: primary ? Math.max(0, gtidProgress(primary.executedGtids ?? '') - gtidProgress(backup.gtid)) : undefined,

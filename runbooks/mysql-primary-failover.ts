@@ -5,7 +5,6 @@
 // Nothing to undo: the old primary is gone.
 import { patched } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { MysqlActivities } from '../activities/mysql';
 import type { ServerState } from '../activities/mysql/health';
 import { toMs } from '../common/duration';
 import { defineRunbook, duration, refused } from '../workflows/kit';
@@ -33,7 +32,7 @@ export const mysqlPrimaryFailover = defineRunbook({
     if (!primary) throw refused(`no primary to fail over: no replica of cluster ${p.cluster} names a source`);
 
     // 1. Dead: every probe fails, and the replicas agree (a network blip between mend and the primary is not death).
-    const waitReplicas = kit.activities<MysqlActivities>({ startToCloseTimeout: toMs(p.confirmWithin) + 30_000, heartbeatTimeout: '10s' });
+    const waitReplicas = mysqlActivities(kit, { startToCloseTimeout: toMs(p.confirmWithin) + 30_000, heartbeatTimeout: '10s' });
     const confirmDead = async (): Promise<ServerState[] | string> => {
       const probe = await db.mysqlProbe({ cluster: p.cluster, node: primary, probes: p.probes, intervalMs: toMs(p.probeInterval) });
       if (probe.reachable) return `primary ${primary} answered ${probe.probes - probe.failures} of ${probe.probes} probes`;

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, parseConfig } from '../config/load';
+import { configProblems } from './helpers/config-problems';
 import { scratchDir } from './helpers/processes';
 
 test("defaults are the seed's safety policy", () => {
@@ -33,15 +34,7 @@ test('each bad field is reported with its path', () => {
 });
 
 test('a bad or too short interval is reported with its path, never as a crash', () => {
-  const problems = (raw: unknown) => {
-    try {
-      parseConfig(raw, 'mend.yaml', {});
-    } catch (e) {
-      if (e instanceof ConfigError) return e.problems;
-      throw e;
-    }
-    return [];
-  };
+  const problems = (raw: unknown) => configProblems(() => parseConfig(raw, 'mend.yaml', {}));
   expect(problems({ notifications: { progressEvery: 'soon' } })).toEqual([expect.stringMatching(/^notifications\.progressEvery: expected a duration/)]);
   expect(problems({ notifications: { progressEvery: '500ms', timeout: 0 } })).toEqual([
     'notifications.progressEvery: at least 1s',

@@ -11,7 +11,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { stringify } from 'yaml';
 import { BackupStore, type BackupManifest } from '../activities/mysql/backup-store';
 import { defaultChecklistPath, loadChecklist, parseChecklist } from '../config/dr-load';
-import { ConfigError } from '../config/load';
+import { configProblems } from './helpers/config-problems';
 import { mysqlClusterSchema } from '../config/schema';
 import { drChecklist } from '../workflows/dr-checklist';
 import { confirmSignal, drProgressQuery, drReportQuery, type DrOutcome, type DrView } from '../workflows/dr-definitions';
@@ -239,15 +239,7 @@ test('the shipped checklist loads; a bad one fails with the path of the bad fiel
   const shipped = loadChecklist(defaultChecklistPath());
   expect(new Set(shipped.items.map((i) => i.phase))).toEqual(new Set(['confirm', 'services', 'data', 'validate']));
 
-  const problems = (raw: unknown) => {
-    try {
-      parseChecklist(raw, 'test.yaml');
-    } catch (err) {
-      if (err instanceof ConfigError) return err.problems;
-      throw err;
-    }
-    return [];
-  };
+  const problems = (raw: unknown) => configProblems(() => parseChecklist(raw, 'test.yaml'));
   const manual = (id: string, dependsOn: string[] = []) => ({ id, title: id, phase: 'confirm', manual: true, dependsOn });
   expect(problems({ items: [manual('a', ['nope'])] })).toEqual(['items.0.dependsOn.0: unknown item "nope"']);
   expect(problems({ items: [manual('a', ['c']), manual('b', ['a']), manual('c', ['b'])] })).toEqual(['items.0.dependsOn: dependency cycle: a → c → b → a']);

@@ -5,10 +5,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { mysqlActivities } from '../activities/mysql';
 import { backupIdOf, type BackupRef, type RestoreCheck } from '../activities/mysql/backup';
 import { BackupStore, type BackupManifest } from '../activities/mysql/backup-store';
-import { MysqlClusters } from '../activities/mysql/connections';
 import { ScratchServer } from '../activities/mysql/scratch-server';
 import { findTools, runTool } from '../activities/mysql/tools';
 import { parseGtids } from '../common/mysql-gtid';
@@ -207,7 +205,10 @@ test('a scratch server that an earlier attempt left running is killed and remove
   const tools = findTools();
   const name = `test-${process.pid}`;
   const left = await ScratchServer.start(tools, name); // its worker "died": never stopped
-  const next = await ScratchServer.start(tools, name);
+  const next = await ScratchServer.start(tools, name).catch((err: unknown) => {
+    process.kill(left.pid, 'SIGKILL'); // not left behind by a failed test
+    throw err;
+  });
   try {
     await waitFor(async () => !existsSync(`/proc/${left.pid}`), 'the left-over scratch server to be gone');
     const c = await next.connect();
@@ -225,7 +226,7 @@ describe('a backup altered after it was taken', () => {
   let id: string;
 
   test('a retried backup step reuses the complete backup of its run', async () => {
-    const acts = mysqlActivities(new MysqlClusters(clusterConfig('tamper', 5)));
+    const acts = mysqlActs(db, 'tamper', { backup: { dir: backups, retain: 5 } });
     const input = { cluster: 'tamper', node: db.nodes[2], run: 'one-run' };
     const first = (await inActivity(acts.mysqlBackup, input)) as BackupRef;
     const again = await inActivity(acts.mysqlBackup, input);
@@ -250,7 +251,7 @@ describe('a backup altered after it was taken', () => {
     expect(rotten.attempts[0].steps.map((s) => s.name)).toEqual([]); // nothing restored
 
     // Someone "fixes" the manifest: the sha256 now matches, but the data is not what was backed up.
-    const acts = mysqlActivities(new MysqlClusters(clusterConfig('tamper', 5)));
+    const acts = mysqlActs(db, 'tamper', { backup: { dir: backups, retain: 5 } });
     const now = await inActivity(acts.mysqlBackupIntact, { cluster: 'tamper', backup: id });
     writeFileSync(join(backups, 'tamper', `${id}.json`), JSON.stringify({ ...manifest, sha256: now.actual, bytes: now.bytes }));
     const forged = await backupVerify({ cluster: 'tamper', backup: id });

@@ -4,7 +4,7 @@
 import type { Connection } from 'mysql2/promise';
 import type { KillResult, SessionsPlan } from '../activities/mysql/sessions';
 import { readOnlyStatement } from '../activities/mysql/sessions';
-import { mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { globalStatus, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
 import { waitFor } from './helpers/wait';
 
@@ -51,10 +51,7 @@ const alive = async (cs: Connection[]) => {
   const ids = new Set((await processlist()).map((p) => Number(p.ID)));
   return cs.filter((c) => ids.has(c.threadId));
 };
-const threadsConnected = async () => {
-  const [[row]] = (await root.query("SHOW GLOBAL STATUS LIKE 'Threads_connected'")) as unknown as [[{ Value: string }]];
-  return Number(row.Value);
-};
+const threadsConnected = async () => Number(await globalStatus(db, 0, 'Threads_connected'));
 const ids = (cs: { threadId: number }[]) => cs.map((c) => c.threadId).sort((a, b) => a - b);
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 

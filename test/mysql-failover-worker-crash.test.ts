@@ -3,13 +3,11 @@
 // changes nothing (the server's own statement counters say so); no acknowledged row is lost.
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { MysqlClusters } from '../activities/mysql/connections';
-import { mysqlActivities } from '../activities/mysql';
 import type { RecoveryRecord } from '../common/types';
 import { incident } from '../workflows/incident';
 import { incidentStatusQuery } from '../workflows/definitions';
 import { createOrdersTable, missingRows, startWriter } from './helpers/db-writer';
-import { globalStatus, kill9, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { globalStatus, kill9, mysqlActs, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { testConfig } from './helpers/mend';
 import { waitFor } from './helpers/wait';
 import { processConfigFile, startStallingWorker, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
@@ -40,7 +38,7 @@ test('kill -9 between the promotion and the repointing: a new worker finishes th
   const config = testConfig(undefined, { activityTimeout: '10s' }, taskQueue);
   config.mysql = mysqlConfig(db, 'crash');
   const configPath = processConfigFile(config, taskQueue);
-  const acts = mysqlActivities(new MysqlClusters(config.mysql));
+  const acts = mysqlActs(db, 'crash');
 
   workers.push(await startStallingWorker(configPath, 'after', 'mysqlPromote'));
   const writer = startWriter(join(db.dir, 'writer.json'), db.users.app);

@@ -11,7 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { approverRefusal, signer } from '../common/approvers';
-import { toMs } from '../common/duration';
+import { secondsBetween, toMs } from '../common/duration';
 import { shortJson } from '../common/markdown';
 import type { IncidentInput, RecoveryRecord, SafetyPolicy, Severity, TimelineEntry } from '../common/types';
 import { formatIssues } from '../common/zod-issues';
@@ -224,7 +224,7 @@ async function readRpo(cluster: string, startedMs: number): Promise<DrRpo> {
   try {
     const last = await bootstrap.mysqlLastVerifiedBackup({ cluster });
     if (!last) return { cluster, detail: 'no verified backup: a restore has nothing known-good to start from' };
-    const seconds = Math.max(0, Math.round((startedMs - Date.parse(last.positionAt)) / 1000));
+    const seconds = Math.round(secondsBetween(last.positionAt, startedMs));
     return {
       cluster,
       backup: last.id,

@@ -1,4 +1,5 @@
 // The DR run in Markdown: progress (the UI's current details, `mend status`) and the final report.
+import { secondsBetween } from '../common/duration';
 import { tableCell as cell } from '../common/markdown';
 import type { DrItemState, DrView } from './dr-definitions';
 
@@ -66,7 +67,7 @@ function outcomeOf(i: DrItemState): string {
 function rtoLine(v: DrView): string {
   const { target, deadline, warnAt, atRisk, met } = v.rto;
   const verdict = met === undefined ? (atRisk ? 'at risk' : 'on track') : met ? 'met' : 'missed';
-  return `RTO ${target}: ${verdict} (warning at ${warnAt}, deadline ${deadline}${v.endedAt ? `, took ${seconds(v.startedAt, v.endedAt)}s` : ''})`;
+  return `RTO ${target}: ${verdict} (warning at ${warnAt}, deadline ${deadline}${v.endedAt ? `, took ${Math.round(secondsBetween(v.startedAt, v.endedAt))}s` : ''})`;
 }
 
 function rpoLine(v: DrView): string {
@@ -74,4 +75,3 @@ function rpoLine(v: DrView): string {
   return `RPO (${v.rpo.cluster}): ${v.rpo.seconds === undefined ? 'unknown' : `${v.rpo.seconds}s`}, ${v.rpo.detail}`;
 }
 
-const seconds = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 1000);

@@ -1,6 +1,7 @@
 // What an incident tells people (common/notice.ts) and when: opened, progress while open, a failed attempt, how it
 // ended, and its runbooks' notices relayed. A few short lines each: notices go through workflow history.
 import { condition, setHandler } from '@temporalio/workflow';
+import { secondsBetween } from '../common/duration';
 import type { Notice, NoticeKind } from '../common/notice';
 import type { IncidentStatus, NotificationSettings, RecoveryRecord, RunbookResult } from '../common/types';
 import { noticeSignal, type IncidentView } from './definitions';
@@ -140,6 +141,6 @@ function endNotice(about: About, record: RecoveryRecord, link: string): Notice |
 }
 
 function elapsed(since: string): string {
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(since)) / 1000));
+  const s = Math.round(secondsBetween(since, Date.now()));
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
 }

@@ -61,7 +61,6 @@ import { IncidentNotices } from './incident-notices';
 import { recoveryTimes } from './mttr';
 import type { MendSinks } from './sinks';
 
-// Read-only activities that run before the policy is known: fixed, bounded retries.
 const { metrics } = proxySinks<MendSinks>();
 
 export async function incident(input: IncidentInput): Promise<RecoveryRecord> {

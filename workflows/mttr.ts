@@ -1,7 +1,7 @@
 // MTTR and its phases from the incident's timeline and the runbook that recovered it.
+import { secondsBetween } from '../common/duration';
 import type { RecoveryPhases, RunbookResult, TimelineEntry } from '../common/types';
 
-const seconds = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
 
 export function recoveryTimes(
   timeline: TimelineEntry[],
@@ -15,12 +15,12 @@ export function recoveryTimes(
   if (!fault || !detected || !diagnosed || !recovery?.verifiedAt) return {};
   const fixed = recovery.fixedAt ?? diagnosed;
   return {
-    mttrSeconds: seconds(fault, recovery.verifiedAt),
+    mttrSeconds: secondsBetween(fault, recovery.verifiedAt),
     phases: {
-      detection: seconds(fault, detected),
-      diagnosis: seconds(detected, diagnosed),
-      fix: seconds(diagnosed, fixed),
-      verification: seconds(fixed, recovery.verifiedAt),
+      detection: secondsBetween(fault, detected),
+      diagnosis: secondsBetween(detected, diagnosed),
+      fix: secondsBetween(diagnosed, fixed),
+      verification: secondsBetween(fixed, recovery.verifiedAt),
     },
   };
 }

@@ -40,14 +40,13 @@ export class BackupStore {
   }
 
   dumpFile(id: string): string {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw nonRetryable(`bad backup id: ${id}`);
-    return join(this.dir, `${id}.sql`);
+    return this.file(id, 'sql');
   }
 
   /** The manifest of a complete backup; undefined when there is none. */
   async manifest(id: string): Promise<BackupManifest | undefined> {
     try {
-      return JSON.parse(await readFile(this.manifestFile(id), 'utf8')) as BackupManifest;
+      return JSON.parse(await readFile(this.file(id, 'json'), 'utf8')) as BackupManifest;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
@@ -71,7 +70,7 @@ export class BackupStore {
   async complete(manifest: BackupManifest): Promise<void> {
     const dump = this.dumpFile(manifest.id);
     await rename(`${dump}.partial`, dump);
-    const file = this.manifestFile(manifest.id);
+    const file = this.file(manifest.id, 'json');
     await writeFile(`${file}.partial`, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600, flush: true });
     await rename(`${file}.partial`, file);
   }
@@ -79,7 +78,7 @@ export class BackupStore {
   /** Deletes a backup, or what an interrupted one left; its manifest first, so a half-deleted one is incomplete. */
   async remove(id: string): Promise<void> {
     const dump = this.dumpFile(id);
-    for (const path of [this.manifestFile(id), `${this.manifestFile(id)}.partial`, dump, `${dump}.partial`, this.verifiedFile(id)]) await rm(path, { force: true });
+    for (const path of [this.file(id, 'json'), `${this.file(id, 'json')}.partial`, dump, `${dump}.partial`, this.file(id, 'verified')]) await rm(path, { force: true });
   }
 
   /** Complete backups, newest first. */
@@ -110,42 +109,36 @@ export class BackupStore {
    */
   async markPaused(id: string, pause: PausedApplier): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await writeFile(this.pausedFile(id), JSON.stringify(pause), { mode: 0o600, flush: true });
+    await writeFile(this.file(id, 'paused'), JSON.stringify(pause), { mode: 0o600, flush: true });
   }
 
   async paused(id: string): Promise<PausedApplier | undefined> {
-    const text = await readFile(this.pausedFile(id), 'utf8').catch(() => undefined);
+    const text = await readFile(this.file(id, 'paused'), 'utf8').catch(() => undefined);
     return text === undefined ? undefined : (JSON.parse(text) as PausedApplier);
   }
 
   async clearPaused(id: string): Promise<void> {
-    await rm(this.pausedFile(id), { force: true });
+    await rm(this.file(id, 'paused'), { force: true });
   }
 
   /** Records when this backup restored with matching checksums (its RPO can be counted on); undefined: it did not. */
   async markVerified(id: string, at: string | undefined): Promise<void> {
-    if (at) await writeFile(this.verifiedFile(id), at, { mode: 0o600, flush: true });
-    else await rm(this.verifiedFile(id), { force: true });
+    if (at) await writeFile(this.file(id, 'verified'), at, { mode: 0o600, flush: true });
+    else await rm(this.file(id, 'verified'), { force: true });
   }
 
   /** The newest complete backup that a restore verified, and when. */
   async lastVerified(): Promise<(BackupManifest & { verifiedAt: string }) | undefined> {
     for (const manifest of await this.list()) {
-      const verifiedAt = await readFile(this.verifiedFile(manifest.id), 'utf8').catch(() => undefined);
+      const verifiedAt = await readFile(this.file(manifest.id, 'verified'), 'utf8').catch(() => undefined);
       if (verifiedAt) return { ...manifest, verifiedAt };
     }
     return undefined;
   }
 
-  private verifiedFile(id: string): string {
-    return this.dumpFile(id).replace(/\.sql$/, '.verified');
-  }
-
-  private manifestFile(id: string): string {
-    return this.dumpFile(id).replace(/\.sql$/, '.json');
-  }
-
-  private pausedFile(id: string): string {
-    return this.dumpFile(id).replace(/\.sql$/, '.paused');
+  /** A backup's file of this kind: sql (the dump), json (its manifest), paused, verified. */
+  private file(id: string, ext: 'sql' | 'json' | 'paused' | 'verified'): string {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw nonRetryable(`bad backup id: ${id}`);
+    return join(this.dir, `${id}.${ext}`);
   }
 }

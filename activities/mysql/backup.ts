@@ -2,7 +2,6 @@
 // the dump, its GTID position and the row counts and checksums read beside it all describe the same data; it is
 // verified by restoring it into a scratch server and comparing. Workflow history gets ids and small numbers only.
 import { Context } from '@temporalio/activity';
-import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Connection } from 'mysql2/promise';
 import { nonRetryable } from '../errors';
@@ -12,6 +11,7 @@ import { detectDialect } from './dialect';
 import { ScratchServer } from './scratch-server';
 import { baseTables, compareSums, sumTables, tableKey, totalRows, userDatabases, type TableMismatch } from './table-sums';
 import { findTools, runTool } from './tools';
+import { shortHash } from '../../common/short-hash';
 
 /** A backup as the workflow sees it. */
 export interface BackupRef {
@@ -246,10 +246,9 @@ async function dumpInto(file: FileHandle, program: string, node: string, login: 
   await file.sync();
 }
 
-const shortHash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
 
 /** A short backup id, the same for every attempt of one runbook run. */
-export const backupIdOf = (run: string) => shortHash(run, 16);
+export const backupIdOf = (run: string) => shortHash(run);
 
 const refOf = (m: BackupManifest, reused: boolean): BackupRef => ({
   id: m.id,

@@ -113,6 +113,10 @@ export function healthActivities(clusters: MysqlClusters) {
   };
 }
 
+/** A statement as mend records it (workflow history, logs): cut to `length`, hidden when it may carry a password. */
+export const statementExcerpt = (sql: string, length: number): string =>
+  /\b(IDENTIFIED|PASSWORD)\b/i.test(sql) ? '(hidden: it may carry a password)' : sql.length > length ? `${sql.slice(0, length)}…` : sql;
+
 /** Connections against max_connections, and the longest-running sessions (statement excerpts), on one connection. */
 export async function connectionUse(c: Connection, node: string, top: number): Promise<ConnectionUse> {
   const [status] = await rows(c, "SHOW GLOBAL STATUS LIKE 'Threads_connected'");
@@ -137,7 +141,7 @@ export async function connectionUse(c: Connection, node: string, top: number): P
       command: String(p.COMMAND),
       seconds: Number(p.TIME),
       state: String(p.STATE ?? ''),
-      query: p.INFO === null ? null : String(p.INFO),
+      query: p.INFO === null ? null : statementExcerpt(String(p.INFO), 200),
     })),
   };
 }

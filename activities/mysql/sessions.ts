@@ -1,10 +1,10 @@
 // Client sessions on one server: capture the processlist and plan what a kill policy allows, then kill exactly the
 // planned statements, each re-read just before its KILL. By default only long read-only statements outside a
 // write transaction are killed; idle connections, writes, replication and system threads, and mend's own, never.
-import { createHash } from 'node:crypto';
 import type { Connection } from 'mysql2/promise';
 import { rows, type MysqlClusters, type Row } from './connections';
-import { connectionUse, type ConnectionUse } from './health';
+import { connectionUse, statementExcerpt, type ConnectionUse } from './health';
+import { shortHash } from '../../common/short-hash';
 
 export interface KillPolicy {
   /** Only statements running at least this long. */
@@ -157,7 +157,6 @@ export function readOnlyStatement(sql: string): boolean {
 
 function victim(r: Row): Victim {
   const info = String(r.INFO ?? '');
-  return { id: Number(r.ID), user: String(r.USER), seconds: Number(r.TIME), query: excerpt(info), digest: createHash('sha256').update(info).digest('hex').slice(0, 16) };
+  return { id: Number(r.ID), user: String(r.USER), seconds: Number(r.TIME), query: statementExcerpt(info, excerptLength), digest: shortHash(info) };
 }
 
-const excerpt = (sql: string) => (sql.length > excerptLength ? `${sql.slice(0, excerptLength)}…` : sql);

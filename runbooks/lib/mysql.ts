@@ -17,14 +17,18 @@ export const server = z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port');
 /** A cluster's target: the guard lets one runbook at a time act on it. */
 export const clusterTarget = (p: { cluster: string }) => `mysql/${p.cluster}`;
 
-export const mysqlActivities = (kit: RunbookKit) => kit.activities<MysqlActivities>();
+/** The MySQL activities under the policy's retries; `options` for the long-running ones. */
+export const mysqlActivities = (kit: RunbookKit, options?: Parameters<RunbookKit['activities']>[0]) => kit.activities<MysqlActivities>(options);
 type Db = ReturnType<typeof mysqlActivities>;
 
 /** How far a GTID position has come: the sum of each domain's sequence (MariaDB positions are per domain). */
 export const gtidProgress = (gtids: string) => parseGtids(gtids).reduce((sum, g) => sum + g.seq, 0);
 
-/** The reachable, writable servers that replicate from nobody: a healthy cluster has exactly one. */
-export const writablePrimaries = (servers: ServerState[]) => servers.filter((s) => s.reachable && s.readOnly === false && !s.replica);
+/** Reachable, writable, and replicating from nobody: a primary. */
+export const isWritablePrimary = (s: ServerState | undefined): boolean => !!s?.reachable && s.readOnly === false && !s.replica;
+
+/** The writable primaries: a healthy cluster has exactly one. */
+export const writablePrimaries = (servers: ServerState[]) => servers.filter(isWritablePrimary);
 
 /** Replicas sorted by what they received, most first. */
 export const byReceived = (replicas: ServerState[]) =>
@@ -37,7 +41,7 @@ export const byReceived = (replicas: ServerState[]) =>
 export async function runHooks(kit: RunbookKit, cluster: string, hook: HookName, settings: FailoverSettings, event: Omit<HookEvent, 'incidentId'>) {
   const count = settings.hooks?.[hook]; // absent in settings read before hooks existed
   if (!count) return;
-  const { mysqlRunHooks } = kit.activities<MysqlActivities>({ startToCloseTimeout: count * toMs(settings.hooks!.timeout) + 10_000 });
+  const { mysqlRunHooks } = mysqlActivities(kit, { startToCloseTimeout: count * toMs(settings.hooks!.timeout) + 10_000 });
   const input = { cluster, hook, event: { ...event, incidentId: kit.incidentId } };
   if (hook === 'preFailover') {
     await kit.step(`${hook} hooks`, mysqlRunHooks, input);
@@ -69,11 +73,7 @@ export async function verifyPrimary(kit: RunbookKit, db: Db, cluster: string, pr
       const now = await db.mysqlServers({ cluster });
       const promoted = now.find((s) => s.node === primary);
       const following = followers.map((node) => now.find((s) => s.node === node)!);
-      const ok =
-        !!promoted?.reachable &&
-        promoted.readOnly === false &&
-        !promoted.replica &&
-        following.every((f) => f.replica?.source === primary && f.replica.ioRunning && f.replica.sqlRunning);
+      const ok = isWritablePrimary(promoted) && following.every((f) => f.replica?.source === primary && f.replica.ioRunning && f.replica.sqlRunning);
       return { ok, evidence: now.map((s) => ({ node: s.node, reachable: s.reachable, readOnly: s.readOnly, source: s.replica?.source, io: s.replica?.ioRunning, sql: s.replica?.sqlRunning })) };
     },
     { within, every: '500ms' },

@@ -74,7 +74,6 @@ export function mysqlConfig(db: MariadbTopology, name = 'default', extra: Record
   return { [name]: mysqlClusterSchema.parse(cluster) };
 }
 
-/** Kills a server with SIGKILL, as a crash would. */
 /** A server's global status variable (e.g. Com_stop_slave, Rpl_semi_sync_master_no_tx), read as root. */
 export async function globalStatus(db: MariadbTopology, node: number, name: string): Promise<string> {
   const root = await db.root(node);
@@ -94,6 +93,7 @@ export const mysqlActs = (db: MariadbTopology, name = 'default', extra: Record<s
 export const promotedIn = (record: RecoveryRecord): string =>
   record.attempts[0].steps.find((s) => s.name.startsWith('promote '))!.name.slice('promote '.length);
 
+/** Kills a server with SIGKILL, as a crash would. */
 export function kill9(db: MariadbTopology, node: number): void {
   process.kill(pidOf(db, node), 'SIGKILL');
 }

@@ -1,10 +1,9 @@
 // Driving the Temporal Web UI as an operator does, in Debian's Chromium through playwright-core: open a workflow,
 // read its summary and current details, and send a signal through the UI's own "Send a Signal" dialog.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { provisionedChromium, root } from './processes';
+import { provisionedChromium, root, scratchDir } from './processes';
 import { waitFor } from './wait';
 
 /** Screenshots the tests keep (CI keeps this folder as an artifact). */
@@ -16,7 +15,7 @@ export interface Browser {
 }
 
 export async function startBrowser(): Promise<Browser> {
-  const profile = mkdtempSync(join(tmpdir(), 'mend-chromium-'));
+  const profile = scratchDir('chromium-');
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: provisionedChromium(),
     headless: true,
