@@ -39,6 +39,11 @@ beforeAll(async () => {
   await root.query('CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(40), price DECIMAL(10,2), photo BLOB)');
   await root.query('CREATE TABLE appdb.customers (id INT PRIMARY KEY, email VARCHAR(100) NOT NULL, note TEXT NULL, born DATE, seen DATETIME(6))');
   for (let i = 1; i <= 50; i++) await root.query('INSERT INTO shop.items VALUES (?, ?, ?, ?)', [i, `item-${i}`, i * 1.25, Buffer.from([i, 0, 255, 39])]);
+  // Objects that need more than SELECT to be dumped in full: a routine, a view, a trigger and an event.
+  await root.query('CREATE PROCEDURE shop.restock(IN n INT) SELECT n AS restocked');
+  await root.query('CREATE VIEW shop.cheap_items AS SELECT id, name FROM shop.items WHERE price < 10');
+  await root.query('CREATE TRIGGER shop.items_touch BEFORE UPDATE ON shop.items FOR EACH ROW SET NEW.name = NEW.name');
+  await root.query('CREATE EVENT shop.nightly ON SCHEDULE EVERY 1 DAY DISABLE DO SELECT 1');
   const customers = Array.from({ length: 200 }, (_, i) => [i + 1, `customer-${i + 1}@example.com`, i % 3 ? `it's #${i}` : null, '1990-01-02', '2024-05-06 07:08:09.123456']);
   await root.query('INSERT INTO appdb.customers VALUES ?', [customers]);
   await createOrdersTable(db);
@@ -126,7 +131,13 @@ test('a backup of a replica under live writes restores with the same row counts 
     ['shop.items', sums['shop.items'].checksum],
   ]);
   const dumpFile = join(backups, 'bk', `${backup.id}.sql`);
-  expect(readFileSync(dumpFile, 'utf8')).toContain(`-- SET GLOBAL gtid_slave_pos='${backup.gtid}';`);
+  const dumped = readFileSync(dumpFile, 'utf8');
+  expect(dumped).toContain(`-- SET GLOBAL gtid_slave_pos='${backup.gtid}';`);
+  // mend's grants are enough for each object's full definition (without them the dump leaves bodies out).
+  expect(dumped).toMatch(/PROCEDURE `restock`\(IN n INT\)\s+SELECT n AS restocked/);
+  expect(dumped).toMatch(/VIEW `cheap_items` AS select/);
+  expect(dumped).toMatch(/TRIGGER shop\.items_touch BEFORE UPDATE ON shop\.items FOR EACH ROW SET NEW\.name = NEW\.name/);
+  expect(dumped).toMatch(/EVENT `nightly` ON SCHEDULE EVERY 1 DAY/);
   for (const file of [dumpFile, join(backups, 'bk', `${backup.id}.json`)]) expect(statSync(file).mode & 0o777).toBe(0o600);
 
   // The scratch server held every row, and is gone.

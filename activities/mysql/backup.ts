@@ -287,7 +287,7 @@ async function replicaStatus(c: Connection, node: string) {
 async function chooseDatabases(c: Connection, node: string, asked: string[] | undefined): Promise<string[]> {
   const existing = await userDatabases(c);
   const missing = (asked ?? []).filter((d) => !existing.includes(d));
-  if (missing.length) throw nonRetryable(`${node} has no database ${missing.join(', ')}`);
+  if (missing.length) throw nonRetryable(`${node} has no database ${missing.join(', ')} that mend may read (grants: deploy/mysql/grants.sql)`);
   const chosen = asked ?? existing;
   if (!chosen.length) throw nonRetryable(`${node} has no database to back up`);
   return chosen;

@@ -115,7 +115,7 @@ export function healthActivities(clusters: MysqlClusters) {
 
 /** A statement as mend records it (workflow history, logs): cut to `length`, hidden when it may carry a password. */
 export const statementExcerpt = (sql: string, length: number): string =>
-  /\b(IDENTIFIED|PASSWORD)\b/i.test(sql) ? '(hidden: it may carry a password)' : sql.length > length ? `${sql.slice(0, length)}…` : sql;
+  /IDENTIFIED|PASSWORD/i.test(sql) ? '(hidden: it may carry a password)' : sql.length > length ? `${sql.slice(0, length)}…` : sql;
 
 /** Connections against max_connections, and the longest-running sessions (statement excerpts), on one connection. */
 export async function connectionUse(c: Connection, node: string, top: number): Promise<ConnectionUse> {
