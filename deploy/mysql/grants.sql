@@ -3,6 +3,7 @@
 -- passwords are set out of band (ALTER USER ... IDENTIFIED BY ...) and given to mend by environment variable name.
 --
 -- mend: what its activities use, nothing more.
+--   RELOAD                                     RESET SLAVE ALL when a replica is promoted (MariaDB asks for it)
 --   PROCESS                                    the processlist with full statements, InnoDB transactions
 --   CONNECTION ADMIN                           KILL of other users' connections (connection surge)
 --   BINLOG MONITOR, REPLICA MONITOR            GTID positions, SHOW SLAVE STATUS, semi-sync status
@@ -11,11 +12,11 @@
 --   READ_ONLY ADMIN                            SET GLOBAL read_only (fencing, switchover, promotion)
 -- and, on each application database it backs up (not on *.*, which holds mysql.global_priv's password hashes):
 --   SELECT, SHOW VIEW, TRIGGER, EVENT          its dump and checksums; SELECT on mysql.proc for its routines
--- A dump with --single-transaction reads its binlog position without a global lock: no RELOAD.
+-- (A dump with --single-transaction reads its binlog position without a global lock: no LOCK TABLES.)
 -- No data-changing privilege: mend never writes application data.
 CREATE DATABASE IF NOT EXISTS appdb;
 CREATE USER IF NOT EXISTS 'mend'@'@MEND_HOST@';
-GRANT PROCESS, CONNECTION ADMIN, BINLOG MONITOR, REPLICA MONITOR, REPLICATION SLAVE ADMIN,
+GRANT RELOAD, PROCESS, CONNECTION ADMIN, BINLOG MONITOR, REPLICA MONITOR, REPLICATION SLAVE ADMIN,
   REPLICATION MASTER ADMIN, READ_ONLY ADMIN ON *.* TO 'mend'@'@MEND_HOST@';
 GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON appdb.* TO 'mend'@'@MEND_HOST@';
 GRANT SELECT ON mysql.proc TO 'mend'@'@MEND_HOST@';
