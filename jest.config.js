@@ -23,9 +23,11 @@ module.exports = {
   // Jest on Node 20 cannot require() an ES module: those packages are compiled to CommonJS like the tests.
   transform: { '^.+\\.(ts|m?js)$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages().map(escape).join('|')})/)`],
+  // A pack imports mend's authoring API by name; inside this repository it is the source itself.
+  moduleNameMapper: { '^mend$': '<rootDir>/sdk/index.ts', '^mend/node$': '<rootDir>/sdk/node.ts', '^mend/testing$': '<rootDir>/sdk/testing.ts' },
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-  setupFiles: ['<rootDir>/test/setup/quiet-runtime.ts'],
+  setupFiles: ['<rootDir>/common/quiet-runtime.ts', '<rootDir>/test/setup/builtin-packs.ts'],
   testTimeout: 120_000,
   maxWorkers: 2,
 };

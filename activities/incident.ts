@@ -1,16 +1,9 @@
 // Activities of the incident itself: the policy it runs under, the facts it diagnoses, the people it escalates to.
 import { log } from '@temporalio/activity';
-import type { NotificationSettings, SafetyPolicy, Severity } from '../common/types';
-import { parseKubeTarget } from '../common/kube-targets';
+import type { Diagnosis, NotificationSettings, SafetyPolicy, Severity } from '../common/types';
 import type { MendConfig } from '../config/schema';
 import { nonRetryable } from './errors';
 import { notifyTimeoutMs } from './notify';
-import type { KubeClusters } from './kubernetes/clusters';
-import { diagnoseKube } from './kubernetes/diagnose';
-import type { MysqlClusters } from './mysql/connections';
-import { diagnoseMysql } from './mysql/diagnose';
-import { parseInfo } from './redis';
-import type { RedisPool } from './redis-pool';
 
 export interface IncidentSettings {
   policy: SafetyPolicy;
@@ -19,36 +12,10 @@ export interface IncidentSettings {
   notifications?: NotificationSettings;
 }
 
-export interface Diagnosis {
-  summary: string;
-  facts: Record<string, unknown>;
-}
+/** Diagnoses a target of one kind, given its name (the target without "kind/"). */
+export type Diagnoser = (input: { name: string; faultStartedAt: string }) => Promise<Diagnosis>;
 
-export function incidentActivities(config: MendConfig, redis: RedisPool, clusters: KubeClusters, mysql: MysqlClusters) {
-  const diagnosers: Record<string, (name: string, faultStartedAt: string) => Promise<Diagnosis>> = {
-    async redis(name) {
-      const info = parseInfo(await redis.get(name).info());
-      const lookups = info.keyspace_hits + info.keyspace_misses;
-      const hitRate = lookups > 0 ? info.keyspace_hits / lookups : null;
-      const facts = {
-        usedMemory: info.used_memory,
-        maxMemory: info.maxmemory,
-        connectedClients: info.connected_clients,
-        hitRateSinceStart: hitRate,
-        evictedKeys: info.evicted_keys,
-      };
-      const rate = hitRate === null ? 'no reads yet' : `${(hitRate * 100).toFixed(1)}% hit rate since start`;
-      return { summary: `redis/${name}: ${info.used_memory} B used of ${info.maxmemory || 'unlimited'}, ${rate}`, facts };
-    },
-    mysql: (cluster) => diagnoseMysql(mysql, cluster),
-    'mysql-backup': (cluster) => diagnoseMysql(mysql, cluster),
-    async k8s(path, faultStartedAt) {
-      const target = parseKubeTarget(path);
-      if (!target) throw nonRetryable(`"k8s/${path}" is not a Kubernetes target (cluster/node/NAME or cluster/NAMESPACE/KIND/NAME)`);
-      return diagnoseKube(clusters, target, faultStartedAt);
-    },
-  };
-
+export function incidentActivities(config: MendConfig, diagnosers: Map<string, Diagnoser>) {
   return {
     /** What an incident runs under: the safety policy, and whether to tag it with search attributes. */
     async incidentSettings(): Promise<IncidentSettings> {
@@ -59,13 +26,13 @@ export function incidentActivities(config: MendConfig, redis: RedisPool, cluster
       return { policy: config.policy, searchAttributes: config.temporal.searchAttributes, notifications };
     },
 
-    /** Facts about the target, by its kind: Redis INFO, a pod, deployment or node, a MySQL cluster's servers. */
+    /** Facts about the target, by its kind, from the pack that diagnoses that kind. */
     async diagnose({ target, faultStartedAt }: { target: string; faultStartedAt?: string }): Promise<Diagnosis> {
       const slash = target.indexOf('/');
-      const diagnoser = diagnosers[target.slice(0, slash)];
+      const diagnoser = diagnosers.get(target.slice(0, slash));
       const name = target.slice(slash + 1);
       if (slash < 0 || !diagnoser || !name) throw nonRetryable(`no diagnosis for target "${target}"`);
-      return diagnoser(name, faultStartedAt ?? new Date().toISOString());
+      return diagnoser({ name, faultStartedAt: faultStartedAt ?? new Date().toISOString() });
     },
 
     /** Hands the incident to people: logged here; the incident also sends an `escalated` notice to the sinks. */

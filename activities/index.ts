@@ -1,30 +1,59 @@
-// All activities the worker registers, built from config and a Temporal client.
+// Every activity the worker registers: the engine's own (settings, diagnosis dispatch, guard, notices) and each
+// pack's actions, created from its config section. Two packs (or a pack and the engine) with one name are refused.
 import type { Client } from '@temporalio/client';
 import type { MendConfig } from '../config/schema';
+import { packActions, type LoadedPack } from '../packs/load';
+import { PackError } from '../packs/pack-error';
 import { guardActivities } from './guard';
-import { httpCheckActivities } from './http-check';
-import { incidentActivities } from './incident';
-import { KubeClusters } from './kubernetes/clusters';
-import { kubernetesActivities } from './kubernetes';
-import { MysqlClusters } from './mysql/connections';
-import { mysqlActivities } from './mysql';
+import { incidentActivities, type Diagnoser } from './incident';
 import { notifyActivities, type NotifyCounter } from './notify';
-import { redisActivities } from './redis';
-import type { RedisPool } from './redis-pool';
-import { SnapshotStore } from './snapshots';
 
-export function createActivities(config: MendConfig, client: Client, redis: RedisPool, notifications?: NotifyCounter) {
-  const clusters = new KubeClusters(config.kubernetes);
-  const mysql = new MysqlClusters(config.mysql);
+type Activity = (...args: never[]) => Promise<unknown>;
+
+export function engineActivities(config: MendConfig, client: Client, diagnosers: Map<string, Diagnoser>, notifications?: NotifyCounter) {
   return {
-    ...incidentActivities(config, redis, clusters, mysql),
+    ...incidentActivities(config, diagnosers),
     ...guardActivities(client),
-    ...redisActivities(redis, new SnapshotStore(config.snapshots.dir)),
-    ...kubernetesActivities(clusters),
-    ...mysqlActivities(mysql),
     ...notifyActivities(config.notifications, notifications),
-    ...httpCheckActivities(),
   };
 }
 
-export type MendActivities = ReturnType<typeof createActivities>;
+export type MendActivities = ReturnType<typeof engineActivities>;
+
+export interface WorkerActivities {
+  activities: Record<string, Activity>;
+  /** Closes what the packs opened (connection pools). */
+  close(): Promise<void>;
+}
+
+export function createActivities(config: MendConfig, client: Client, packs: LoadedPack[], notifications?: NotifyCounter): WorkerActivities {
+  const closers: (() => unknown)[] = [];
+  const diagnosers = new Map<string, Diagnoser>();
+  const activities: Record<string, Activity> = { ...engineActivities(config, client, diagnosers, notifications) };
+  const owner = new Map<string, string>(Object.keys(activities).map((name) => [name, 'mend itself']));
+  for (const pack of packs) {
+    const definition = packActions(pack);
+    if (!definition) continue;
+    const file = pack.actionsFile!;
+    const context = { snapshotsDir: config.snapshots.dir, onClose: (close: () => unknown) => void closers.push(close) };
+    let actions: Record<string, Activity>;
+    try {
+      actions = definition.create(config[pack.name], context) as Record<string, Activity>;
+    } catch (err) {
+      throw new PackError(pack.name, file, `create() failed: ${(err as Error).message}`);
+    }
+    for (const [name, action] of Object.entries(actions)) {
+      if (typeof action !== 'function') throw new PackError(pack.name, file, `action "${name}" is not a function`);
+      const other = owner.get(name);
+      if (other) throw new PackError(pack.name, file, `action "${name}" is already defined by ${other === 'mend itself' ? other : `pack ${other}`}`);
+      owner.set(name, pack.name);
+      activities[name] = action;
+    }
+    for (const [kind, name] of Object.entries(definition.diagnose ?? {})) {
+      if (typeof actions[name] !== 'function') throw new PackError(pack.name, file, `diagnose.${kind} names no action of the pack: "${name}"`);
+      if (diagnosers.has(kind)) throw new PackError(pack.name, file, `another pack already diagnoses "${kind}/" targets`);
+      diagnosers.set(kind, actions[name] as Diagnoser);
+    }
+  }
+  return { activities, close: async () => void (await Promise.allSettled(closers.map((close) => close()))) };
+}

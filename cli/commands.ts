@@ -6,8 +6,7 @@ import { incidentStartOptions } from '../client/incident-start';
 import { runbookKey, severityKey, statusKey, targetKey } from '../common/search-attributes';
 import { severities, type IncidentInput, type Severity, type TimelineEntry } from '../common/types';
 import type { MendConfig } from '../config/schema';
-import { runbooks } from '../runbooks';
-import { findRunbook } from '../workflows/catalog';
+import { catalogEntries, findRunbook } from '../workflows/catalog';
 import {
   approveSignal,
   guardStateQuery,
@@ -40,8 +39,9 @@ export interface Session {
 }
 
 export function listRunbooks({ out }: Session, json: boolean): void {
-  const list = runbooks.map((r) => ({
+  const list = catalogEntries().map(({ definition: r, pack }) => ({
     name: r.name,
+    pack,
     risk: r.risk,
     description: r.description,
     escalateTo: r.escalateTo ?? [],
@@ -56,7 +56,7 @@ export async function runIncident(
 ): Promise<void> {
   const definition = findRunbook(options.runbook);
   if (!definition) {
-    throw new UsageError(`unknown runbook "${options.runbook}" (known: ${runbooks.map((r) => r.name).join(', ')})`);
+    throw new UsageError(`unknown runbook "${options.runbook}" (known: ${catalogEntries().map((e) => e.definition.name).join(', ')})`);
   }
   const severity = checkSeverity(options.severity);
   const params = parseParams(definition, options.params);

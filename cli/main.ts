@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // mend's command line. Exit codes: 0 ok, 1 failure, 2 bad input, 3 approval or override refused,
 // 4 a watched incident ended without recovering (escalated, refused, rejected, stood down, failed), 130 Ctrl-C.
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load';
+import { PackError } from '../packs/pack-error';
 import type { MendConfig } from '../config/schema';
 import {
   connect,
@@ -19,6 +21,10 @@ import {
   type Session,
 } from './commands';
 import { drCommand, drUsage } from './dr';
+import { buildBundle } from '../workers/bundle';
+import { replayPack, testPack } from './pack-commands';
+import { listRoutes, testRoutes } from './routes';
+import { scaffoldPack, scaffoldRunbook } from './scaffold';
 import { UsageError } from './usage-error';
 
 const usage = `usage: mend <command> [options]
@@ -41,6 +47,19 @@ const usage = `usage: mend <command> [options]
   override <target> --by NAME --comment WHY  reset its budget and lift its cooldown and blocks (approvers only)
 ${drUsage}
 
+  routes [--json]                            the gateway's routes, in the order they are tried
+  routes test [--source S] [--file F] [--json]
+                                             for each alert of a payload (stdin, or F): the route, runbook,
+                                             params and target it gets, or why none; exit 1 if one is unrouted
+                                             (S: alertmanager (default), grafana, zabbix or generic)
+
+Packs (a team's runbooks, actions and routes, in its own repository):
+  new pack <dir> [--name NAME]               a new pack
+  new runbook <name> --pack <dir>            a runbook and its test, which passes as generated
+  test <pack> [-- JEST ARGS]                 the pack's tests on Temporal's time-skipping server, real worker
+  replay <pack>                              replay the pack's recorded histories on the current code
+  build                                      bundle the workflow code of the config's packs (for an image)
+
 Config: $MEND_CONFIG (default config/mend.yaml); TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE override it.`;
 
 const options = {
@@ -61,6 +80,10 @@ const options = {
   out: { type: 'string' },
   checklist: { type: 'string' },
   note: { type: 'string' },
+  name: { type: 'string' },
+  pack: { type: 'string' },
+  source: { type: 'string', default: 'alertmanager' },
+  file: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -72,7 +95,9 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
       out(usage);
       return command || values.help ? 0 : 2;
     }
-    const loaded = config ?? loadConfig();
+    const offline = await packCommand(command, rest, values, out);
+    if (offline !== undefined) return offline;
+    const loaded = config ?? loadConfig(undefined, 'client');
     let client: Promise<import('@temporalio/client').Client> | undefined;
     const session: Session = { config: loaded, out, client: () => (client ??= connect(loaded)) };
     const one = (what: string) => {
@@ -129,6 +154,16 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
           return (await overrideGuard(session, one('target (e.g. mysql/default)'), values.by, values.comment)) ? 0 : 3;
         case 'dr':
           return await drCommand(session, rest, values);
+        case 'routes':
+          if (!rest.length) {
+            listRoutes(session, values.json);
+            return 0;
+          }
+          if (rest.join(' ') !== 'test') throw new UsageError('usage: mend routes [test]');
+          return testRoutes(session, values.source, readFileSync(values.file ?? 0, 'utf8'), values.json);
+        case 'build':
+          out(await buildBundle(loaded, err));
+          return 0;
         default:
           throw new UsageError(`unknown command "${command}"\n\n${usage}`);
       }
@@ -136,12 +171,32 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
       if (client) await (await client.catch(() => undefined))?.connection.close();
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof PackError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       err(`mend: ${(e as Error).message}`);
       return 2;
     }
     err(`mend: ${(e as Error).message}`);
     return 1;
+  }
+}
+
+/** The pack commands that need no config (new, test, replay); undefined for any other command. */
+async function packCommand(command: string, rest: string[], values: { name?: string; pack?: string }, out: Out): Promise<number | undefined> {
+  const wrote = (files: string[]) => files.forEach((f) => out(`wrote ${f}`));
+  switch (command) {
+    case 'new':
+      if (rest[0] === 'pack' && rest.length === 2) wrote(scaffoldPack(rest[1], values.name));
+      else if (rest[0] === 'runbook' && rest.length === 2 && values.pack) wrote(scaffoldRunbook(values.pack, rest[1]));
+      else throw new UsageError('usage: mend new pack <dir> [--name NAME] | mend new runbook <name> --pack <dir>');
+      return 0;
+    case 'test':
+      if (!rest.length) throw new UsageError('usage: mend test <pack> [-- JEST ARGS]');
+      return testPack(rest[0], rest.slice(1));
+    case 'replay':
+      if (rest.length !== 1) throw new UsageError('usage: mend replay <pack>');
+      return replayPack(rest[0], out);
+    default:
+      return undefined;
   }
 }
 

@@ -10,10 +10,10 @@ export function table(rows: Record<string, string>[]): string {
   return [line(columns.map((c) => c.toUpperCase())), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))].join('\n');
 }
 
-export function renderRunbooks(list: { name: string; risk: string; description: string; escalateTo: string[]; params: ParamInfo[] }[]): string {
+export function renderRunbooks(list: { name: string; pack: string; risk: string; description: string; escalateTo: string[]; params: ParamInfo[] }[]): string {
   return list
     .map((r) => {
-      const lines = [`${r.name}  (risk: ${r.risk})`, `  ${r.description}`];
+      const lines = [`${r.name}  (risk: ${r.risk})  pack ${r.pack}`, `  ${r.description}`];
       if (r.escalateTo.length) lines.push(`  escalates to: ${r.escalateTo.join(' → ')}`);
       for (const p of r.params) {
         const flag = p.required ? 'required' : p.default !== undefined ? `default ${JSON.stringify(p.default)}` : 'optional';

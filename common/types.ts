@@ -37,6 +37,12 @@ export interface SafetyPolicy {
   oneAtATime?: string[];
 }
 
+/** What a diagnosis found about a target: a line for the timeline, and facts a runbook's select may use. */
+export interface Diagnosis {
+  summary: string;
+  facts: Record<string, unknown>;
+}
+
 export interface IncidentInput {
   runbook: string;
   params: Record<string, unknown>;

@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { formatIssues } from '../common/zod-issues';
 import { drChecklistSchema, type DrChecklist } from './dr-schema';
-import { ConfigError, projectRoot, readYaml } from './load';
+import { projectRoot } from '../common/project-root';
+import { ConfigError, readYaml } from './load';
 
 export const defaultChecklistPath = (): string => join(projectRoot(), 'config', 'dr-checklist.yaml');
 

@@ -1,8 +1,12 @@
 // Reads the config file (MEND_CONFIG, default config/mend.yaml), applies env overrides, validates it.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { z } from 'zod';
+import { projectRoot } from '../common/project-root';
 import { formatIssues } from '../common/zod-issues';
+import { gatewayRoutes } from '../gateway/routes';
+import { builtinPacks, loadPacks, packActions, packDirs } from '../packs/load';
 import { configSchema, type MendConfig } from './schema';
 
 export class ConfigError extends Error {
@@ -13,14 +17,6 @@ export class ConfigError extends Error {
     super(`invalid config ${file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
-}
-
-/** The project root, found from this file whether it runs from source or from dist/. */
-export function projectRoot(from = __dirname): string {
-  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'config', 'mend.yaml'))) return dir;
-  }
-  throw new Error(`cannot find mend's project root above ${from}`);
 }
 
 export const defaultConfigPath = (): string => join(projectRoot(), 'config', 'mend.yaml');
@@ -41,31 +37,43 @@ function withEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   set('metrics', 'host', env.MEND_METRICS_HOST);
   set('gateway', 'port', env.MEND_GATEWAY_PORT === undefined ? undefined : Number(env.MEND_GATEWAY_PORT));
   set('gateway', 'host', env.MEND_GATEWAY_HOST);
-  if (env.MEND_KUBECONFIG) {
-    const clusters = (config.kubernetes ?? {}) as Record<string, Record<string, unknown>>;
-    config.kubernetes = { ...clusters, default: { kubeconfig: env.MEND_KUBECONFIG } };
-  }
-  const mysql = (config.mysql ?? {}) as Record<string, Record<string, unknown>>;
-  const mysqlDefault = { ...mysql.default };
-  if (env.MEND_MYSQL_NODES) mysqlDefault.nodes = env.MEND_MYSQL_NODES.split(',').map((n) => n.trim());
-  if (env.MEND_MYSQL_WRITER_FILE) mysqlDefault.writerEndpoint = { file: env.MEND_MYSQL_WRITER_FILE };
-  if (env.MEND_MYSQL_BACKUP_DIR) mysqlDefault.backup = { ...(mysqlDefault.backup as object), dir: env.MEND_MYSQL_BACKUP_DIR };
-  if (env.MEND_MYSQL_NODES || env.MEND_MYSQL_WRITER_FILE || env.MEND_MYSQL_BACKUP_DIR) config.mysql = { ...mysql, default: mysqlDefault };
-  if (env.MEND_REDIS_URL) {
-    const redis = (config.redis ?? {}) as Record<string, Record<string, unknown>>;
-    config.redis = { ...redis, default: { ...redis.default, url: env.MEND_REDIS_URL } };
-  }
   return config;
 }
 
-export function parseConfig(raw: unknown, file = '(inline)', env: NodeJS.ProcessEnv = process.env): MendConfig {
-  const result = configSchema.safeParse(withEnv(raw ?? {}, env));
+/**
+ * Validates a config: loads its packs first (their runbooks are what routes and DR items name), then mend's own
+ * sections and each pack's section with the pack's schema, then the packs' routes.
+ */
+/**
+ * Who reads the config: the worker (the default) checks every pack's section with the pack's schema; a client (the
+ * CLI, the gateway), which never acts on targets, leaves pack sections unchecked and so loads no pack's actions.
+ */
+export type ConfigReader = 'worker' | 'client';
+
+export function parseConfig(raw: unknown, file = '(inline)', env: NodeJS.ProcessEnv = process.env, reader: ConfigReader = 'worker'): MendConfig {
+  const input = withEnv(raw ?? {}, env) as Record<string, unknown>;
+  const references = z.array(z.string().min(1)).default([]).safeParse(input.packs);
+  if (!references.success) throw new ConfigError(file, formatIssues(references.error, ['packs']));
+  const base = existsSync(file) ? dirname(resolve(file)) : process.cwd();
+  const dirs = packDirs(references.data, base);
+  const packs = loadPacks([...builtinPacks, ...dirs]);
+  const sections: Record<string, z.ZodType> = {};
+  for (const pack of packs) {
+    const actions = reader === 'worker' ? packActions(pack) : undefined;
+    if (actions?.fromEnv) input[pack.name] = actions.fromEnv(input[pack.name], env);
+    if (reader === 'client') sections[pack.name] = z.unknown().optional();
+    else if (actions?.config) sections[pack.name] = z.preprocess((v) => v ?? {}, actions.config);
+    else sections[pack.name] = z.never({ error: `pack ${pack.name} takes no config` }).optional();
+  }
+  const result = configSchema.extend(sections).safeParse({ ...input, packs: dirs });
   if (!result.success) throw new ConfigError(file, formatIssues(result.error));
-  return result.data;
+  const config = result.data as MendConfig;
+  gatewayRoutes(config); // a pack's bad route stops start-up too
+  return config;
 }
 
-export function loadConfig(file = process.env.MEND_CONFIG ?? defaultConfigPath()): MendConfig {
-  return parseConfig(readYaml(file), file);
+export function loadConfig(file = process.env.MEND_CONFIG ?? defaultConfigPath(), reader: ConfigReader = 'worker'): MendConfig {
+  return parseConfig(readYaml(file), file, process.env, reader);
 }
 
 /** A YAML file's content; an unreadable or malformed file is a ConfigError. */

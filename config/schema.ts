@@ -1,6 +1,6 @@
 // The one config file, validated with zod at start. Secrets are named by env var, never written here.
 import { z } from 'zod';
-import { durationAtLeast, durationSchema as duration, envNameSchema as envName } from '../common/schemas';
+import { durationAtLeast, durationSchema as duration } from '../common/schemas';
 import { risks, severities } from '../common/types';
 import { gatewaySchema } from '../gateway/config-schema';
 import { notificationsSchema } from './notifications-schema';
@@ -42,66 +42,6 @@ export const policySchema = z
   })
   .strict();
 
-const redisTargetSchema = z
-  .object({
-    url: z.string().regex(/^rediss?:\/\//, 'expected redis:// or rediss:// URL without a password'),
-    passwordEnv: envName.optional(),
-  })
-  .strict();
-
-const kubernetesClusterSchema = z.union([
-  z
-    .object({
-      kubeconfig: z.string().min(1).describe('path to a kubeconfig file'),
-      context: z.string().min(1).optional().describe("the kubeconfig's current context if unset"),
-    })
-    .strict(),
-  z.object({ inCluster: z.literal(true).describe("the pod's service account (mend running in the cluster)") }).strict(),
-]);
-
-const hookCommand = z.array(z.string().min(1)).min(1).describe('argv: the program, then its arguments');
-
-const mysqlBackupSchema = z
-  .object({
-    dir: z.string().min(1).default('.mend/backups'),
-    /** Backups kept per cluster: after a new one verifies, the oldest beyond this are deleted. */
-    retain: z.number().int().min(1).default(7),
-    /** Where mariadbd, mariadb-install-db, mariadb and mariadb-dump are; default: PATH, then /usr/sbin. */
-    binDir: z.string().min(1).optional(),
-  })
-  .strict();
-
-export const mysqlClusterSchema = z
-  .object({
-    /** Every server of the replication topology, host:port; mend finds which is the primary. */
-    nodes: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1),
-    user: z.string().min(1).default('mend'),
-    passwordEnv: envName.optional(),
-    /** The account replicas connect to their source with (CHANGE MASTER TO ... MASTER_USER). */
-    replicationUser: z.string().min(1).default('repl'),
-    replicationPasswordEnv: envName.optional(),
-    /** How long a probe waits for a connection before it counts as failed. */
-    connectTimeout: duration.default('1s'),
-    /** Fail over a confirmed-dead primary without asking; false: wait for approval. */
-    autoFailover: z.boolean().default(true),
-    /** Where applications find the writer: a JSON file ({"writer": "host:port"}) they reload; written atomically. */
-    writerEndpoint: z.object({ file: z.string().min(1) }).strict().optional(),
-    /** Where mysql-backup-verify keeps backups (a folder per cluster) and how many. */
-    backup: mysqlBackupSchema.prefault({}),
-    /** Anti-flapping: after a failover, another one within this window waits for a human (0s: never blocks). */
-    blockAfterFailover: duration.default('1h'),
-    /** Commands run around a failover or switchover (argv, no shell), with MEND_* variables saying what happens. */
-    hooks: z
-      .object({
-        preFailover: z.array(hookCommand).default([]).describe('all must succeed, or nothing is changed'),
-        postFailover: z.array(hookCommand).default([]).describe('a failure is recorded, not fatal'),
-        timeout: duration.default('30s'),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict();
-
 export const configSchema = z
   .object({
     temporal: z
@@ -137,12 +77,12 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('where undo data (e.g. deleted Redis keys) is kept; share it between workers'),
-    redis: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), redisTargetSchema).default({}),
-    kubernetes: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), kubernetesClusterSchema).default({}),
-    mysql: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), mysqlClusterSchema).default({}),
+    /** Packs beside the built-in ones: folders (relative to this file) or npm package names. */
+    packs: z.array(z.string().min(1)).default([]),
     gateway: gatewaySchema.prefault({}),
     notifications: notificationsSchema.prefault({}),
   })
   .strict();
 
-export type MendConfig = z.infer<typeof configSchema>;
+/** mend's own sections (`packs` as absolute folders once read), and one section per pack, named after it. */
+export type MendConfig = z.infer<typeof configSchema> & { [packSection: string]: unknown };

@@ -36,7 +36,7 @@ const signedSource = (hmac: ReturnType<typeof hmacSchema>) =>
     .strict()
     .refine((s) => s.tokenEnv || s.hmac, { message: `${unauthenticated}, hmac or both` });
 
-const routeSchema = z
+export const routeSchema = z
   .object({
     name: z.string().min(1).optional(),
     /** Only alerts from these sources; all when absent. */
@@ -108,6 +108,8 @@ export const gatewaySchema = z
       .strict()
       .default({}),
     routes: z.array(routeSchema).default([]),
+    /** Also try every pack's routes, after these. */
+    packRoutes: z.boolean().default(true),
   })
   .strict();
 

@@ -1,13 +1,14 @@
 // The gateway process: `node dist/gateway/main.js`. It starts without Temporal (answering 503 until it is back);
 // SIGINT or SIGTERM stops taking requests, finishes those in flight, and exits.
 import { jsonLog, logLine } from '../common/json-log';
-import { ConfigError, loadConfig } from '../config/load';
+import { loadConfig } from '../config/load';
+import { describeStartError } from '../config/start-error';
 import { gatewayClient } from './connection';
 import { createGateway } from './server';
 
 async function main(): Promise<void> {
   const log = jsonLog();
-  const config = loadConfig();
+  const config = loadConfig(undefined, 'client');
   const { address, namespace } = config.temporal;
   const client = gatewayClient(address, namespace);
   const app = createGateway({ config, client, log });
@@ -25,6 +26,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(describeStartError(err));
   process.exit(1);
 });

@@ -12,17 +12,10 @@ import { parseJsonBody } from './json-body';
 import { GatewayMetrics } from './metrics';
 import { IncidentRecorder, TemporalUnavailable } from './recorder';
 import { Router } from './router';
-import { alertmanager } from './sources/alertmanager';
-import { generic } from './sources/generic';
-import { grafana } from './sources/grafana';
-import { zabbix } from './sources/zabbix';
+import { gatewayRoutes } from './routes';
+import { alertSources } from './sources';
 
-const endpoints: [string, AlertSource<any>][] = [
-  ['/alerts/alertmanager', alertmanager],
-  ['/alerts/grafana', grafana],
-  ['/alerts/zabbix', zabbix],
-  ['/alerts', generic],
-];
+const endpoints: [string, AlertSource<any>][] = Object.values(alertSources).map(({ path, source }) => [path, source]);
 
 const maxIssuesShown = 20;
 
@@ -36,7 +29,7 @@ export interface GatewayOptions {
 
 /** Builds the gateway; throws at once on a missing secret. Call `listen` on the result. */
 export function createGateway({ config, client, log, env = process.env, metrics = new GatewayMetrics() }: GatewayOptions): FastifyInstance {
-  const router = new Router(config.gateway.routes);
+  const router = new Router(gatewayRoutes(config));
   const recorder = new IncidentRecorder(client, config);
   const auths = new Map<SourceName, SourceAuth>();
   for (const [name, source] of Object.entries(config.gateway.sources)) {

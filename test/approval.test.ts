@@ -2,7 +2,7 @@
 import { approveSignal, incidentStatusQuery, rejectSignal } from '../workflows/definitions';
 import { awaitApproval, runbookView } from './helpers/incident';
 import { fillNearMaxmemory, redisState, startMend, useMendWithRedis, type Mend } from './helpers/mend';
-import { timeSkippingEnv } from './helpers/time-skipping';
+import { timeSkippingEnv } from '../common/time-skipping';
 import { waitFor } from './helpers/wait';
 
 const t = useMendWithRedis({ timeSkipping: true });

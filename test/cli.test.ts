@@ -1,13 +1,15 @@
 // The `mend` CLI against the real dev server and a real worker, errors included.
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { runbooks } from '../runbooks';
+import { catalogEntries } from '../workflows/catalog';
 import type { IncidentView } from '../workflows/definitions';
 import { runCli } from './helpers/cli';
 import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
-import { root, startRedis, type RedisServer } from './helpers/processes';
+import { alertmanagerPayload } from './fixtures/alerts';
+import { root, scratchDir, startRedis, type RedisServer } from './helpers/processes';
 import { waitFor } from './helpers/wait';
 
 let server: RedisServer;
@@ -41,7 +43,7 @@ test('runbooks lists every runbook with its params and risk', async () => {
   expect(out).toContain('redis-memory-relief  (risk: medium)');
   expect(out).toMatch(/--param pattern=<string>\s+required/);
   const json = JSON.parse((await mendCli('runbooks', '--json')).out);
-  expect(json.map((r: { name: string }) => r.name)).toEqual(runbooks.map((r) => r.name));
+  expect(json.map((r: { name: string }) => r.name)).toEqual(catalogEntries().map((e) => e.definition.name));
 });
 
 test('run refuses bad input with a clear error and starts nothing', async () => {
@@ -139,7 +141,7 @@ test('the installed bin runs as a process with exit codes', async () => {
   expect(help.stdout).toContain('usage: mend <command>');
   await expect(run('node', [bin, 'frobnicate'])).rejects.toMatchObject({ code: 2 });
   const list = await run('node', [bin, 'runbooks', '--json']);
-  expect(JSON.parse(list.stdout)).toHaveLength(runbooks.length);
+  expect(JSON.parse(list.stdout)).toHaveLength(catalogEntries().length);
 });
 
 test('a spent attempt budget: refused until an approver of the policy overrides it with `mend override`', async () => {
@@ -159,4 +161,31 @@ test('a spent attempt budget: refused until an approver of the policy overrides 
     out: 'done: budget and cooldown reset by carol: the cause is fixed',
   });
   expect((await mend.run(input)).status).toBe('not-needed');
+});
+
+test('routes lists every route in the order tried; routes test says what each alert of a payload would open, or why not', async () => {
+  const listed = await mendCli('routes', '--json');
+  const names = JSON.parse(listed.out).map((r: { name: string }) => r.name);
+  expect(names.slice(0, 3)).toEqual(['redis/redis-memory', 'redis/redis-cache-cold', 'redis/zabbix-redis-memory']);
+  expect(names).toContain('mysql/mysql-down');
+
+  const file = join(scratchDir('routes-'), 'payload.json');
+  writeFileSync(file, JSON.stringify(alertmanagerPayload([
+    { labels: { alertname: 'RedisMemoryHigh', redis: 'cache-1' }, annotations: { expendable_keys: 'session:*' } },
+    { labels: { alertname: 'RedisMemoryHigh', redis: 'cache-2' } },
+    { labels: { alertname: 'DiskFull', instance: 'db1:9100' } },
+  ])));
+  const tested = await mendCli('routes', 'test', '--file', file);
+  expect(tested.code).toBe(1);
+  expect(tested.out.split('\n')).toEqual([
+    'RedisMemoryHigh (firing) {alertname="RedisMemoryHigh", redis="cache-1"}',
+    '  → route redis/redis-memory: redis-memory-relief {"redis":"cache-1","pattern":"session:*"} on redis/cache-1, warning',
+    'RedisMemoryHigh (firing) {alertname="RedisMemoryHigh", redis="cache-2"}',
+    '  → not routed: route redis/redis-memory: param "pattern" needs annotations.expendable_keys',
+    'DiskFull (firing) {alertname="DiskFull", instance="db1:9100"}',
+    '  → not routed: no route matches',
+  ]);
+  writeFileSync(file, '{"version": "4"}');
+  expect(await mendCli('routes', 'test', '--file', file)).toMatchObject({ code: 2, err: expect.stringMatching(/^mend: not a payload from alertmanager:\n {2}- /) });
+  expect(await mendCli('routes', 'test', '--source', 'nagios', '--file', file)).toMatchObject({ code: 2, err: 'mend: unknown source "nagios" (one of alertmanager, grafana, zabbix, generic)' });
 });

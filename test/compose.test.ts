@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { parseConfig } from '../config/load';
+import { redisTargets } from './helpers/mend';
 import { provisioned, root } from './helpers/processes';
 
 const run = promisify(execFile);
@@ -27,7 +28,7 @@ test('the config and commands the compose worker and gateway use exist and are v
   const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
   for (const service of ['worker', 'gateway']) {
     const config = parseConfig(parse(readFileSync(join(root, 'config', 'mend.yaml'), 'utf8')), 'mend.yaml', compose.services[service].environment);
-    expect(config.redis.default.url).toBe('redis://redis:6379');
+    expect(redisTargets(config).default.url).toBe('redis://redis:6379');
     expect(config.temporal.address).toBe('temporal:7233');
     expect([config.metrics.host, config.gateway.host]).toEqual(['0.0.0.0', '0.0.0.0']);
   }

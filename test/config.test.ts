@@ -2,7 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, parseConfig } from '../config/load';
+import type { MysqlConfig } from '../runbooks/mysql/actions/config';
 import { configProblems } from './helpers/config-problems';
+import { redisTargets } from './helpers/mend';
 import { scratchDir } from './helpers/processes';
 
 test("defaults are the seed's safety policy", () => {
@@ -50,16 +52,16 @@ test('environment overrides apply, and a bad one is reported like a bad field', 
     MEND_REDIS_URL: 'redis://127.0.0.1:6380',
   });
   expect(config.temporal).toMatchObject({ address: 'temporal.prod:7233', namespace: 'sre' });
-  expect(config.redis.default.url).toBe('redis://127.0.0.1:6380');
+  expect(redisTargets(config).default.url).toBe('redis://127.0.0.1:6380');
   // What the local stack sets for the MariaDB topology it runs under $MEND_DATA.
   const mysql = { default: { nodes: ['db:3306'], user: 'mend', passwordEnv: 'P', backup: { dir: '/var/backups', retain: 3 } } };
   const local = parseConfig({ mysql }, 'inline', { MEND_MYSQL_NODES: 'h:1, h:2', MEND_MYSQL_WRITER_FILE: '/data/writer.json', MEND_MYSQL_BACKUP_DIR: '/data/backups' });
-  expect(local.mysql.default).toMatchObject({ nodes: ['h:1', 'h:2'], writerEndpoint: { file: '/data/writer.json' }, backup: { dir: '/data/backups', retain: 3 } });
+  expect((local.mysql as MysqlConfig).default).toMatchObject({ nodes: ['h:1', 'h:2'], writerEndpoint: { file: '/data/writer.json' }, backup: { dir: '/data/backups', retain: 3 } });
   expect(() => parseConfig({}, 'inline', { MEND_METRICS_PORT: 'abc' })).toThrow(/metrics\.port: /);
 });
 
 test('the shipped config/mend.yaml is valid, and unreadable or non-YAML files fail clearly', () => {
-  expect(loadConfig().redis.default.url).toBe('redis://127.0.0.1:6379');
+  expect(redisTargets(loadConfig()).default.url).toBe('redis://127.0.0.1:6379');
   const dir = scratchDir('config-');
   expect(() => loadConfig(join(dir, 'missing.yaml'))).toThrow(/cannot read/);
   writeFileSync(join(dir, 'broken.yaml'), 'policy: [unclosed');

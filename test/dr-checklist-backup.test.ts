@@ -3,7 +3,7 @@
 // the next run's RPO is computed from it. Before any verified backup, the RPO says there is none.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackupManifest } from '../activities/mysql/backup-store';
+import type { BackupManifest } from '../runbooks/mysql/actions/backup-store';
 import { parseChecklist } from '../config/dr-load';
 import { drChecklist } from '../workflows/dr-checklist';
 import { confirmSignal, drProgressQuery, type DrView } from '../workflows/dr-definitions';

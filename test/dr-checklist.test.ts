@@ -9,17 +9,17 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { stringify } from 'yaml';
-import { BackupStore, type BackupManifest } from '../activities/mysql/backup-store';
+import { BackupStore, type BackupManifest } from '../runbooks/mysql/actions/backup-store';
 import { defaultChecklistPath, loadChecklist, parseChecklist } from '../config/dr-load';
 import { configProblems } from './helpers/config-problems';
-import { mysqlClusterSchema } from '../config/schema';
+import { mysqlClusterSchema } from '../runbooks/mysql/actions/config';
 import { drChecklist } from '../workflows/dr-checklist';
 import { confirmSignal, drProgressQuery, drReportQuery, type DrOutcome, type DrView } from '../workflows/dr-definitions';
 import { runCli } from './helpers/cli';
 import { NoticeReceiver } from './helpers/notice-receiver';
 import { startMend, type Mend } from './helpers/mend';
 import { scratchDir, startRedis, type RedisServer } from './helpers/processes';
-import { timeSkippingEnv } from './helpers/time-skipping';
+import { timeSkippingEnv } from '../common/time-skipping';
 import { waitFor } from './helpers/wait';
 
 /** A health endpoint that holds /a and /b until both are in flight (or 5 s pass), fails /down, and records every request. */

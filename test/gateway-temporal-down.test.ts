@@ -62,7 +62,7 @@ test('503 while Temporal is stopped; after it restarts the retried delivery open
   const view = await waitFor(async () => {
     const v = await gateway.client.workflow.getHandle(id).query(incidentStatusQuery);
     return v.record && v.alerts?.notifications === 2 ? v : undefined;
-  }, 'the incident to run and take both deliveries');
+  }, 'the incident to run and take both deliveries', 60_000);
   expect(view.record!.status).toBe('not-needed');
   expect(await workflowIds(gateway.client, `TaskQueue = '${mend.taskQueue}' AND WorkflowType = 'incident'`)).toEqual([id]);
 });

@@ -3,6 +3,7 @@
 // worker's metrics. The worker acts with the shipped least-privilege role, which grants nothing else.
 import { ApiException, type V1Pod } from '@kubernetes/client-node';
 import { defaultConfigPath, loadConfig } from '../config/load';
+import { gatewayRoutes } from '../gateway/routes';
 import { incidentStatusQuery } from '../workflows/definitions';
 import { alertmanagerPayload } from './fixtures/alerts';
 import { startGateway, type Gateway } from './helpers/gateway';
@@ -15,7 +16,7 @@ let gateway: Gateway;
 
 beforeAll(async () => {
   // The shipped route, with a 1 s hold for the verification instead of 10 s.
-  const shipped = loadConfig(defaultConfigPath()).gateway.routes.find((r) => r.name === 'kube-pod-crash-looping')!;
+  const shipped = gatewayRoutes(loadConfig(defaultConfigPath())).find((r) => r.name === 'kubernetes/kube-pod-crash-looping')!;
   gateway = await startGateway(t.mend.config, { routes: [{ ...shipped, params: { ...shipped.params, stableFor: '1s' } }] });
 });
 afterAll(async () => gateway?.close());

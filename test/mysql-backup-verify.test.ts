@@ -5,11 +5,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { backupIdOf, type BackupRef, type RestoreCheck } from '../activities/mysql/backup';
-import { BackupStore, type BackupManifest } from '../activities/mysql/backup-store';
-import { ScratchServer } from '../activities/mysql/scratch-server';
-import { findTools, runTool } from '../activities/mysql/tools';
-import { parseGtids } from '../common/mysql-gtid';
+import { backupIdOf, type BackupRef, type RestoreCheck } from '../runbooks/mysql/actions/backup';
+import { BackupStore, type BackupManifest } from '../runbooks/mysql/actions/backup-store';
+import { ScratchServer } from '../runbooks/mysql/actions/scratch-server';
+import { findTools, runTool } from '../runbooks/mysql/actions/tools';
+import { parseGtids } from '../runbooks/mysql/actions/gtid';
 import type { RecoveryRecord } from '../common/types';
 import { createOrdersTable, startWriter } from './helpers/db-writer';
 import { mysqlActs, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';

@@ -2,8 +2,8 @@
 // writes (blocked on a row lock), a read inside a write transaction, young reads and idle connections. mend kills the
 // long reads' connections and nothing else, usage drops below 80%, and the record lists exactly what it killed.
 import type { Connection } from 'mysql2/promise';
-import type { KillResult, SessionsPlan } from '../activities/mysql/sessions';
-import { readOnlyStatement } from '../activities/mysql/sessions';
+import type { KillResult, SessionsPlan } from '../runbooks/mysql/actions/sessions';
+import { readOnlyStatement } from '../runbooks/mysql/actions/sessions';
 import { globalStatus, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
 import { waitFor } from './helpers/wait';

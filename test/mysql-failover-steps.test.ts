@@ -4,10 +4,10 @@
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { MysqlClusters } from '../activities/mysql/connections';
-import { failoverActivities } from '../activities/mysql/failover';
-import { parseGtids } from '../common/mysql-gtid';
-import { healthActivities } from '../activities/mysql/health';
+import { MysqlClusters } from '../runbooks/mysql/actions/connections';
+import { failoverActivities } from '../runbooks/mysql/actions/failover';
+import { parseGtids } from '../runbooks/mysql/actions/gtid';
+import { healthActivities } from '../runbooks/mysql/actions/health';
 import { globalStatus, kill9, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { root } from './helpers/processes';
 import { waitFor } from './helpers/wait';

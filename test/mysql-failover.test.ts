@@ -4,6 +4,7 @@
 // an old primary with errant GTIDs is refused, and a failover that waited for approval looks again before acting.
 import { join } from 'node:path';
 import { defaultConfigPath, loadConfig } from '../config/load';
+import { gatewayRoutes } from '../gateway/routes';
 import type { RecoveryRecord } from '../common/types';
 import { approveSignal, incidentStatusQuery } from '../workflows/definitions';
 import { alertmanagerPayload } from './fixtures/alerts';
@@ -27,7 +28,7 @@ beforeAll(async () => {
   const extra = (name: string) => (name === 'approved' ? { autoFailover: false } : {});
   mend = await startMend({ mysql: Object.assign({}, ...cases.map((name) => mysqlConfig(dbs[name], name, extra(name)))) });
   // The shipped route: its own severity, so the alert's "critical" does not bring the policy's approval.
-  const shipped = loadConfig(defaultConfigPath()).gateway.routes.find((r) => r.name === 'mysql-down')!;
+  const shipped = gatewayRoutes(loadConfig(defaultConfigPath())).find((r) => r.name === 'mysql/mysql-down')!;
   gateway = await startGateway(mend.config, { routes: [shipped] });
   for (const name of cases) await createOrdersTable(dbs[name]);
 });

@@ -1,9 +1,9 @@
 // Health and diagnosis activities on a real MariaDB topology (a primary, two replicas, GTID, semi-sync AFTER_SYNC),
 // read through mend's least-privilege `mend` user.
-import { MysqlClusters } from '../activities/mysql/connections';
-import { dialectOf } from '../activities/mysql/dialect';
-import { errantGtids } from '../common/mysql-gtid';
-import { healthActivities } from '../activities/mysql/health';
+import { MysqlClusters } from '../runbooks/mysql/actions/connections';
+import { dialectOf } from '../runbooks/mysql/actions/dialect';
+import { errantGtids } from '../runbooks/mysql/actions/gtid';
+import { healthActivities } from '../runbooks/mysql/actions/health';
 import { kill9, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { waitFor } from './helpers/wait';
 

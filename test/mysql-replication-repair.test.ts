@@ -3,7 +3,7 @@
 // thread stopped on a duplicate key, are left exactly as they were and go to people with the evidence.
 import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
-import type { CaughtUp } from '../activities/mysql/replication';
+import type { CaughtUp } from '../runbooks/mysql/actions/replication';
 import { createOrdersTable, startWriter } from './helpers/db-writer';
 import { mysqlActs, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';

@@ -14,7 +14,7 @@ import { approveSignal } from '../workflows/definitions';
 import { fillNearMaxmemory, redisClient, startMend, testConfig, type Mend } from './helpers/mend';
 import { NoticeReceiver, type SlackBody } from './helpers/notice-receiver';
 import { freePort, startRedis, type RedisServer } from './helpers/processes';
-import { timeSkippingEnv } from './helpers/time-skipping';
+import { timeSkippingEnv } from '../common/time-skipping';
 import { processConfigFile, startWorkerProcess } from './helpers/worker-process';
 import { waitFor } from './helpers/wait';
 
@@ -105,7 +105,7 @@ test('a critical incident: opened, approval needed with the UI link and approver
   // The notified incident and its runbook replay: the progress loop and the relay are deterministic.
   for (const workflowId of [id, `${id}/redis-memory-relief`]) {
     const history = await mend.client.workflow.getHandle(workflowId).fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.MEND_WORKFLOW_BUNDLE! } }, history, workflowId);
+    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.MEND_TEST_BUNDLE! } }, history, workflowId);
   }
 });
 

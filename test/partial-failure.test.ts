@@ -1,6 +1,6 @@
 // A destructive step that fails partway is undone too. The fault is real: a Redis ACL lets mend read every
 // session:* key but delete only session:1*, so the delete removes some keys and then fails with NOPERM.
-import { redisClient, redisState, startMend, type Mend } from './helpers/mend';
+import { redisClient, redisState, redisTargets, startMend, type Mend } from './helpers/mend';
 import { startRedis, type RedisServer } from './helpers/processes';
 
 let server: RedisServer;
@@ -15,7 +15,7 @@ beforeAll(async () => {
   a.disconnect();
   process.env.MEND_TEST_PARTIAL_PASSWORD = 'partial-secret';
   mend = await startMend({ redisUrl: server.url.replace('redis://', 'redis://partial@'), policy: { retry: { maximumAttempts: 2, initialInterval: '100ms' } } });
-  for (const target of Object.values(mend.config.redis)) target.passwordEnv = 'MEND_TEST_PARTIAL_PASSWORD';
+  for (const target of Object.values(redisTargets(mend.config))) target.passwordEnv = 'MEND_TEST_PARTIAL_PASSWORD';
 });
 afterAll(async () => {
   await mend?.stop();

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { productKey, startReadLoad, startSourceOfTruth } from './helpers/cache-app';
-import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
+import { fillNearMaxmemory, redisClient, redisTargets, startMend, type Mend } from './helpers/mend';
 import { root, startRedis, type RedisServer } from './helpers/processes';
 
 let server: RedisServer;
@@ -20,7 +20,7 @@ beforeAll(async () => {
   process.env.MEND_TEST_REDIS_PASSWORD = password;
   const url = server.url.replace('redis://', 'redis://mend@');
   mend = await startMend({ redisUrl: url, policy: { refuseDestructiveWithoutUndo: false, approval: { risks: [] } } });
-  for (const target of Object.values(mend.config.redis)) target.passwordEnv = 'MEND_TEST_REDIS_PASSWORD';
+  for (const target of Object.values(redisTargets(mend.config))) target.passwordEnv = 'MEND_TEST_REDIS_PASSWORD';
 });
 afterAll(async () => {
   await mend?.stop();

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { runbooks } from '../runbooks';
+import { builtinPacks, loadPacks } from '../packs/load';
 
 const dir = join(__dirname, 'histories');
 const ids = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as Record<string, string>;
@@ -16,10 +16,10 @@ const typeOf = (h: (typeof histories)[number]) =>
 
 test('every workflow type and every runbook has a recorded history', () => {
   const types = new Set(histories.map(typeOf));
-  for (const type of ['incident', 'targetGuard', 'drChecklist', ...runbooks.map((r) => r.name)]) expect({ type, recorded: types.has(type) }).toEqual({ type, recorded: true });
+  for (const type of ['incident', 'targetGuard', 'drChecklist', ...loadPacks(builtinPacks).flatMap((p) => p.runbooks)]) expect({ type, recorded: types.has(type) }).toEqual({ type, recorded: true });
 });
 
 test.each(histories.map((h) => [h.file, h] as const))('%s replays without nondeterminism', async (_file, { id, history }) => {
   expect(id).toBeDefined();
-  await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.MEND_WORKFLOW_BUNDLE! } }, history, id);
+  await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.MEND_TEST_BUNDLE! } }, history, id);
 });

@@ -1,23 +1,28 @@
-// Bundles the workflow code (engine + runbooks) once at build time: `node dist/workers/bundle.js [out]`.
-// Workers load the bundle instead of running webpack at start.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowsPath } from './worker';
+// Builds the workflow bundle of the engine and the config's packs into the bundle cache, so a worker starts without
+// webpack: `node dist/workers/bundle.js` (npm run build, the image build) or `mend build`. Prints the bundle's path.
+import { loadConfig } from '../config/load';
+import type { MendConfig } from '../config/schema';
+import { describeStartError } from '../config/start-error';
+import { workflowBundle } from '../packs/bundle';
+import { configPacks } from '../packs/load';
 
-export const defaultBundlePath = join(__dirname, '..', 'workflow-bundle.js');
-
-async function main(out = defaultBundlePath): Promise<void> {
-  const noop = () => undefined;
-  const logger = { trace: noop, debug: noop, info: noop, log: noop, warn: console.warn, error: console.error };
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger });
-  writeFileSync(out, code);
-  console.error(`workflow bundle: ${out} (${(code.length / 2 ** 20).toFixed(1)} MiB)`);
+export async function buildBundle(config: MendConfig, log: (text: string) => void): Promise<string> {
+  const packs = configPacks(config);
+  const started = Date.now();
+  const file = await workflowBundle(packs, { onBuild: () => log(`bundling the runbooks of ${packs.map((p) => p.name).join(', ')}...`) });
+  log(`workflow bundle: ${file} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return file;
 }
 
 if (require.main === module) {
-  main(process.argv[2]).catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
+  // Bundling needs the packs' runbooks only; the worker checks their config sections when it starts.
+  Promise.resolve()
+    .then(() => buildBundle(loadConfig(undefined, 'client'), console.error))
+    .then(
+      (file) => console.log(file),
+      (err) => {
+        console.error(describeStartError(err));
+        process.exit(1);
+      },
+    );
 }

@@ -1,8 +1,8 @@
 // The worker process: `node dist/workers/main.js`. Ctrl-C (SIGINT) or SIGTERM drains and exits.
-import { ConfigError } from '../config/load';
 import { runWorker } from './run';
+import { describeStartError } from '../config/start-error';
 
 runWorker().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(describeStartError(err));
   process.exit(1);
 });

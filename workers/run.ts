@@ -1,12 +1,9 @@
 // Runs mend's worker process until SIGINT/SIGTERM drains it: config, Temporal connections, metrics, activities.
-import { existsSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type WorkerInterceptors } from '@temporalio/worker';
-import { RedisPool } from '../activities/redis-pool';
 import { logLine } from '../common/json-log';
 import { loadConfig } from '../config/load';
 import { toMs } from '../common/duration';
-import { defaultBundlePath } from './bundle';
 import { MendMetrics } from './metrics';
 import { ensureSearchAttributes } from './search-attributes';
 import { createMendWorker } from './worker';
@@ -26,14 +23,11 @@ export async function runWorker(interceptors?: WorkerInterceptors): Promise<void
   const metrics = new MendMetrics();
   const { server, port } = await metrics.serve(config.metrics.host, config.metrics.port);
   const stopCounting = config.temporal.searchAttributes ? metrics.watchApprovals(client, taskQueue, toMs(config.metrics.approvalsEvery)) : undefined;
-  const redis = new RedisPool(config.redis);
-  const worker = await createMendWorker({
+  const { run } = await createMendWorker({
     config,
     connection,
     client,
     metrics,
-    redis,
-    workflowBundlePath: process.env.MEND_WORKFLOW_BUNDLE ?? (existsSync(defaultBundlePath) ? defaultBundlePath : undefined),
     interceptors,
   });
   logLine('INFO', 'mend worker ready', {
@@ -44,11 +38,10 @@ export async function runWorker(interceptors?: WorkerInterceptors): Promise<void
     searchAttributesAdded: added,
   });
   try {
-    await worker.run();
+    await run();
   } finally {
     stopCounting?.();
     server.close();
-    await redis.close();
     await connection.close();
     await clientConnection.close();
   }

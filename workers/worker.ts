@@ -2,8 +2,10 @@
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerInterceptors } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import type { RedisPool } from '../activities/redis-pool';
 import type { MendConfig } from '../config/schema';
+import { logLine } from '../common/json-log';
+import { workflowBundle } from '../packs/bundle';
+import { configPacks } from '../packs/load';
 import type { MendMetrics } from './metrics';
 
 export interface WorkerParts {
@@ -11,25 +13,35 @@ export interface WorkerParts {
   connection: NativeConnection;
   client: Client;
   metrics: MendMetrics;
-  redis: RedisPool;
   taskQueue?: string;
-  /** A prebuilt workflow bundle (tests and benches build it once); otherwise the worker bundles at start. */
+  /** A prebuilt workflow bundle (tests and benches build it once); otherwise the packs' bundle, built or cached. */
   workflowBundlePath?: string;
   interceptors?: WorkerInterceptors;
 }
 
-export const workflowsPath = require.resolve('../workflows');
+export interface MendWorker {
+  worker: Worker;
+  /** Runs until shutdown, then closes what the packs' actions opened. */
+  run(): Promise<void>;
+}
 
-export function createMendWorker(parts: WorkerParts): Promise<Worker> {
-  const { config, connection, client, metrics, redis, workflowBundlePath } = parts;
-  return Worker.create({
+export async function createMendWorker(parts: WorkerParts): Promise<MendWorker> {
+  const { config, connection, client, metrics, workflowBundlePath } = parts;
+  const packs = configPacks(config);
+  const codePath = workflowBundlePath ?? (await workflowBundle(packs, { onBuild: (key) => logLine('INFO', 'bundling workflow code', { key }) }));
+  const { activities, close } = createActivities(config, client, packs, metrics.notifications);
+  const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: parts.taskQueue ?? config.temporal.taskQueue,
-    ...(workflowBundlePath ? { workflowBundle: { codePath: workflowBundlePath } } : { workflowsPath }),
-    activities: createActivities(config, client, redis, metrics.notifications),
+    workflowBundle: { codePath },
+    activities,
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     sinks: metrics.sinks(),
     interceptors: parts.interceptors,
+  }).catch(async (err) => {
+    await close();
+    throw err;
   });
+  return { worker, run: () => worker.run().finally(close) };
 }

@@ -2,4 +2,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { MendActivities } from '../activities';
 
-export const bootstrap = proxyActivities<MendActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
+/** Stubs of short reads, with the options every bootstrap call uses. */
+export const shortReads = <A>() => proxyActivities<A>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
+
+export const bootstrap = shortReads<MendActivities>();

@@ -1,6 +1,7 @@
 // The DR checklist as a durable run: items start as soon as what they depend on is done (independent ones in
 // parallel); manual items wait for an approver's `confirm`, automated ones run an activity or a runbook (as a
 // child incident). A timer escalates when the RTO is about to be missed. Ends with a Markdown report.
+import { errorMessage } from '../common/error-message';
 import {
   ApplicationFailure,
   condition,
@@ -28,11 +29,11 @@ import {
   type DrRpo,
   type DrView,
 } from './dr-definitions';
-import { bootstrap } from './bootstrap';
+import type { MysqlActivities } from '../runbooks/mysql/actions';
+import { bootstrap, shortReads } from './bootstrap';
 import { renderDrProgress, renderDrReport } from './dr-render';
-import { message } from './kit/kit';
-import { notifierOutbox } from './notices';
 
+import { notifierOutbox } from './notices';
 
 type ActivityByName = Record<string, (params: unknown) => Promise<unknown>>;
 
@@ -129,7 +130,7 @@ export async function drChecklist(input: DrInput): Promise<DrOutcome> {
         Object.assign(item, { status: 'done', endedAt: now() });
         mark('item done', `${item.id}: ${item.result}`);
       } catch (err) {
-        Object.assign(item, { status: 'failed', error: message(err), endedAt: now() });
+        Object.assign(item, { status: 'failed', error: errorMessage(err), endedAt: now() });
         mark('item failed', `${item.id}: ${item.error}; an approver may confirm it once done by hand`);
       }
     }
@@ -148,7 +149,7 @@ export async function drChecklist(input: DrInput): Promise<DrOutcome> {
     mark('notified', outbox.enabled ? 'rto-at-risk notice handed to the notifier' : 'no notification sinks are configured');
     await bootstrap.escalate({ incidentId: runId, target: 'dr', severity, reason }).then(
       () => mark('escalated', 'to people (escalate)'),
-      (err) => mark('escalation failed', message(err)),
+      (err) => mark('escalation failed', errorMessage(err)),
     );
     if (await condition(() => finished, Math.max(1, startedMs + rtoMs - Date.now()))) return;
     mark('RTO missed', `${items.filter((i) => i.status !== 'done').length} items still open`);
@@ -222,7 +223,7 @@ async function runRunbook(item: Extract<DrItem, { runbook: string }>, workflowId
 /** The RPO from the newest verified backup of the cluster; a failed read is shown, not fatal. */
 async function readRpo(cluster: string, startedMs: number): Promise<DrRpo> {
   try {
-    const last = await bootstrap.mysqlLastVerifiedBackup({ cluster });
+    const last = await shortReads<Pick<MysqlActivities, 'mysqlLastVerifiedBackup'>>().mysqlLastVerifiedBackup({ cluster });
     if (!last) return { cluster, detail: 'no verified backup: a restore has nothing known-good to start from' };
     const seconds = Math.round(secondsBetween(last.positionAt, startedMs));
     return {
@@ -234,7 +235,7 @@ async function readRpo(cluster: string, startedMs: number): Promise<DrRpo> {
       detail: `backup ${last.id} (GTID ${last.gtid}) holds data up to ${last.positionAt}, verified ${last.verifiedAt}`,
     };
   } catch (err) {
-    return { cluster, detail: `cannot read the backups: ${message(err)}` };
+    return { cluster, detail: `cannot read the backups: ${errorMessage(err)}` };
   }
 }
 

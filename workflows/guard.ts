@@ -1,5 +1,6 @@
 // The safety policy made durable: one guard per target. A mutex (one remediation in flight, others queue in
 // order), an attempt budget reserved before acting, a cooldown after failure, and an operator override.
+import { errorMessage } from '../common/error-message';
 import {
   allHandlersFinished,
   condition,
@@ -13,7 +14,7 @@ import {
 import { approverRefusal, signer } from '../common/approvers';
 import type { TimelineEntry } from '../common/types';
 import { bootstrap } from './bootstrap';
-import { message } from './kit/kit';
+
 import {
   acquireUpdate,
   blockLiftedSignal,
@@ -157,7 +158,7 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
         patched('override-by-current-policy') &&
         (await bootstrap.incidentSettings().then(
           ({ policy }) => approverRefusal(by, policy.approval.approvers),
-          (err) => `the policy cannot be read: ${message(err)}`,
+          (err) => `the policy cannot be read: ${errorMessage(err)}`,
         ));
       if (refusal) {
         record('override refused', refusal);

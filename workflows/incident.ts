@@ -1,6 +1,7 @@
 // One incident per key: diagnose, climb the runbook ladder under the target guard, stop at the first verified
 // recovery, escalate to people otherwise, and end with a recovery record and its MTTR. An incident opened by an
 // alert follows its notifications, tells its runbook when the alert resolves, and stays open until it does.
+import { errorMessage } from '../common/error-message';
 import {
   ApplicationFailure,
   CancellationScope,
@@ -56,7 +57,7 @@ import {
   type IncidentView,
 } from './definitions';
 import { describeApproval } from './kit/approval';
-import { message } from './kit/kit';
+
 import { IncidentNotices } from './incident-notices';
 import { recoveryTimes } from './mttr';
 import type { MendSinks } from './sinks';
@@ -169,7 +170,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   setStatus('diagnosing');
   const settings = bootstrap.incidentSettings();
   const diagnosis = bootstrap.diagnose({ target, faultStartedAt: input.faultStartedAt ?? detectedAt }).catch((err) => ({
-    summary: `diagnosis failed: ${message(err)}`,
+    summary: `diagnosis failed: ${errorMessage(err)}`,
     facts: undefined,
   }));
   const { policy, searchAttributes, notifications } = await settings;
@@ -314,7 +315,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
           if (lane) await release(lane, incidentId, 'aborted', mark);
           throw err;
         }
-        result = { runbook, status: 'failed', reason: message(err), dryRun: runbookInput.dryRun, steps: [], approvals: [], verifications: [] };
+        result = { runbook, status: 'failed', reason: errorMessage(err), dryRun: runbookInput.dryRun, steps: [], approvals: [], verifications: [] };
       } finally {
         child = undefined;
         approval = undefined;
@@ -357,7 +358,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     outcome = await climb();
   } catch (err) {
     if (!isCancellation(err)) {
-      notices.crashed(`the incident failed before its outcome: ${message(err)}`);
+      notices.crashed(`the incident failed before its outcome: ${errorMessage(err)}`);
       await notices.flush();
     }
     throw err;
@@ -400,7 +401,7 @@ async function release(
       getExternalWorkflowHandle(guardWorkflowId(target)).signal(releaseSignal, { incidentId, outcome, ...(block && { block }) }),
     );
   } catch (err) {
-    mark('release failed', `the guard of ${target} did not take the release: ${message(err)}`);
+    mark('release failed', `the guard of ${target} did not take the release: ${errorMessage(err)}`);
   }
 }
 

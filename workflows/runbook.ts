@@ -1,10 +1,11 @@
 // Runs any runbook from runbooks/ as its own workflow type (the workflow type is the runbook's name).
+import { errorMessage } from '../common/error-message';
 import { workflowInfo } from '@temporalio/workflow';
 import type { RunbookInput, RunbookResult } from '../common/types';
 import { formatIssues } from '../common/zod-issues';
 import { findRunbook } from './catalog';
 import { RunbookStop } from './kit/errors';
-import { message, RunbookKit } from './kit/kit';
+import { RunbookKit } from './kit/kit';
 import { approvalReason } from './policy';
 
 export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResult> {
@@ -35,6 +36,6 @@ async function run(kit: RunbookKit, name: string, input: RunbookInput): Promise<
   } catch (err) {
     await kit.compensate();
     if (err instanceof RunbookStop) return kit.finish(err.status, err.message);
-    return kit.finish('failed', message(err));
+    return kit.finish('failed', errorMessage(err));
   }
 }

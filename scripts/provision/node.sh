@@ -10,7 +10,5 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund >&2
 fi
 npx --no-install tsc -p tsconfig.json >&2 || die "TypeScript compilation failed"
-# The workflow bundle is rebuilt only when workflow-side sources changed since the last one.
-if [ ! -f dist/workflow-bundle.js ] || [ -n "$(find workflows runbooks common package-lock.json -newer dist/workflow-bundle.js \( -name "*.ts" -o -name package-lock.json \) | head -1)" ]; then
-  node dist/workers/bundle.js >&2 || die "bundling the workflow code failed"
-fi
+# The workflow bundle of the config's packs, cached by content (~/.cache/mend/bundles): fast when nothing changed.
+node dist/workers/bundle.js >/dev/null || die "bundling the workflow code failed"

@@ -48,7 +48,7 @@ export async function startGateway(
   gateway: Record<string, unknown> = {},
   options: { address?: string } = {},
 ): Promise<Gateway> {
-  const full: MendConfig = { ...config, gateway: gatewaySchema.parse({ port: 0, sources, ...gateway }) };
+  const full: MendConfig = { ...config, gateway: gatewaySchema.parse({ port: 0, sources, packRoutes: false, ...gateway }) };
   const client = gatewayClient(options.address ?? config.temporal.address, config.temporal.namespace);
   const logs: LogLine[] = [];
   const metrics = new GatewayMetrics();

@@ -16,7 +16,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseAllDocuments, stringify } from 'yaml';
-import { mergePatch } from '../../activities/kubernetes/clusters';
+import { mergePatch } from '../../runbooks/kubernetes/actions/clusters';
 import { root } from './processes';
 import { waitFor } from './wait';
 

@@ -4,10 +4,10 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection, type Connection } from 'mysql2/promise';
-import { mysqlActivities } from '../../activities/mysql';
-import { MysqlClusters } from '../../activities/mysql/connections';
+import { mysqlActivities } from '../../runbooks/mysql/actions/activities';
+import { MysqlClusters } from '../../runbooks/mysql/actions/connections';
 import type { RecoveryRecord } from '../../common/types';
-import { mysqlClusterSchema, type MendConfig } from '../../config/schema';
+import { mysqlClusterSchema, type MysqlConfig } from '../../runbooks/mysql/actions/config';
 import { portOpen, root, scratchDir } from './processes';
 
 const run = promisify(execFile);
@@ -56,7 +56,7 @@ export async function startMariadbTopology(): Promise<MariadbTopology> {
 }
 
 /** mend's config for the topology as cluster `name` (with `extra` settings), its passwords put in the environment by name. */
-export function mysqlConfig(db: MariadbTopology, name = 'default', extra: Record<string, unknown> = {}): MendConfig['mysql'] {
+export function mysqlConfig(db: MariadbTopology, name = 'default', extra: Record<string, unknown> = {}): MysqlConfig {
   const env = name.toUpperCase().replace(/-/g, '_');
   process.env[`MEND_TEST_MYSQL_PASSWORD_${env}`] = db.users.mend;
   process.env[`MEND_TEST_MYSQL_REPL_PASSWORD_${env}`] = db.users.repl;

@@ -4,19 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { Redis } from 'ioredis';
-import { RedisPool } from '../../activities/redis-pool';
 import { parseConfig } from '../../config/load';
 import { notificationsSchema } from '../../config/notifications-schema';
 import type { MendConfig } from '../../config/schema';
+import type { MysqlConfig } from '../../runbooks/mysql/actions/config';
+import type { RedisConfig } from '../../runbooks/redis/actions/config';
 import type { IncidentInput, RecoveryRecord } from '../../common/types';
 import { MendMetrics } from '../../workers/metrics';
 import { createMendWorker } from '../../workers/worker';
 import { incident } from '../../workflows/incident';
 import type { FaultPlan } from './faults';
 import { startRedis, type RedisServer } from './processes';
-import { timeSkippingEnv } from './time-skipping';
+import { timeSkippingEnv } from '../../common/time-skipping';
 
 export interface Mend {
   client: Client;
@@ -55,7 +56,7 @@ export async function startMend(options: {
   redisUrl?: string;
   /** The worker's credentials for the Kubernetes cluster named "default". */
   kubeconfig?: string;
-  mysql?: MendConfig['mysql'];
+  mysql?: MysqlConfig;
   faults?: FaultPlan;
   policy?: Record<string, unknown>;
   env?: TestWorkflowEnvironment;
@@ -97,18 +98,16 @@ export async function startMend(options: {
     };
   }
   const metrics = new MendMetrics();
-  const redis = new RedisPool(config.redis);
-  const worker: Worker = await createMendWorker({
+  const { worker, run } = await createMendWorker({
     config,
     connection,
     client,
     metrics,
-    redis,
     taskQueue,
-    workflowBundlePath: process.env.MEND_WORKFLOW_BUNDLE,
+    workflowBundlePath: process.env.MEND_TEST_BUNDLE,
     interceptors: options.faults ? { activity: [options.faults.interceptor] } : undefined,
   });
-  const running = worker.run();
+  const running = run();
   const start = (input: IncidentInput, id = `incident-${randomUUID()}`) =>
     client.workflow.start(incident, { taskQueue, workflowId: id, args: [input], requestEagerStart: options.eagerStart });
   return {
@@ -122,11 +121,13 @@ export async function startMend(options: {
     stop: async () => {
       worker.shutdown();
       await running;
-      await redis.close();
       await owned?.();
     },
   };
 }
+
+/** The redis pack's section of a config, typed. */
+export const redisTargets = (config: MendConfig): RedisConfig => config.redis as RedisConfig;
 
 export function redisClient(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1 });

@@ -1,12 +1,15 @@
 // Starting and stopping the real servers tests use.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Socket } from 'node:net';
-import { projectRoot } from '../../config/load';
+import { projectRoot } from '../../common/project-root';
+import { provisioned } from '../../common/provisioned';
+
+export { provisioned };
 import { waitFor } from './wait';
 
 export const root = projectRoot();
@@ -15,21 +18,6 @@ export const root = projectRoot();
 export const scratchDir = (prefix: string) => mkdtempSync(join(process.env.MEND_TEST_DIR ?? tmpdir(), prefix));
 
 export const provisionedChromium = () => provisioned('chromium', 'CHROMIUM_BIN');
-
-/** Path printed by one of scripts/provision/*.sh (cached builds; fast when provisioned). */
-export function provisioned(
-  script: 'temporal' | 'test-server' | 'redis' | 'compose-check' | 'alertmanager' | 'promtool' | 'chromium',
-  envName: string,
-): string {
-  const fromEnv = process.env[envName];
-  if (fromEnv) return fromEnv;
-  const path = execFileSync('bash', [join(root, 'scripts', 'provision', `${script}.sh`)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
-  process.env[envName] = path;
-  return path;
-}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

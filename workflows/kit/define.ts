@@ -34,6 +34,12 @@ export interface RunbookDefinition<S extends z.ZodType = z.ZodType> {
   run: (kit: RunbookKit, params: z.output<S>) => Promise<NotNeeded | void>;
 }
 
+const runbookBrand = Symbol.for('mend.runbook');
+
 export function defineRunbook<S extends z.ZodType>(definition: RunbookDefinition<S>): RunbookDefinition<S> {
-  return definition;
+  return Object.assign(definition, { [runbookBrand]: true });
+}
+
+export function isRunbookDefinition(value: unknown): value is RunbookDefinition {
+  return typeof value === 'object' && value !== null && runbookBrand in value;
 }

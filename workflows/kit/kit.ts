@@ -12,6 +12,7 @@ import {
   workflowInfo,
   type ActivityInterfaceFor,
 } from '@temporalio/workflow';
+import { errorMessage } from '../../common/error-message';
 import { statusKey } from '../../common/search-attributes';
 import { toMs } from '../../common/duration';
 import type {
@@ -154,7 +155,7 @@ export class RunbookKit {
     } catch (err) {
       record.status = 'failed';
       record.endedAt = now();
-      record.error = message(err);
+      record.error = errorMessage(err);
       throw err;
     } finally {
       this.enter(undefined, undefined);
@@ -282,7 +283,7 @@ export class RunbookKit {
           step.undoneAt = now();
         } catch (err) {
           step.status = 'undo-failed';
-          step.error = `${step.error ? `${step.error}; ` : ''}undo failed: ${message(err)}`;
+          step.error = `${step.error ? `${step.error}; ` : ''}undo failed: ${errorMessage(err)}`;
           log.error('undo failed', { step: step.name, error: step.error });
         }
       }
@@ -375,11 +376,3 @@ function renderRunbookDetails(v: RunbookView, target: string): string {
 }
 
 const now = (): string => new Date().toISOString();
-
-export function message(err: unknown): string {
-  if (err instanceof Error) {
-    const cause = (err as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${err.message}: ${cause.message}` : err.message;
-  }
-  return String(err);
-}
