@@ -4,7 +4,9 @@ import type { Client } from '@temporalio/client';
 import type { MendConfig } from '../config/schema';
 import { packActions, type LoadedPack } from '../packs/load';
 import { PackError } from '../packs/pack-error';
+import type { ActionContext } from '../sdk/actions';
 import { guardActivities } from './guard';
+import { httpCheckActivities } from './http-check';
 import { incidentActivities, type Diagnoser } from './incident';
 import { notifyActivities, type NotifyCounter } from './notify';
 
@@ -15,6 +17,7 @@ export function engineActivities(config: MendConfig, client: Client, diagnosers:
     ...incidentActivities(config, diagnosers),
     ...guardActivities(client),
     ...notifyActivities(config.notifications, notifications),
+    ...httpCheckActivities(),
   };
 }
 
@@ -31,29 +34,45 @@ export function createActivities(config: MendConfig, client: Client, packs: Load
   const diagnosers = new Map<string, Diagnoser>();
   const activities: Record<string, Activity> = { ...engineActivities(config, client, diagnosers, notifications) };
   const owner = new Map<string, string>(Object.keys(activities).map((name) => [name, 'mend itself']));
-  for (const pack of packs) {
-    const definition = packActions(pack);
-    if (!definition) continue;
-    const file = pack.actionsFile!;
-    const context = { snapshotsDir: config.snapshots.dir, onClose: (close: () => unknown) => void closers.push(close) };
-    let actions: Record<string, Activity>;
-    try {
-      actions = definition.create(config[pack.name], context) as Record<string, Activity>;
-    } catch (err) {
-      throw new PackError(pack.name, file, `create() failed: ${(err as Error).message}`);
-    }
-    for (const [name, action] of Object.entries(actions)) {
-      if (typeof action !== 'function') throw new PackError(pack.name, file, `action "${name}" is not a function`);
-      const other = owner.get(name);
-      if (other) throw new PackError(pack.name, file, `action "${name}" is already defined by ${other === 'mend itself' ? other : `pack ${other}`}`);
-      owner.set(name, pack.name);
-      activities[name] = action;
-    }
-    for (const [kind, name] of Object.entries(definition.diagnose ?? {})) {
-      if (typeof actions[name] !== 'function') throw new PackError(pack.name, file, `diagnose.${kind} names no action of the pack: "${name}"`);
-      if (diagnosers.has(kind)) throw new PackError(pack.name, file, `another pack already diagnoses "${kind}/" targets`);
-      diagnosers.set(kind, actions[name] as Diagnoser);
-    }
+  const context = { snapshotsDir: config.snapshots.dir, onClose: (close: () => unknown) => void closers.push(close) };
+  try {
+    for (const pack of packs) addPackActions(pack, config[pack.name], context, { activities, owner, diagnosers });
+  } catch (err) {
+    void closeAll(closers); // what the packs before it opened
+    throw err;
   }
-  return { activities, close: async () => void (await Promise.allSettled(closers.map((close) => close()))) };
+  return { activities, close: () => closeAll(closers) };
 }
+
+interface Registry {
+  activities: Record<string, Activity>;
+  /** Who defined each name: a pack's name, or "mend itself". */
+  owner: Map<string, string>;
+  diagnosers: Map<string, Diagnoser>;
+}
+
+function addPackActions(pack: LoadedPack, section: unknown, context: ActionContext, { activities, owner, diagnosers }: Registry): void {
+  const definition = packActions(pack);
+  if (!definition) return;
+  const file = pack.actionsFile!;
+  let actions: Record<string, Activity>;
+  try {
+    actions = definition.create(section, context) as Record<string, Activity>;
+  } catch (err) {
+    throw new PackError(pack.name, file, `create() failed: ${(err as Error).message}`);
+  }
+  for (const [name, action] of Object.entries(actions)) {
+    if (typeof action !== 'function') throw new PackError(pack.name, file, `action "${name}" is not a function`);
+    const other = owner.get(name);
+    if (other) throw new PackError(pack.name, file, `action "${name}" is already defined by ${other === 'mend itself' ? other : `pack ${other}`}`);
+    owner.set(name, pack.name);
+    activities[name] = action;
+  }
+  for (const [kind, name] of Object.entries(definition.diagnose ?? {})) {
+    if (typeof actions[name] !== 'function') throw new PackError(pack.name, file, `diagnose.${kind} names no action of the pack: "${name}"`);
+    if (diagnosers.has(kind)) throw new PackError(pack.name, file, `another pack already diagnoses "${kind}/" targets`);
+    diagnosers.set(kind, actions[name] as Diagnoser);
+  }
+}
+
+const closeAll = async (closers: (() => unknown)[]) => void (await Promise.allSettled(closers.map((close) => close())));

@@ -97,7 +97,7 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
     }
     const offline = await packCommand(command, rest, values, out);
     if (offline !== undefined) return offline;
-    const loaded = config ?? loadConfig(undefined, 'client');
+    const loaded = config ?? loadConfig();
     let client: Promise<import('@temporalio/client').Client> | undefined;
     const session: Session = { config: loaded, out, client: () => (client ??= connect(loaded)) };
     const one = (what: string) => {

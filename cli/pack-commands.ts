@@ -8,6 +8,7 @@ import { projectRoot } from '../common/project-root';
 import { workflowBundle } from '../packs/bundle';
 import { builtinPacks, loadPacks } from '../packs/load';
 import { readManifest } from '../packs/manifest';
+import { sdkModules } from '../packs/require-ts';
 import type { Out } from './commands';
 import { UsageError } from './usage-error';
 
@@ -15,7 +16,6 @@ import { UsageError } from './usage-error';
 function packJestConfig(dir: string): Record<string, unknown> {
   const base = require(join(projectRoot(), 'jest.config.js')) as { transform: Record<string, [string, unknown]>; transformIgnorePatterns: string[] };
   const transform = Object.fromEntries(Object.entries(base.transform).map(([k, [loader, opts]]) => [k, [require.resolve(loader), opts]]));
-  const sdk = (entry: string) => require.resolve(`../sdk/${entry}`);
   return {
     rootDir: dir,
     roots: ['<rootDir>'],
@@ -24,7 +24,7 @@ function packJestConfig(dir: string): Record<string, unknown> {
     testEnvironment: 'node',
     transform,
     transformIgnorePatterns: base.transformIgnorePatterns,
-    moduleNameMapper: { '^mend$': sdk('index'), '^mend/node$': sdk('node'), '^mend/testing$': sdk('testing') },
+    moduleNameMapper: Object.fromEntries(Object.entries(sdkModules).map(([name, file]) => [`^${name}$`, file])),
     setupFiles: [require.resolve('../common/quiet-runtime')],
     testTimeout: 120_000,
   };

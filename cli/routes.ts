@@ -1,7 +1,6 @@
 // `mend routes`: the gateway's routes in the order it tries them (mend.yaml's, then each pack's), and
 // `mend routes test`: what each alert of a payload would open, or why nothing, as `amtool config routes test` does.
-import { Router } from '../gateway/router';
-import { gatewayRoutes } from '../gateway/routes';
+import { gatewayRoutes, routerFor } from '../gateway/routes';
 import { sourceNames, type SourceName } from '../gateway/config-schema';
 import { alertSources } from '../gateway/sources';
 import { formatIssues } from '../common/zod-issues';
@@ -32,7 +31,7 @@ export function testRoutes({ config, out }: Session, source: string, payload: st
   const { source: reader } = alertSources[source as SourceName];
   const parsed = reader.parse(body);
   if (!parsed.success) throw new UsageError(`not a payload from ${source}:\n${formatIssues(parsed.error).map((p) => `  - ${p}`).join('\n')}`);
-  const router = new Router(gatewayRoutes(config));
+  const router = routerFor(config);
   const results = reader.alerts(parsed.data, new Date()).map((alert) => {
     const { incidents, unrouted } = router.plan([alert]);
     return {

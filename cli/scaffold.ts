@@ -5,8 +5,6 @@ import { basename, join, relative, resolve } from 'node:path';
 import { projectRoot } from '../common/project-root';
 import { readManifest } from '../packs/manifest';
 import {
-  actionsIndex,
-  camel,
   packageJson,
   packReadme,
   routesYaml,
@@ -23,12 +21,11 @@ const nameRule = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 export function scaffoldPack(dir: string, name = basename(resolve(dir))): string[] {
   if (!nameRule.test(name)) throw new UsageError(`"${name}" cannot name a pack: use lowercase letters, digits and dashes (--name)`);
   if (existsSync(dir) && readdirSync(dir).length) throw new UsageError(`${dir} exists and is not empty`);
-  const names: PackNames = { pack: name, prefix: camel(name) };
+  const names: PackNames = { pack: name };
   const mend = relative(resolve(dir), projectRoot()) || '.';
   return writeAll(dir, {
     'package.json': packageJson(names, `file:${mend}`),
     'tsconfig.json': tsconfigJson,
-    'actions/index.ts': actionsIndex(names),
     'routes.yaml': routesYaml(names),
     'README.md': packReadme(names),
     'runbooks/.gitkeep': '',
@@ -40,7 +37,7 @@ export function scaffoldPack(dir: string, name = basename(resolve(dir))): string
 export function scaffoldRunbook(packDir: string, name: string): string[] {
   if (!nameRule.test(name)) throw new UsageError(`"${name}" cannot name a runbook: use lowercase letters, digits and dashes`);
   const manifest = readManifest(resolve(packDir));
-  const names: PackNames = { pack: manifest.name, prefix: camel(manifest.name) };
+  const names: PackNames = { pack: manifest.name };
   const files = { [`runbooks/${name}.ts`]: runbookFile(names, name), [`test/${name}.test.ts`]: runbookTest(names, name) };
   for (const file of Object.keys(files)) if (existsSync(join(packDir, file))) throw new UsageError(`${join(packDir, file)} exists`);
   return writeAll(packDir, files);

@@ -5,8 +5,9 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { projectRoot } from '../common/project-root';
 import { formatIssues } from '../common/zod-issues';
-import { gatewayRoutes } from '../gateway/routes';
-import { builtinPacks, loadPacks, packActions, packDirs } from '../packs/load';
+import { routerFor } from '../gateway/routes';
+import { PackError } from '../packs/pack-error';
+import { builtinPacks, loadPacks, packConfig, packDirs } from '../packs/load';
 import { configSchema, type MendConfig } from './schema';
 
 export class ConfigError extends Error {
@@ -44,13 +45,7 @@ function withEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
  * Validates a config: loads its packs first (their runbooks are what routes and DR items name), then mend's own
  * sections and each pack's section with the pack's schema, then the packs' routes.
  */
-/**
- * Who reads the config: the worker (the default) checks every pack's section with the pack's schema; a client (the
- * CLI, the gateway), which never acts on targets, leaves pack sections unchecked and so loads no pack's actions.
- */
-export type ConfigReader = 'worker' | 'client';
-
-export function parseConfig(raw: unknown, file = '(inline)', env: NodeJS.ProcessEnv = process.env, reader: ConfigReader = 'worker'): MendConfig {
+export function parseConfig(raw: unknown, file = '(inline)', env: NodeJS.ProcessEnv = process.env): MendConfig {
   const input = withEnv(raw ?? {}, env) as Record<string, unknown>;
   const references = z.array(z.string().min(1)).default([]).safeParse(input.packs);
   if (!references.success) throw new ConfigError(file, formatIssues(references.error, ['packs']));
@@ -59,21 +54,32 @@ export function parseConfig(raw: unknown, file = '(inline)', env: NodeJS.Process
   const packs = loadPacks([...builtinPacks, ...dirs]);
   const sections: Record<string, z.ZodType> = {};
   for (const pack of packs) {
-    const actions = reader === 'worker' ? packActions(pack) : undefined;
-    if (actions?.fromEnv) input[pack.name] = actions.fromEnv(input[pack.name], env);
-    if (reader === 'client') sections[pack.name] = z.unknown().optional();
-    else if (actions?.config) sections[pack.name] = z.preprocess((v) => v ?? {}, actions.config);
-    else sections[pack.name] = z.never({ error: `pack ${pack.name} takes no config` }).optional();
+    const section = packConfig(pack);
+    if (section?.fromEnv) input[pack.name] = section.fromEnv(input[pack.name], env);
+    sections[pack.name] = section ? z.preprocess((v) => v ?? {}, section.schema) : z.never({ error: `pack ${pack.name} takes no config` }).optional();
   }
   const result = configSchema.extend(sections).safeParse({ ...input, packs: dirs });
-  if (!result.success) throw new ConfigError(file, formatIssues(result.error));
+  if (!result.success) {
+    // A pack's section names the pack and the file of its schema.
+    const owner = (key: PropertyKey | undefined) => packs.find((p) => p.name === key && p.configFile);
+    const lines = formatIssues(result.error).map((line, i) => {
+      const pack = owner(result.error.issues[i].path[0]);
+      return pack ? `${line} (pack ${pack.name}, ${pack.configFile})` : line;
+    });
+    throw new ConfigError(file, lines);
+  }
   const config = result.data as MendConfig;
-  gatewayRoutes(config); // a pack's bad route stops start-up too
+  try {
+    routerFor(config); // a pack's bad route, or a lookup no pack has, stops start-up too
+  } catch (err) {
+    if (err instanceof PackError) throw err;
+    throw new ConfigError(file, [(err as Error).message]);
+  }
   return config;
 }
 
-export function loadConfig(file = process.env.MEND_CONFIG ?? defaultConfigPath(), reader: ConfigReader = 'worker'): MendConfig {
-  return parseConfig(readYaml(file), file, process.env, reader);
+export function loadConfig(file = process.env.MEND_CONFIG ?? defaultConfigPath()): MendConfig {
+  return parseConfig(readYaml(file), file);
 }
 
 /** A YAML file's content; an unreadable or malformed file is a ConfigError. */

@@ -8,7 +8,7 @@ import { createGateway } from './server';
 
 async function main(): Promise<void> {
   const log = jsonLog();
-  const config = loadConfig(undefined, 'client');
+  const config = loadConfig();
   const { address, namespace } = config.temporal;
   const client = gatewayClient(address, namespace);
   const app = createGateway({ config, client, log });

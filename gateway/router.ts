@@ -8,7 +8,7 @@ import type { RunbookDefinition } from '../workflows/kit/define';
 import type { ReceivedAlert } from './alert';
 import type { RouteConfig } from './config-schema';
 import { parseMatcher, type Matcher } from './matchers';
-import { MissingValue, parseTemplate, type Template } from './template';
+import { LookupFailed, MissingValue, parseTemplate, type Template } from './template';
 import { shortHash } from '../common/short-hash';
 
 /** The alerts of one incident key and the incident they open or update. */
@@ -44,21 +44,31 @@ interface CompiledRoute {
 const maxParamLength = 1024;
 const maxTextLength = 1024;
 
+/** A pack's lookup by its name in templates (`mysql.cluster`), bound to the pack's config section. */
+export type Lookups = ReadonlyMap<string, (value: string) => string>;
+
 export class Router {
   private readonly routes: CompiledRoute[];
 
-  constructor(routes: RouteConfig[]) {
+  /** Throws naming the route and param that use a lookup no pack has. */
+  constructor(
+    routes: RouteConfig[],
+    private readonly lookups: Lookups = new Map(),
+  ) {
     this.routes = routes.map((config, i) => {
       const runbook = findRunbook(config.runbook)!;
       const infos = describeParams(runbook);
+      const name = config.name ?? `#${i} (${config.runbook})`;
       return {
-        name: config.name ?? `#${i} (${config.runbook})`,
+        name,
         config,
         runbook,
         matchers: config.matchers.map(parseMatcher),
-        params: Object.entries(config.params).map(([name, value]) => {
+        params: Object.entries(config.params).map(([param, value]) => {
           const template = typeof value === 'string' ? parseTemplate(value) : undefined;
-          return { name, info: infos.find((p) => p.name === name), value, template: template?.templated ? template : undefined };
+          const unknown = template?.lookups.find((l) => !lookups.has(l));
+          if (unknown) throw new Error(`route ${name}: param "${param}" uses ${unknown}, which no pack provides`);
+          return { name: param, info: infos.find((p) => p.name === param), value, template: template?.templated ? template : undefined };
         }),
       };
     });
@@ -96,7 +106,8 @@ export class Router {
 
   /** The incident a route opens for the alert, or why it cannot. */
   private incidentFor(route: CompiledRoute, alert: ReceivedAlert): Omit<IncidentPlan, 'notices'> | string {
-    const ctx = { labels: alert.labels, annotations: alert.annotations, group: alert.group, source: alert.source };
+    const lookup = (name: string, value: string) => this.lookups.get(name)!(value);
+    const ctx = { labels: alert.labels, annotations: alert.annotations, group: alert.group, source: alert.source, lookup };
     const params: Record<string, unknown> = {};
     for (const p of route.params) {
       if (!p.template) {
@@ -108,6 +119,7 @@ export class Router {
         text = p.template.render(ctx);
       } catch (err) {
         if (err instanceof MissingValue) return `param "${p.name}" needs ${err.ref}`;
+        if (err instanceof LookupFailed) return `param "${p.name}": ${err.message}`;
         throw err;
       }
       if (text.length > maxParamLength) return `param "${p.name}" would be ${text.length} characters (at most ${maxParamLength})`;

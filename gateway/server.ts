@@ -11,8 +11,7 @@ import type { SourceName } from './config-schema';
 import { parseJsonBody } from './json-body';
 import { GatewayMetrics } from './metrics';
 import { IncidentRecorder, TemporalUnavailable } from './recorder';
-import { Router } from './router';
-import { gatewayRoutes } from './routes';
+import { routerFor } from './routes';
 import { alertSources } from './sources';
 
 const endpoints: [string, AlertSource<any>][] = Object.values(alertSources).map(({ path, source }) => [path, source]);
@@ -29,7 +28,7 @@ export interface GatewayOptions {
 
 /** Builds the gateway; throws at once on a missing secret. Call `listen` on the result. */
 export function createGateway({ config, client, log, env = process.env, metrics = new GatewayMetrics() }: GatewayOptions): FastifyInstance {
-  const router = new Router(gatewayRoutes(config));
+  const router = routerFor(config);
   const recorder = new IncidentRecorder(client, config);
   const auths = new Map<SourceName, SourceAuth>();
   for (const [name, source] of Object.entries(config.gateway.sources)) {

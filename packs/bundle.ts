@@ -1,14 +1,15 @@
 // The workflow bundle of the engine and every pack's runbooks, built by webpack (Temporal's bundler) and cached
 // by content: a worker whose engine and packs have not changed loads the bundle it built before, in milliseconds.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { disallowedModules } from '@temporalio/worker/lib/workflow/bundler';
+import { projectRoot } from '../common/project-root';
 import type { LoadedPack } from './load';
 import { PackError } from './pack-error';
-import { mendSdkEntry } from './require-ts';
+import { sdkModules } from './require-ts';
 
 const engineDir = dirname(require.resolve('../workflows'));
 const engineRoot = dirname(engineDir);
@@ -30,12 +31,16 @@ export async function workflowBundle(packs: LoadedPack[], options: BundleOptions
   if (existsSync(file)) return file;
   options.onBuild?.(key);
   mkdirSync(dir, { recursive: true });
-  const entryFile = join(dir, `entry-${key}.js`);
+  const entryFile = join(dir, `entry-${key}.${process.pid}.js`); // another worker may be bundling the same key
   writeFileSync(entryFile, entry);
-  const code = await build(entryFile, packs);
-  const partial = `${file}.${process.pid}.tmp`;
-  writeFileSync(partial, code);
-  renameSync(partial, file); // another worker building the same key at once writes the same bytes
+  try {
+    const code = await build(entryFile, packs);
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, code);
+    renameSync(partial, file); // atomic: a reader sees the whole bundle or none
+  } finally {
+    rmSync(entryFile, { force: true });
+  }
   return file;
 }
 
@@ -62,12 +67,19 @@ function entrySource(packs: LoadedPack[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A hash of everything that goes into the bundle: the entry, the engine's workflow code, the packs, the SDK. */
+/**
+ * A hash of what goes into the bundle: the entry, every folder of the engine that workflow code imports from (and
+ * this bundler), the installed dependencies (the lockfile) and the packs. A pack that imports files outside its own
+ * folder must say so in its own files (e.g. its package-lock.json) to be rebundled when they change.
+ */
 function contentKey(entry: string, packs: LoadedPack[]): string {
   const hash = createHash('sha256').update(entry);
+  const lockfile = join(projectRoot(), 'package-lock.json');
+  if (existsSync(lockfile)) hash.update(readFileSync(lockfile));
   const sdkVersion = JSON.parse(readFileSync(join(workflowPackage, 'package.json'), 'utf8')).version;
   hash.update(`@temporalio/workflow@${sdkVersion}\n`);
-  const engineFiles = [engineDir, ...['common', 'sdk'].map((d) => join(engineRoot, d))].flatMap((d) => filesUnder(d));
+  const engineFolders = ['workflows', 'common', 'sdk', 'config', 'activities', 'packs'];
+  const engineFiles = engineFolders.flatMap((d) => filesUnder(join(engineRoot, d)));
   // A pack's tests, recorded histories and docs are not part of its bundle.
   const packFiles = packs.flatMap((p) => filesUnder(p.dir).filter((f) => !f.startsWith(join(p.dir, 'test', '')) && !f.endsWith('.md')));
   for (const file of [...engineFiles, ...packFiles]) hash.update(`${file}\n`).update(readFileSync(file));
@@ -97,7 +109,7 @@ async function build(entryFile: string, packs: LoadedPack[]): Promise<string> {
       webpackConfigHook: (config) => {
         config.resolve!.alias = {
           ...(config.resolve!.alias as Record<string, string>),
-          mend$: mendSdkEntry,
+          ...Object.fromEntries(Object.entries(sdkModules).map(([name, file]) => [`${name}$`, file])),
           '@temporalio/workflow': workflowPackage,
         };
         // A pack installed from npm may ship TypeScript: compile it too (the SDK's rule skips node_modules).

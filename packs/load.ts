@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { projectRoot } from '../common/project-root';
 import { isActionsDefinition, type ActionsDefinition } from '../sdk/actions';
+import { isConfigDefinition, type ConfigDefinition } from '../sdk/config';
 import { DuplicateRunbookError, registerRunbooks } from '../workflows/catalog';
 import { packDir, readManifest, type PackManifest } from './manifest';
 import { PackError } from './pack-error';
-import { allowTypeScriptPacks } from './require-ts';
+import { installPackHooks } from './require-ts';
 
 export interface LoadedPack extends PackManifest {
   /** The names of the runbooks it defines. */
@@ -37,7 +38,7 @@ export const configPacks = (config: { packs: string[] }): LoadedPack[] => loadPa
 
 /** Loads the packs in these folders (each once per process); two packs with one name are refused. */
 export function loadPacks(dirs: string[]): LoadedPack[] {
-  allowTypeScriptPacks();
+  installPackHooks();
   const packs = dirs.map(loadPack);
   const seen = new Map<string, LoadedPack>();
   for (const pack of packs) {
@@ -71,18 +72,23 @@ function loadRunbooks(pack: PackManifest, file: string): string[] {
   return names;
 }
 
-/**
- * A pack's actions definition, loaded on first use: only processes that act (the worker) or check the config in full
- * load actions, which may pull in heavy clients (the Kubernetes one takes a second).
- */
-export function packActions(pack: LoadedPack): ActionsDefinition | undefined {
-  return pack.actionsFile ? loadActions(pack, pack.actionsFile) : undefined;
+/** A pack's config definition (light: every process loads it), or undefined for a pack that takes no config. */
+export function packConfig(pack: LoadedPack): ConfigDefinition | undefined {
+  return pack.configFile ? defaultExport(pack, pack.configFile, isConfigDefinition, 'defineConfig') : undefined;
 }
 
-function loadActions(pack: PackManifest, file: string): ActionsDefinition {
+/**
+ * A pack's actions definition, loaded on first use: only the worker loads actions, which may pull in heavy clients
+ * (the Kubernetes one takes a second).
+ */
+export function packActions(pack: LoadedPack): ActionsDefinition | undefined {
+  return pack.actionsFile ? defaultExport(pack, pack.actionsFile, isActionsDefinition, 'defineActions') : undefined;
+}
+
+function defaultExport<T>(pack: PackManifest, file: string, is: (value: unknown) => value is T, maker: string): T {
   const exports = load(pack, file);
-  const definition = isActionsDefinition(exports.default) ? exports.default : exports;
-  if (!isActionsDefinition(definition)) throw new PackError(pack.name, file, 'its default export is not defineActions(...)');
+  const definition = is(exports.default) ? exports.default : exports;
+  if (!is(definition)) throw new PackError(pack.name, file, `its default export is not ${maker}(...)`);
   return definition;
 }
 

@@ -4,9 +4,11 @@ import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { formatIssues } from '../common/zod-issues';
+import { configSchema } from '../config/schema';
 import { PackError } from './pack-error';
 
-const reserved = ['temporal', 'worker', 'metrics', 'policy', 'snapshots', 'gateway', 'notifications', 'packs'];
+/** mend's own config sections: no pack may take their names. */
+const reserved = Object.keys(configSchema.shape);
 
 const manifestSchema = z
   .object({
@@ -14,6 +16,8 @@ const manifestSchema = z
     pack: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lowercase letters, digits and dashes').optional(),
     /** The folder whose files each define runbooks (files in subfolders are helpers). */
     runbooks: z.string().min(1).default('runbooks'),
+    /** The module whose default export is defineConfig(...): the pack's config section. */
+    config: z.string().min(1).optional(),
     /** The module whose default export is defineActions(...). */
     actions: z.string().min(1).optional(),
     /** A YAML list of gateway routes for the alerts the pack answers. */
@@ -28,6 +32,7 @@ export interface PackManifest {
   file: string;
   /** One file per runbook module, absolute. */
   runbookFiles: string[];
+  configFile?: string;
   actionsFile?: string;
   routesFile?: string;
 }
@@ -40,7 +45,7 @@ export function packDir(reference: string, base: string): string {
   try {
     return dirname(createRequire(join(base, 'noop.js')).resolve(`${reference}/package.json`));
   } catch {
-    throw new PackError(reference, base, `cannot find the package "${reference}" from ${base} (is it installed?)`);
+    throw new PackError(reference, base, `cannot find the package "${reference}" from ${base} (is it installed? a folder must start with ./, ../ or /)`);
   }
 }
 
@@ -79,6 +84,7 @@ export function readManifest(dir: string): PackManifest {
     dir,
     file,
     runbookFiles,
+    configFile: m.config ? inPack(m.config, 'config module') : undefined,
     actionsFile: m.actions ? inPack(m.actions, 'actions module') : undefined,
     routesFile: m.routes ? inPack(m.routes, 'routes file') : undefined,
   };

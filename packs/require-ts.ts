@@ -5,8 +5,11 @@ import Module from 'node:module';
 import { transformSync } from '@swc/core';
 
 const sdkEntry = require.resolve('../sdk');
-const sdkModules: Record<string, string> = {
+
+/** What a pack may import from mend, and where each is in the running engine. */
+export const sdkModules: Record<string, string> = {
   mend: sdkEntry,
+  'mend/core': require.resolve('../sdk/core'),
   'mend/node': require.resolve('../sdk/node'),
   'mend/testing': require.resolve('../sdk/testing'),
 };
@@ -20,7 +23,7 @@ const internals = Module as unknown as {
 let installed = false;
 
 /** Installs the hooks once per process. Inside jest (which has its own module system) they are never reached. */
-export function allowTypeScriptPacks(): void {
+export function installPackHooks(): void {
   if (installed) return;
   installed = true;
   const resolve = internals._resolveFilename;
@@ -38,6 +41,3 @@ export function allowTypeScriptPacks(): void {
     module._compile(code, file);
   };
 }
-
-/** Where `mend` points in this process: the SDK entry of the running engine (source under jest, dist otherwise). */
-export const mendSdkEntry = sdkEntry;

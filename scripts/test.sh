@@ -10,6 +10,10 @@ export REDIS_SERVER; REDIS_SERVER=$(bash scripts/provision/redis.sh)
 export ALERTMANAGER_BIN; ALERTMANAGER_BIN=$(bash scripts/provision/alertmanager.sh)
 export MEND_COMPOSE_CHECK; MEND_COMPOSE_CHECK=$(bash scripts/provision/compose-check.sh)
 export PROMTOOL; PROMTOOL=$(bash scripts/provision/promtool.sh)
+export PROMETHEUS_BIN; PROMETHEUS_BIN=$(bash scripts/provision/prometheus.sh)
+export REDIS_EXPORTER_BIN; REDIS_EXPORTER_BIN=$(bash scripts/provision/redis-exporter.sh)
+export SSHD_BIN; SSHD_BIN=$(bash scripts/provision/sshd.sh)
+bash scripts/provision/supervisor.sh >/dev/null
 export CHROMIUM_BIN; CHROMIUM_BIN=$(bash scripts/provision/chromium.sh)
 bash scripts/provision/kube-binaries.sh >/dev/null
 bash scripts/provision/mariadb.sh >/dev/null

@@ -7,5 +7,6 @@ export { durationSchema as duration, envNameSchema as envName } from '../common/
 export { secondsBetween, toMs } from '../common/duration';
 export { errorMessage } from '../common/error-message';
 export { nonRetryable } from '../activities/errors';
-export { asRecord, defineActions, type ActionContext, type ActionsDefinition, type ActionsOf, type DiagnoseInput } from './actions';
+export { defineActions, type ActionContext, type ActionsDefinition, type ActionsOf, type DiagnoseInput } from './actions';
+export { asRecord, defineConfig, hostOf, targetOfInstance, type ConfigDefinition, type ConfigOf, type Lookup } from './config';
 export type { Diagnosis, Duration, Risk, SafetyPolicy, Severity } from '../common/types';

@@ -17,6 +17,9 @@ import { catalogEntries } from '../workflows/catalog';
 import { MendMetrics } from '../workers/metrics';
 import { createMendWorker } from '../workers/worker';
 
+export { freePort } from '../common/processes';
+export { keyPair, startSshd, type Sshd } from './sshd';
+
 export interface PackTestOptions {
   /** Starts what the test acts on and returns config sections to add (this pack's, other packs'). */
   before?: () => Promise<Record<string, unknown>> | Record<string, unknown>;
@@ -64,10 +67,13 @@ export function usePackTest(packDir: string, options: PackTestOptions = {}): Pac
   }, 180_000);
 
   afterAll(async () => {
-    stopWorker?.();
-    await running;
-    await env?.teardown();
-    await options.after?.();
+    try {
+      stopWorker?.();
+      await running?.catch(() => undefined); // a worker that failed has said so in its test already
+    } finally {
+      await env?.teardown();
+      await options.after?.();
+    }
   }, 60_000);
 
   const started = () => {

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, parseConfig } from '../config/load';
-import type { MysqlConfig } from '../runbooks/mysql/actions/config';
+import type { MysqlConfig } from '../runbooks/mysql/config';
 import { configProblems } from './helpers/config-problems';
 import { redisTargets } from './helpers/mend';
 import { scratchDir } from './helpers/processes';

@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { BackupStore, type BackupManifest } from '../runbooks/mysql/actions/backup-store';
 import { defaultChecklistPath, loadChecklist, parseChecklist } from '../config/dr-load';
 import { configProblems } from './helpers/config-problems';
-import { mysqlClusterSchema } from '../runbooks/mysql/actions/config';
+import { mysqlClusterSchema } from '../runbooks/mysql/config';
 import { drChecklist } from '../workflows/dr-checklist';
 import { confirmSignal, drProgressQuery, drReportQuery, type DrOutcome, type DrView } from '../workflows/dr-definitions';
 import { runCli } from './helpers/cli';

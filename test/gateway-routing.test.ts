@@ -5,9 +5,12 @@ import { gatewaySchema } from '../gateway/config-schema';
 import { gatewayClient } from '../gateway/connection';
 import { parseMatcher } from '../gateway/matchers';
 import { Router } from '../gateway/router';
-import { gatewayRoutes } from '../gateway/routes';
+import { gatewayRoutes, routerFor } from '../gateway/routes';
+import { alertSources } from '../gateway/sources';
 import { createGateway } from '../gateway/server';
 import { ConfigError, parseConfig } from '../config/load';
+import { alertmanagerPayload, grafanaPayload } from './fixtures/alerts';
+import { configProblems } from './helpers/config-problems';
 
 const alert = (labels: Record<string, string>, extra: Partial<ReceivedAlert> = {}): ReceivedAlert => ({
   source: 'alertmanager',
@@ -134,12 +137,16 @@ test('the shipped config loads, and its routes reach runbooks mend has', () => {
     'redis-memory-relief',
     'cache-warmup',
     'redis-memory-relief',
+    'redis-memory-relief',
     'k8s-pod-restart',
     'k8s-scale-up',
     'k8s-rollout-undo',
     'k8s-node-drain',
+    'k8s-node-drain',
     'mysql-primary-failover',
     'mysql-connection-surge',
+    'mysql-replication-repair',
+    'mysql-primary-failover',
     'mysql-replication-repair',
   ]);
   expect(Object.keys(gateway.sources).sort()).toEqual(['alertmanager', 'generic', 'grafana', 'zabbix']);
@@ -151,4 +158,49 @@ test('a source whose secret is not in the environment stops start-up, naming the
   expect(() => createGateway({ config, client, log: () => undefined, env: {} })).toThrow(
     /gateway.sources.zabbix.tokenEnv: environment variable MEND_ZABBIX_TOKEN is not set/,
   );
+});
+
+test("the shipped routes take the mixins' alerts as their exporters send them, naming the cluster from the instance", () => {
+  const config = parseConfig(require('yaml').parse(require('node:fs').readFileSync('config/mend.yaml', 'utf8')), 'mend.yaml', {});
+  const router = routerFor(config);
+  const route = (payload: unknown, source: 'alertmanager' | 'grafana') => {
+    const reader = alertSources[source].source;
+    const parsed = reader.parse(payload);
+    if (!parsed.success) throw parsed.error;
+    return reader.alerts(parsed.data, new Date()).map((a) => {
+      const { incidents, unrouted } = router.plan([a]);
+      return incidents.length ? `${incidents[0].route} → ${incidents[0].runbook} on ${incidents[0].target}` : `unrouted: ${unrouted[0].reason}`;
+    });
+  };
+  const am = (labels: Record<string, string>) => alertmanagerPayload([{ labels }]);
+  expect(route(am({ alertname: 'MySQLDown', instance: '127.0.0.1:3308', job: 'mysql', severity: 'critical' }), 'alertmanager')).toEqual([
+    'mysql/mysqld-mixin-down → mysql-primary-failover on mysql/default',
+  ]);
+  expect(route(am({ alertname: 'MySQLReplicationNotRunning', instance: '127.0.0.1:3309', job: 'mysql' }), 'alertmanager')).toEqual([
+    'mysql/mysqld-mixin-replication → mysql-replication-repair on mysql/default',
+  ]);
+  expect(route(am({ alertname: 'KubeNodeUnreachable', node: 'kwok-node-1', key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }), 'alertmanager')).toEqual([
+    'kubernetes/kube-node-unreachable → k8s-node-drain on k8s/default/node/kwok-node-1',
+  ]);
+  expect(route(grafanaPayload([{ labels: { alertname: 'MySQL instance down', instance: '127.0.0.1:3307', grafana_folder: 'db' } }]), 'grafana')).toEqual([
+    'mysql/mysqld-mixin-down → mysql-primary-failover on mysql/default',
+  ]);
+  expect(route(am({ alertname: 'RedisOutOfMemory', instance: '127.0.0.1:6379' }), 'alertmanager')).toEqual([
+    'redis/redis-exporter-out-of-memory → redis-memory-relief on redis/default',
+  ]);
+  // An exporter's own address that no cluster lists is not guessed.
+  expect(route(am({ alertname: 'MySQLDown', instance: 'db9:9104' }), 'alertmanager')).toEqual([
+    'unrouted: route mysql/mysqld-mixin-down: param "cluster": mysql.cluster: no configured target has instance db9:9104 (its servers, or list it under instances)',
+  ]);
+});
+
+test('an instance on two clusters is refused, not guessed; an instances list settles it; a lookup no pack has stops start-up', () => {
+  const two = { a: { nodes: ['10.0.0.1:3306'] }, b: { nodes: ['10.0.0.1:3307'], instances: ['10.0.0.1:9104'] } };
+  const router = routerFor(parseConfig({ mysql: two }, 'inline', {}));
+  const plan = (instance: string) => router.plan([alert({ alertname: 'MySQLDown', instance })]);
+  expect(plan('10.0.0.1:3307').incidents[0].target).toBe('mysql/b');
+  expect(plan('10.0.0.1:9104').incidents[0].target).toBe('mysql/b');
+  expect(plan('10.0.0.1:9999').unrouted[0].reason).toMatch(/instance 10\.0\.0\.1:9999 matches a and b: list it under one's instances/);
+  const bad = { gateway: { routes: [{ matchers: [], runbook: 'mysql-primary-failover', params: { cluster: '{{ labels.instance | mysql.clusterOf }}' } }] } };
+  expect(configProblems(() => parseConfig(bad, 'inline', {}))).toEqual(['route #0 (mysql-primary-failover): param "cluster" uses mysql.clusterOf, which no pack provides']);
 });

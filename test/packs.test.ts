@@ -30,17 +30,20 @@ const run = promisify(execFile);
 const cli = (cwd: string, ...args: string[]) => run(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd, maxBuffer: 1 << 24 });
 const writeFiles = (dir: string, files: Record<string, string>) => Object.entries(files).forEach(([f, text]) => writeFileSync(join(dir, f), text));
 
-/** A pack with one runbook (and, if given, an actions module), written by hand for the error cases. */
-function handPack(name: string, runbook: string, actions?: string): string {
+/** A pack with one runbook (and, if given, an actions or a config module), written by hand for the error cases. */
+function handPack(name: string, runbook: string, modules: { actions?: string; config?: string } = {}): string {
   const dir = scratchDir(`${name}-`);
   mkdirSync(join(dir, 'runbooks'));
+  const manifest = { pack: name, ...(modules.actions && { actions: 'actions.ts' }), ...(modules.config && { config: 'config.ts' }) };
   writeFiles(dir, {
-    'package.json': JSON.stringify({ name, mend: { pack: name, ...(actions && { actions: 'actions.ts' }) } }),
+    'package.json': JSON.stringify({ name, mend: manifest }),
     'runbooks/main.ts': runbook,
-    ...(actions && { 'actions.ts': actions }),
+    ...(modules.actions && { 'actions.ts': modules.actions }),
+    ...(modules.config && { 'config.ts': modules.config }),
   });
   return dir;
 }
+const configOf = (schema: string) => `import { defineConfig, z } from 'mend';\nexport default defineConfig({ schema: ${schema} });\n`;
 
 const runbookNamed = (name: string, body = '') => `import { defineRunbook, z } from 'mend';
 ${body}
@@ -80,7 +83,7 @@ test('a pack scaffolded outside mend: its generated test passes under mend test,
   // A change that would break the runbooks already running: one more action before the first.
   const file = join(packDir, 'runbooks', 'app-recover.ts');
   const original = readFileSync(file, 'utf8');
-  writeFileSync(file, original.replace('const before =', "await app.sreRunbooksHealth({ endpoint: p.endpoint });\n    const before ="));
+  writeFileSync(file, original.replace('const before =', 'await health();\n    const before ='));
   const broken = await cli(packDir, 'replay', '.').catch((err) => err);
   expect(broken.code).toBe(1);
   expect(broken.stdout).toMatch(/FAILED {2}app-recover\.pb: .*[Nn]ondetermin/);
@@ -89,8 +92,8 @@ test('a pack scaffolded outside mend: its generated test passes under mend test,
 
 test("the README's runbook sample is the file mend new runbook writes (the test above compiles and runs it)", () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const sample = /The generated runbook[^\n]*\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  expect(sample).toBe(runbookFile({ pack: 'sre-runbooks', prefix: 'sreRunbooks' }, 'app-recover'));
+  const sample = /The generated runbook[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(sample).toBe(runbookFile({ pack: 'sre-runbooks' }, 'app-recover'));
   expect(readFileSync(join(packDir, 'runbooks', 'app-recover.ts'), 'utf8')).toBe(sample);
 });
 
@@ -115,14 +118,17 @@ test('broken packs are refused with the pack, the file and the reason', async ()
   const syntax = handPack('syntax', runbookNamed('syntax-one', 'const = 1;'));
   expect(refusal(() => parse(syntax))).toMatchObject({ pack: 'syntax', file: join(syntax, 'runbooks', 'main.ts'), reason: expect.stringMatching(/^does not load: /) });
 
-  const configured = handPack('configured', runbookNamed('configured-one'), "import { defineActions, z } from 'mend';\nexport default defineActions({ config: z.object({ url: z.url() }).strict(), create: () => ({}) });\n");
-  expect(refusal(() => parse(configured, { configured: { url: 'not a url' } })).message).toMatch(/configured\.url: /);
+  const configured = handPack('configured', runbookNamed('configured-one'), { config: configOf('z.object({ url: z.url() }).strict()') });
+  expect(refusal(() => parse(configured, { configured: { url: 'not a url' } })).message).toMatch(/configured\.url: .* \(pack configured, .*config\.ts\)/);
   expect(parse(configured, { configured: { url: 'http://127.0.0.1:1' } }).configured).toEqual({ url: 'http://127.0.0.1:1' });
 
-  const clash = handPack('clash', runbookNamed('clash-one'), "import { defineActions } from 'mend';\nexport default defineActions({ create: () => ({ httpCheck: async () => 1 }) });\n");
+  const clash = handPack('clash', runbookNamed('clash-one'), { actions: "import { defineActions } from 'mend';\nexport default defineActions({ create: () => ({ httpCall: async () => 1 }) });\n" });
   const config = parse(clash);
   const activities = () => createActivities(config, client, configPacks(config));
-  expect(refusal(activities)).toMatchObject({ pack: 'clash', reason: 'action "httpCheck" is already defined by pack core' });
+  expect(refusal(activities)).toMatchObject({ pack: 'clash', reason: 'action "httpCall" is already defined by pack core' });
+  const engine = handPack('engine', runbookNamed('engine-one'), { actions: "import { defineActions } from 'mend';\nexport default defineActions({ create: () => ({ acquireTarget: async () => 1 }) });\n" });
+  const engineConfig = parse(engine);
+  expect(refusal(() => createActivities(engineConfig, client, configPacks(engineConfig)))).toMatchObject({ reason: 'action "acquireTarget" is already defined by mend itself' });
 
   const io = handPack('io', runbookNamed('io-one', "import { readFileSync } from 'node:fs';\nexport const peek = () => readFileSync('/etc/hostname');"));
   const bundled = await workflowBundle(configPacks(parse(io)), { cacheDir: scratchDir('bundles-') }).catch((err) => err);
@@ -136,9 +142,9 @@ test('a worker given a broken pack does not start, and says which pack, which fi
     [handPack('dup', runbookNamed('k8s-pod-restart')), {}, /pack dup: .*main\.ts: runbook "k8s-pod-restart" .* already defined by pack kubernetes/],
     [handPack('syntax', runbookNamed('syntax-one', 'const = 1;')), {}, /pack syntax: .*main\.ts: does not load: /],
     [
-      handPack('configured', runbookNamed('configured-one'), "import { defineActions, z } from 'mend';\nexport default defineActions({ config: z.object({ port: z.number() }), create: () => ({}) });\n"),
+      handPack('configured', runbookNamed('configured-one'), { config: configOf('z.object({ port: z.number() })') }),
       { configured: { port: 'eighty' } },
-      /configured\.port: /,
+      /configured\.port: .* \(pack configured, .*config\.ts\)/,
     ],
   ];
   for (const [dir, extra, message] of cases) {
@@ -185,18 +191,28 @@ test("the pack's runbook runs from an alert through the gateway; an incident of 
 
     // The team adds its pack: a new worker with it, the same task queue.
     const url = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    const after = parseConfig({ ...before, packs: [packDir], 'sre-runbooks': { endpoints: { app: { url } } } } as never, 'inline', {});
+    const after = parseConfig({ ...before, packs: [packDir], core: { http: { app: { url } } } } as never, 'inline', {});
     workers.push(await startWorkerProcess(processConfigFile(after, taskQueue)));
     const gateway = await startGateway(after, { packRoutes: true });
     try {
       const alert = { labels: { alertname: 'AppUnhealthy', app: 'app' }, annotations: { summary: 'app answers 503' } };
       const reply = await gateway.post('/alerts', { alerts: [alert] });
       expect(reply.status).toBe(202);
-      expect(reply.body.incidents).toEqual([expect.objectContaining({ runbook: 'app-recover', target: 'sre-runbooks/app' })]);
+      expect(reply.body.incidents).toEqual([expect.objectContaining({ runbook: 'app-recover', target: 'http/app' })]);
       const opened = client.workflow.getHandle(reply.body.incidents[0].incidentId);
       const record = await recordOf(opened);
       expect(record.status).toBe('recovered');
       expect(recovers).toBe(1);
+
+      // Labels that carry a URL never make mend call it: the runbook takes an endpoint's name, not an address.
+      let stolen = 0;
+      const thief = createServer((_req, res) => void (stolen++, res.end()));
+      await new Promise<void>((resolve) => thief.listen(0, '127.0.0.1', resolve));
+      const hostile = { labels: { alertname: 'AppUnhealthy', app: `http://127.0.0.1:${(thief.address() as AddressInfo).port}/steal` } };
+      const refused = await gateway.post('/alerts', { alerts: [hostile] });
+      expect(refused.body.unrouted).toEqual([expect.objectContaining({ reason: expect.stringMatching(/invalid params for app-recover: endpoint: /) })]);
+      await new Promise((resolve) => thief.close(resolve));
+      expect(stolen).toBe(0);
 
       await builtIn.signal(approveSignal, { by: 'alice', comment: 'go' });
       expect((await builtIn.result()).status).toBe('recovered');

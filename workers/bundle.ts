@@ -15,9 +15,8 @@ export async function buildBundle(config: MendConfig, log: (text: string) => voi
 }
 
 if (require.main === module) {
-  // Bundling needs the packs' runbooks only; the worker checks their config sections when it starts.
   Promise.resolve()
-    .then(() => buildBundle(loadConfig(undefined, 'client'), console.error))
+    .then(() => buildBundle(loadConfig(), console.error))
     .then(
       (file) => console.log(file),
       (err) => {

@@ -7,7 +7,7 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import { mysqlActivities } from '../../runbooks/mysql/actions/activities';
 import { MysqlClusters } from '../../runbooks/mysql/actions/connections';
 import type { RecoveryRecord } from '../../common/types';
-import { mysqlClusterSchema, type MysqlConfig } from '../../runbooks/mysql/actions/config';
+import { mysqlClusterSchema, type MysqlConfig } from '../../runbooks/mysql/config';
 import { portOpen, root, scratchDir } from './processes';
 
 const run = promisify(execFile);

@@ -9,8 +9,8 @@ import { Redis } from 'ioredis';
 import { parseConfig } from '../../config/load';
 import { notificationsSchema } from '../../config/notifications-schema';
 import type { MendConfig } from '../../config/schema';
-import type { MysqlConfig } from '../../runbooks/mysql/actions/config';
-import type { RedisConfig } from '../../runbooks/redis/actions/config';
+import type { MysqlConfig } from '../../runbooks/mysql/config';
+import type { RedisConfig } from '../../runbooks/redis/config';
 import type { IncidentInput, RecoveryRecord } from '../../common/types';
 import { MendMetrics } from '../../workers/metrics';
 import { createMendWorker } from '../../workers/worker';
@@ -69,11 +69,14 @@ export async function startMend(options: {
   maxCachedWorkflows?: number;
   /** The `notifications` section of the config (sinks' env vars are read from process.env). */
   notifications?: Record<string, unknown>;
+  /** More config: `packs` (the worker then bundles them, cached) and packs' sections. */
+  config?: Record<string, unknown>;
 }): Promise<Mend> {
   const taskQueue = `test-${randomUUID()}`;
   const prefix = taskQueue.slice(5, 13);
   const targets = options.targets ?? 40;
-  const config = testConfig(options.redisUrl, options.policy, prefix, !options.env, targets);
+  const base = testConfig(options.redisUrl, options.policy, prefix, !options.env, targets);
+  const config = options.config ? parseConfig({ ...base, ...options.config }, 'test', {}) : base;
   config.temporal.taskQueue = taskQueue;
   if (options.kubeconfig) config.kubernetes = { default: { kubeconfig: options.kubeconfig } };
   if (options.mysql) config.mysql = options.mysql;
@@ -104,7 +107,7 @@ export async function startMend(options: {
     client,
     metrics,
     taskQueue,
-    workflowBundlePath: process.env.MEND_TEST_BUNDLE,
+    workflowBundlePath: options.config?.packs ? undefined : process.env.MEND_TEST_BUNDLE,
     interceptors: options.faults ? { activity: [options.faults.interceptor] } : undefined,
   });
   const running = run();

@@ -1,16 +1,14 @@
 // Starting and stopping the real servers tests use.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { Socket } from 'node:net';
 import { projectRoot } from '../../common/project-root';
+import { freePort, portOpen, stopProcess, waitForPort } from '../../common/processes';
 import { provisioned } from '../../common/provisioned';
-
-export { provisioned };
 import { waitFor } from './wait';
+
+export { freePort, portOpen, provisioned, stopProcess, waitForPort };
 
 export const root = projectRoot();
 
@@ -18,44 +16,6 @@ export const root = projectRoot();
 export const scratchDir = (prefix: string) => mkdtempSync(join(process.env.MEND_TEST_DIR ?? tmpdir(), prefix));
 
 export const provisionedChromium = () => provisioned('chromium', 'CHROMIUM_BIN');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export function portOpen(port: number): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    const s = new Socket();
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => (s.destroy(), resolve(false)));
-    s.connect(port, '127.0.0.1');
-  });
-}
-
-export async function waitForPort(port: number, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await portOpen(port)) return;
-    if (Date.now() > deadline) throw new Error(`${what} did not listen on ${port} within ${timeoutMs} ms`);
-    await delay(50);
-  }
-}
-
-export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** Eager dispatch of workflow and activity tasks to a worker that is already there: fewer round trips. */
 const devServerLatencyFlags = [

@@ -1,9 +1,17 @@
 // The core pack's actions: generic ones every team needs, whatever its targets.
 import { defineActions, type ActionsOf } from 'mend';
-import { httpCheckActivities } from './http-check';
+import type { CoreConfig } from '../config';
+import { httpCallActivities } from './http-call';
+import { hostCommandActivities } from './host-command';
+import { prometheusActivities } from './prometheus';
 
 const actions = defineActions({
-  create: () => ({ ...httpCheckActivities() }),
+  create: (config: CoreConfig) => ({
+    ...httpCallActivities(config),
+    ...prometheusActivities(config),
+    ...hostCommandActivities(config),
+  }),
+  diagnose: { http: 'httpDiagnose' },
 });
 
 export default actions;

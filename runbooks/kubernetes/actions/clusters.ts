@@ -1,7 +1,7 @@
 // One set of API clients per configured cluster, from a kubeconfig file or the pod's service account.
 import { nonRetryable } from 'mend';
 import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { KubernetesConfig } from './config';
+import type { KubernetesConfig } from '../config';
 
 /** Request options for a JSON merge patch (the client sends strategic merge otherwise). */
 export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);

@@ -2,7 +2,7 @@
 // so a dead server is found fast and nothing is left holding a socket to it.
 import { nonRetryable, toMs } from 'mend';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
-import type { MysqlConfig } from './config';
+import type { MysqlConfig } from '../config';
 
 export type Row = RowDataPacket;
 

@@ -1,7 +1,7 @@
 // One Redis connection per configured instance, opened on first use and shared by all activities.
 import { nonRetryable } from 'mend';
 import { Redis } from 'ioredis';
-import type { RedisConfig } from './config';
+import type { RedisConfig } from '../config';
 
 export class RedisPool {
   private readonly clients = new Map<string, Redis>();

@@ -1,5 +1,5 @@
 // The kubernetes pack's config section: clusters runbooks may act on, by name.
-import { z } from 'mend';
+import { asRecord, defineConfig, z, type ConfigOf } from 'mend';
 
 const kubernetesClusterSchema = z.union([
   z
@@ -11,5 +11,11 @@ const kubernetesClusterSchema = z.union([
   z.object({ inCluster: z.literal(true).describe("the pod's service account (mend running in the cluster)") }).strict(),
 ]);
 
-export const kubernetesConfig = z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), kubernetesClusterSchema).default({});
-export type KubernetesConfig = z.output<typeof kubernetesConfig>;
+const kubernetesConfig = defineConfig({
+  schema: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), kubernetesClusterSchema).default({}),
+  fromEnv: (section, env) => (env.MEND_KUBECONFIG ? { ...asRecord(section), default: { kubeconfig: env.MEND_KUBECONFIG } } : section),
+});
+
+export type KubernetesConfig = ConfigOf<typeof kubernetesConfig>;
+
+export default kubernetesConfig;

@@ -1,5 +1,5 @@
 // The mysql pack's config section: MySQL/MariaDB replication topologies, by name; mend finds the primary.
-import { duration, envName, z } from 'mend';
+import { asRecord, defineConfig, duration, envName, targetOfInstance, z, type ConfigOf } from 'mend';
 
 const hookCommand = z.array(z.string().min(1)).min(1).describe('argv: the program, then its arguments');
 
@@ -17,6 +17,8 @@ export const mysqlClusterSchema = z
   .object({
     /** Every server of the replication topology, host:port; mend finds which is the primary. */
     nodes: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1),
+    /** Scrape targets (an alert's `instance`) that report on this cluster, when they are not its nodes (e.g. db1:9104). */
+    instances: z.array(z.string().min(1)).optional(),
     user: z.string().min(1).default('mend'),
     passwordEnv: envName.optional(),
     /** The account replicas connect to their source with (CHANGE MASTER TO ... MASTER_USER). */
@@ -44,5 +46,25 @@ export const mysqlClusterSchema = z
   })
   .strict();
 
-export const mysqlConfig = z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), mysqlClusterSchema).default({});
-export type MysqlConfig = z.output<typeof mysqlConfig>;
+const mysqlConfig = defineConfig({
+  schema: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), mysqlClusterSchema).default({}),
+  fromEnv(section, env) {
+    const { MEND_MYSQL_NODES: nodes, MEND_MYSQL_WRITER_FILE: writer, MEND_MYSQL_BACKUP_DIR: backups } = env;
+    if (!nodes && !writer && !backups) return section;
+    const clusters = asRecord(section);
+    const cluster = asRecord(clusters.default);
+    if (nodes) cluster.nodes = nodes.split(',').map((n) => n.trim());
+    if (writer) cluster.writerEndpoint = { file: writer };
+    if (backups) cluster.backup = { ...asRecord(cluster.backup), dir: backups };
+    return { ...clusters, default: cluster };
+  },
+  lookups: {
+    /** The configured cluster an `instance` label reports on (mysqld_exporter's MySQLDown has no cluster label). */
+    cluster: (instance, section) =>
+      targetOfInstance(instance, Object.fromEntries(Object.entries(section).map(([name, c]) => [name, { addresses: c.nodes, instances: c.instances }]))),
+  },
+});
+
+export type MysqlConfig = ConfigOf<typeof mysqlConfig>;
+
+export default mysqlConfig;

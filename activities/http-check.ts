@@ -1,6 +1,9 @@
-// An HTTP health check: GET a URL and expect a status (and optionally a text in the body). A wrong answer throws,
-// so the activity's bounded retries wait for a service that is coming up.
-import { type Duration, nonRetryable, toMs } from 'mend';
+// The DR checklist's HTTP check: GET a URL from the checklist file and expect a status (and optionally a text in the
+// body). A wrong answer throws, so the activity's bounded retries wait for a service that is coming up. Not for
+// runbooks: their calls go to named endpoints only (the core pack's httpCall).
+import { toMs } from '../common/duration';
+import type { Duration } from '../common/types';
+import { nonRetryable } from './errors';
 
 export interface HttpCheckInput {
   url: string;
