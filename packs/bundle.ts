@@ -1,7 +1,7 @@
 // The workflow bundle of the engine and every pack's runbooks, built by webpack (Temporal's bundler) and cached
 // by content: a worker whose engine and packs have not changed loads the bundle it built before, in milliseconds.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -28,7 +28,10 @@ export async function workflowBundle(packs: LoadedPack[], options: BundleOptions
   const key = contentKey(entry, packs);
   const dir = options.cacheDir ?? defaultCacheDir();
   const file = join(dir, `workflow-bundle-${key}.js`);
-  if (existsSync(file)) return file;
+  if (existsSync(file)) {
+    touch(file); // in use: not pruned
+    return file;
+  }
   options.onBuild?.(key);
   mkdirSync(dir, { recursive: true });
   const entryFile = join(dir, `entry-${key}.${process.pid}.js`); // another worker may be bundling the same key
@@ -41,7 +44,33 @@ export async function workflowBundle(packs: LoadedPack[], options: BundleOptions
   } finally {
     rmSync(entryFile, { force: true });
   }
+  prune(dir);
   return file;
+}
+
+/** Bundles no worker has used for this long are deleted when a new one is built: each engine or pack change adds one. */
+export const unusedBundleAge = 30 * 24 * 3600 * 1000;
+/** What a bundler that crashed left (its entry file, a partial bundle) is deleted after this long. */
+const leftoverAge = 3600 * 1000;
+
+function prune(dir: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const age = now - statSync(path).mtimeMs;
+    const bundle = /^workflow-bundle-[0-9a-f]+\.js$/.test(name);
+    const leftover = /^entry-.*\.js$|\.tmp$/.test(name);
+    if ((bundle && age > unusedBundleAge) || (leftover && age > leftoverAge)) rmSync(path, { force: true });
+  }
+}
+
+function touch(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // a read-only cache (an image) is never pruned either
+  }
 }
 
 export function defaultCacheDir(): string {

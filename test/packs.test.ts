@@ -3,17 +3,17 @@
 // while an incident of a built-in pack survives the worker restart that adds the pack. Broken packs stop the worker
 // with the pack, the file and the reason.
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import { createActivities } from '../activities';
 import { runbookFile } from '../cli/scaffold-templates';
 import { parseConfig } from '../config/load';
-import { workflowBundle } from '../packs/bundle';
+import { unusedBundleAge, workflowBundle } from '../packs/bundle';
 import { configPacks } from '../packs/load';
 import { PackError } from '../packs/pack-error';
 import { catalogEntries } from '../workflows/catalog';
@@ -135,6 +135,17 @@ test('broken packs are refused with the pack, the file and the reason', async ()
   expect(bundled).toBeInstanceOf(PackError);
   expect(bundled).toMatchObject({ pack: 'io', file: join(io, 'runbooks', 'main.ts'), reason: expect.stringMatching(/imports "fs"/) });
   expect(catalogEntries().find((e) => e.definition.name === 'configured-one')?.pack).toBe('configured');
+}, 120_000);
+
+test('a new bundle prunes the cached ones no worker used for 30 days and what a crashed bundler left, and keeps the rest', async () => {
+  const cacheDir = scratchDir('bundles-');
+  const [stale, recent] = ['0123456789abcdef0123', 'fedcba9876543210fedc'].map((key) => join(cacheDir, `workflow-bundle-${key}.js`));
+  const crashed = join(cacheDir, 'entry-0123456789abcdef0123.4242.js');
+  for (const file of [stale, recent, crashed]) writeFileSync(file, '//');
+  const monthAgo = new Date(Date.now() - unusedBundleAge - 60_000);
+  for (const file of [stale, crashed]) utimesSync(file, monthAgo, monthAgo);
+  const built = await workflowBundle(configPacks(parseConfig({}, 'inline', {})), { cacheDir });
+  expect(readdirSync(cacheDir).sort()).toEqual([basename(built), basename(recent)].sort());
 }, 120_000);
 
 test('a worker given a broken pack does not start, and says which pack, which file and why', async () => {
