@@ -11,7 +11,6 @@ import {
   runbookFile,
   runbookTest,
   tsconfigJson,
-  type PackNames,
 } from './scaffold-templates';
 import { UsageError } from './usage-error';
 
@@ -21,13 +20,12 @@ const nameRule = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 export function scaffoldPack(dir: string, name = basename(resolve(dir))): string[] {
   if (!nameRule.test(name)) throw new UsageError(`"${name}" cannot name a pack: use lowercase letters, digits and dashes (--name)`);
   if (existsSync(dir) && readdirSync(dir).length) throw new UsageError(`${dir} exists and is not empty`);
-  const names: PackNames = { pack: name };
   const mend = relative(resolve(dir), projectRoot()) || '.';
   return writeAll(dir, {
-    'package.json': packageJson(names, `file:${mend}`),
+    'package.json': packageJson(name, `file:${mend}`),
     'tsconfig.json': tsconfigJson,
-    'routes.yaml': routesYaml(names),
-    'README.md': packReadme(names),
+    'routes.yaml': routesYaml(name),
+    'README.md': packReadme(name),
     'runbooks/.gitkeep': '',
     'test/histories/.gitkeep': '',
   });
@@ -36,9 +34,8 @@ export function scaffoldPack(dir: string, name = basename(resolve(dir))): string
 /** Writes a runbook and its test into the pack in `packDir`; returns the files written. */
 export function scaffoldRunbook(packDir: string, name: string): string[] {
   if (!nameRule.test(name)) throw new UsageError(`"${name}" cannot name a runbook: use lowercase letters, digits and dashes`);
-  const manifest = readManifest(resolve(packDir));
-  const names: PackNames = { pack: manifest.name };
-  const files = { [`runbooks/${name}.ts`]: runbookFile(names, name), [`test/${name}.test.ts`]: runbookTest(names, name) };
+  readManifest(resolve(packDir)); // a clear error when it is not a pack
+  const files = { [`runbooks/${name}.ts`]: runbookFile(name), [`test/${name}.test.ts`]: runbookTest(name) };
   for (const file of Object.keys(files)) if (existsSync(join(packDir, file))) throw new UsageError(`${join(packDir, file)} exists`);
   return writeAll(packDir, files);
 }

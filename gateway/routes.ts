@@ -12,8 +12,8 @@ import { Router, type Lookups } from './router';
 const checked = new WeakMap<LoadedPack, RouteConfig[]>();
 
 export function gatewayRoutes(config: MendConfig): RouteConfig[] {
-  if (!config.gateway.packRoutes) return config.gateway.routes;
-  return [...config.gateway.routes, ...configPacks(config).flatMap(packRoutes)];
+  const fromPacks = configPacks(config).flatMap(packRoutes); // checked even when off: a broken routes file is an error
+  return config.gateway.packRoutes ? [...config.gateway.routes, ...fromPacks] : config.gateway.routes;
 }
 
 /** Every pack's lookups, by template name (`mysql.cluster`), each bound to its pack's section of this config. */

@@ -2,7 +2,7 @@
 // time-skipping server with a real worker (mend's built-in packs and this one), provisioned by mend's scripts.
 // The first run of each runbook records its history into the pack's test/histories/ for `mend replay`.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -49,6 +49,7 @@ export function usePackTest(packDir: string, options: PackTestOptions = {}): Pac
   let running: Promise<void> | undefined;
   let stopWorker: (() => void) | undefined;
   let config: MendConfig | undefined;
+  const snapshots = mkdtempSync(join(tmpdir(), 'mend-pack-test-'));
 
   beforeAll(async () => {
     const sections = (await options.before?.()) ?? {};
@@ -57,7 +58,7 @@ export function usePackTest(packDir: string, options: PackTestOptions = {}): Pac
       ...sections,
       packs: [dir],
       temporal: { searchAttributes: false, taskQueue },
-      snapshots: { dir: mkdtempSync(join(tmpdir(), 'mend-pack-test-')) },
+      snapshots: { dir: snapshots },
       ...(options.policy && { policy: options.policy }),
     };
     config = parseConfig(raw, join(dir, 'package.json'), {});
@@ -72,6 +73,7 @@ export function usePackTest(packDir: string, options: PackTestOptions = {}): Pac
       await running?.catch(() => undefined); // a worker that failed has said so in its test already
     } finally {
       await env?.teardown();
+      rmSync(snapshots, { recursive: true, force: true });
       await options.after?.();
     }
   }, 60_000);

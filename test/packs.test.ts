@@ -93,7 +93,7 @@ test('a pack scaffolded outside mend: its generated test passes under mend test,
 test("the README's runbook sample is the file mend new runbook writes (the test above compiles and runs it)", () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const sample = /The generated runbook[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  expect(sample).toBe(runbookFile({ pack: 'sre-runbooks' }, 'app-recover'));
+  expect(sample).toBe(runbookFile('app-recover'));
   expect(readFileSync(join(packDir, 'runbooks', 'app-recover.ts'), 'utf8')).toBe(sample);
 });
 
