@@ -38,9 +38,9 @@ export interface SafetyPolicy {
 }
 
 /** What a diagnosis found about a target: a line for the timeline, and facts a runbook's select may use. */
-export interface Diagnosis {
+export interface Diagnosis<F = Record<string, unknown>> {
   summary: string;
-  facts: Record<string, unknown>;
+  facts: F;
 }
 
 export interface IncidentInput {

@@ -20,16 +20,20 @@ export interface DiagnoseInput {
   faultStartedAt: string;
 }
 
-export interface ActionsDefinition<C = unknown, A extends Record<string, Action> = Record<string, Action>> {
+type DiagnoseMap<A> = Record<string, keyof A & string>;
+
+export interface ActionsDefinition<C = unknown, A extends Record<string, Action> = Record<string, Action>, D extends DiagnoseMap<A> = DiagnoseMap<A>> {
   /** The actions, given the pack's validated config section (undefined for a pack without one). */
   create(config: C, context: ActionContext): A;
   /** By target kind (the part of a target before the first "/"): the action that diagnoses it. */
-  diagnose?: Record<string, keyof A & string>;
+  diagnose?: D;
 }
 
 export const actionsBrand = Symbol.for('mend.actions');
 
-export function defineActions<C, A extends Record<string, Action>>(definition: ActionsDefinition<C, A>): ActionsDefinition<C, A> {
+export function defineActions<C, A extends Record<string, Action>, D extends DiagnoseMap<A> = DiagnoseMap<A>>(
+  definition: ActionsDefinition<C, A, D>,
+): ActionsDefinition<C, A, D> {
   return Object.assign(definition, { [actionsBrand]: true });
 }
 
@@ -38,6 +42,19 @@ export function isActionsDefinition(value: unknown): value is ActionsDefinition 
 }
 
 /** The activities of an actions definition, for typed proxies in runbooks: `kit.activities<ActionsOf<typeof x>>()`. */
-export type ActionsOf<D> = D extends ActionsDefinition<never, infer A> ? A : never;
+export type ActionsOf<D> = D extends ActionsDefinition<never, infer A, infer _M> ? A : never;
+
+/**
+ * The facts an actions definition's diagnosis gives for targets of `kind`: what a runbook's `select` gets for them,
+ * e.g. `select(p, facts: FactsOf<typeof actions, 'k8s'> | undefined)`.
+ */
+export type FactsOf<D, K extends string> =
+  D extends ActionsDefinition<never, infer A, infer M>
+    ? M[K] extends keyof A
+      ? Awaited<ReturnType<A[M[K]]>> extends Diagnosis<infer F>
+        ? F
+        : never
+      : never
+    : never;
 
 export type { Diagnosis };

@@ -1,12 +1,12 @@
 // mend's authoring API: what a pack imports as `mend`. Workflow-safe: runbook code runs in Temporal's sandbox.
 export { z } from 'zod';
 export { defineRunbook, type NotNeeded, type RunbookChoice, type RunbookDefinition } from '../workflows/kit/define';
-export { RunbookKit, type CheckResult } from '../workflows/kit/kit';
+export type { ApprovalAsk, CheckResult, LongActivity, RunbookKit, StepOptions, VerifyOptions } from '../workflows/kit/kit';
 export { needsPeople, refused } from '../workflows/kit/errors';
 export { durationSchema as duration, envNameSchema as envName } from '../common/schemas';
 export { secondsBetween, toMs } from '../common/duration';
 export { errorMessage } from '../common/error-message';
 export { nonRetryable } from '../activities/errors';
-export { defineActions, type ActionContext, type ActionsDefinition, type ActionsOf, type DiagnoseInput } from './actions';
+export { defineActions, type ActionContext, type ActionsDefinition, type ActionsOf, type DiagnoseInput, type FactsOf } from './actions';
 export { asRecord, defineConfig, hostOf, targetOfInstance, type ConfigDefinition, type ConfigOf, type Lookup } from './config';
 export type { Diagnosis, Duration, Risk, SafetyPolicy, Severity } from '../common/types';

@@ -30,6 +30,7 @@ import {
   type DrView,
 } from './dr-definitions';
 import type { MysqlActivities } from '../runbooks/mysql/actions';
+import { policyActivityOptions } from './activity-options';
 import { bootstrap, shortReads } from './bootstrap';
 import { renderDrProgress, renderDrReport } from './dr-render';
 
@@ -105,11 +106,7 @@ export async function drChecklist(input: DrInput): Promise<DrOutcome> {
   if (checklist.rpo) rpo = await readRpo(checklist.rpo.cluster, startedMs);
   publish();
 
-  const acts = (timeout: string | number) =>
-    proxyActivities<ActivityByName>({
-      startToCloseTimeout: timeout,
-      retry: { ...policy!.retry, nonRetryableErrorTypes: ['NonRetryable'] },
-    });
+  const acts = (timeout: string | number) => proxyActivities<ActivityByName>(policyActivityOptions(policy!, { startToCloseTimeout: timeout }));
 
   const runItem = async (item: DrItemState): Promise<void> => {
     const definition = definitions.get(item.id)!;

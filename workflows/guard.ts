@@ -6,7 +6,6 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
-  patched,
   setCurrentDetails,
   setHandler,
   workflowInfo,
@@ -14,6 +13,7 @@ import {
 import { approverRefusal, signer } from '../common/approvers';
 import type { TimelineEntry } from '../common/types';
 import { bootstrap } from './bootstrap';
+import { changed } from './patches';
 
 import {
   acquireUpdate,
@@ -155,7 +155,7 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
       // Only the policy's approvers as configured now; overrides recorded before the check replay unchecked. A
       // policy that cannot be read refuses the override (a failure here would end the guard and its budget with it).
       const refusal =
-        patched('override-by-current-policy') &&
+        changed('overrideByCurrentPolicy') &&
         (await bootstrap.incidentSettings().then(
           ({ policy }) => approverRefusal(by, policy.approval.approvers),
           (err) => `the policy cannot be read: ${errorMessage(err)}`,

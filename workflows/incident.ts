@@ -18,6 +18,7 @@ import {
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { MendActivities } from '../activities';
+import { policyActivityOptions } from './activity-options';
 import { bootstrap } from './bootstrap';
 import { toMs } from '../common/duration';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
@@ -205,10 +206,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     }
   }
   notices.opened(ladder[0], ladder, summary);
-  const acts = proxyActivities<MendActivities>({
-    startToCloseTimeout: policy.activityTimeout,
-    retry: { ...policy.retry, nonRetryableErrorTypes: ['NonRetryable'] },
-  });
+  const acts = proxyActivities<MendActivities>(policyActivityOptions(policy));
 
   const finish = async (final: IncidentStatus, reason?: string): Promise<RecoveryRecord> => {
     const times = recoveryTimes(timeline, attempts);

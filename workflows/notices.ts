@@ -1,7 +1,8 @@
 // Notices from workflow code (common/notice.ts): posted without holding up recovery, awaited before the workflow
 // returns so none is cut off. Only when the settings name sinks and the 'notifications' patch applies: histories
 // recorded before notifications, or without sinks, replay unchanged.
-import { getExternalWorkflowHandle, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { changed } from './patches';
 import type { Notice, NotifyActivities } from '../common/notice';
 import type { NotificationSettings } from '../common/types';
 import { workflowLink } from '../common/workflow-link';
@@ -34,7 +35,7 @@ export class Outbox {
 
 // patched() is asked once per workflow, here, right where the settings become known.
 const notifying = (settings: NotificationSettings | undefined): settings is NotificationSettings =>
-  !!settings && patched('notifications');
+  !!settings && changed('notifications');
 
 /** The incident's outbox: the notify activity, bounded by the settings' send timeout and never retried. */
 export function notifierOutbox(settings: NotificationSettings | undefined): Outbox {

@@ -15,7 +15,7 @@ export interface RunbookChoice {
   because: string;
 }
 
-export interface RunbookDefinition<S extends z.ZodType = z.ZodType> {
+export interface RunbookDefinition<S extends z.ZodType = z.ZodType, F = unknown> {
   name: string;
   description: string;
   risk: Risk;
@@ -28,7 +28,7 @@ export interface RunbookDefinition<S extends z.ZodType = z.ZodType> {
    * Chooses by the diagnosis: another runbook (or this one with refined params) that fits the facts better,
    * e.g. a rollout undo when the crash loop began right after a rollout. Runs in the workflow: pure, no I/O.
    */
-  select?: (params: z.output<S>, facts: Record<string, unknown> | undefined) => RunbookChoice | undefined;
+  select?(params: z.output<S>, facts: F | undefined): RunbookChoice | undefined;
   /** How far this runbook's actions reach beyond its target (e.g. the cluster), for the policy's oneAtATime. */
   blastRadius?: (params: z.output<S>) => string;
   run: (kit: RunbookKit, params: z.output<S>) => Promise<NotNeeded | void>;
@@ -36,7 +36,7 @@ export interface RunbookDefinition<S extends z.ZodType = z.ZodType> {
 
 const runbookBrand = Symbol.for('mend.runbook');
 
-export function defineRunbook<S extends z.ZodType>(definition: RunbookDefinition<S>): RunbookDefinition<S> {
+export function defineRunbook<S extends z.ZodType, F = unknown>(definition: RunbookDefinition<S, F>): RunbookDefinition<S, F> {
   return Object.assign(definition, { [runbookBrand]: true });
 }
 

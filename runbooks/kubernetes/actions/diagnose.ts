@@ -24,7 +24,7 @@ const recentEvents = 5;
 export function kubeDiagnosis(clusters: KubeClusters) {
   return {
     /** A Kubernetes target without its "k8s/": cluster/node/NAME or cluster/NAMESPACE/KIND/NAME. */
-    async k8sDiagnose({ name, faultStartedAt }: DiagnoseInput): Promise<Diagnosis> {
+    async k8sDiagnose({ name, faultStartedAt }: DiagnoseInput): Promise<Diagnosis<KubeFacts>> {
       const target = parseKubeTarget(name);
       if (!target) throw nonRetryable(`"k8s/${name}" is not a Kubernetes target (cluster/node/NAME or cluster/NAMESPACE/KIND/NAME)`);
       return diagnoseKube(clusters, target, faultStartedAt);
@@ -32,7 +32,7 @@ export function kubeDiagnosis(clusters: KubeClusters) {
   };
 }
 
-async function diagnoseKube(clusters: KubeClusters, target: KubeTarget, faultStartedAt: string): Promise<Diagnosis> {
+async function diagnoseKube(clusters: KubeClusters, target: KubeTarget, faultStartedAt: string): Promise<Diagnosis<KubeFacts>> {
   const api = clusters.get(target.cluster);
   let facts: KubeFacts;
   if (target.kind === 'node') {
@@ -53,7 +53,7 @@ async function diagnoseKube(clusters: KubeClusters, target: KubeTarget, faultSta
       events: d ? await eventsOf(api, target.namespace, d.metadata!.uid!) : [],
     };
   }
-  return { summary: summarize(target, facts), facts: facts as unknown as Record<string, unknown> };
+  return { summary: summarize(target, facts), facts };
 }
 
 async function podFacts(api: KubeApis, namespace: string, name: string, faultStartedAt: string): Promise<KubeFacts> {

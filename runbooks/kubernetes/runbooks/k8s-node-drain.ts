@@ -1,7 +1,7 @@
 // A failing node: cordon it, evict its pods through the Eviction API (PodDisruptionBudgets hold; a drain they block
 // past evictWithin gives up), and verify every evicted pod's controller is Ready again on other nodes. The undo
 // uncordons. The default policy runs one drain at a time per cluster (oneAtATime).
-import { defineRunbook, duration, refused, toMs, z } from 'mend';
+import { defineRunbook, duration, refused, z } from 'mend';
 import { nodeTarget } from '../actions/targets';
 import type { KubernetesActivities } from '../actions';
 import { cluster, kubeActivities, objectName, readyWithin, stableFor, verifyOnCluster } from './lib/kubernetes';
@@ -36,7 +36,7 @@ export const k8sNodeDrain = defineRunbook({
       { cluster: p.cluster, node: p.node, unschedulable: true },
       { undo: (r) => k8s.k8sSetUnschedulable({ cluster: p.cluster, node: p.node, unschedulable: r?.was ?? node.unschedulable }) },
     );
-    const evictions = kit.activities<KubernetesActivities>({ startToCloseTimeout: toMs(p.evictWithin) + 60_000, heartbeatTimeout: '30s' });
+    const evictions = kit.activities<KubernetesActivities>({ waitsUpTo: p.evictWithin });
     const { controllers } = await kit.step(
       `evict ${moving.length} pods from node ${p.node}`,
       evictions.k8sEvictPods,

@@ -1,8 +1,9 @@
 // A pod in CrashLoopBackOff, Error or Unknown: delete it so its controller starts a fresh one, then verify the
 // replacement is Running and Ready. The diagnosis decides first: a crash loop that began right after a rollout of
 // its deployment is the rollout's fault, so the incident rolls back instead (k8s-rollout-undo).
-import { defineRunbook, duration, refused, toMs, z } from 'mend';
-import type { KubeFacts, PodState, RolloutFacts } from '../actions/types';
+import { defineRunbook, duration, type FactsOf, refused, toMs, z } from 'mend';
+import type kubernetesActions from '../actions';
+import type { PodState, RolloutFacts } from '../actions/types';
 import { podTarget, workloadTarget } from '../actions/targets';
 import { cluster, describePod, kubeActivities, namespace, objectName, readyWithin, stableFor, verifyOnCluster } from './lib/kubernetes';
 
@@ -35,8 +36,7 @@ export const k8sPodRestart = defineRunbook({
   }),
   target: (p) => (p.owner ? workloadTarget(p.cluster, p.namespace, p.owner) : podTarget(p.cluster, p.namespace, p.pod)),
 
-  select(p, facts) {
-    const f = facts as KubeFacts | undefined;
+  select(p, f: FactsOf<typeof kubernetesActions, 'k8s'> | undefined) {
     if (f?.kind !== 'pod' || !f.pod || !f.workload) return undefined;
     const r = f.rollout;
     if (r && restartable(f.pod) && blamesRollout(r, toMs(p.rolloutWindow))) {

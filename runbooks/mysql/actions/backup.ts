@@ -2,8 +2,7 @@
 // the dump, its GTID position and the row counts and checksums read beside it all describe the same data; it is
 // verified by restoring it into a scratch server and comparing. Workflow history gets ids and small numbers only.
 import { nonRetryable } from 'mend';
-import { shortHash } from 'mend/node';
-import { Context } from '@temporalio/activity';
+import { heartbeating, shortHash } from 'mend/node';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Connection } from 'mysql2/promise';
 import { BackupStore, type BackupManifest } from './backup-store';
@@ -262,17 +261,6 @@ const refOf = (m: BackupManifest, reused: boolean): BackupRef => ({
   bytes: m.bytes,
   reused,
 });
-
-/** Async work with a heartbeat every 5 s, given the activity's cancellation signal. */
-async function heartbeating<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const context = Context.current();
-  const timer = setInterval(() => context.heartbeat(), 5000);
-  try {
-    return await work(context.cancellationSignal);
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 /** The server's SHOW SLAVE STATUS; refuses a MySQL server or one that is not a replica. */
 async function replicaStatus(c: Connection, node: string) {

@@ -1,6 +1,7 @@
 // Commands an operator runs around a failover or switchover (e.g. tell the load balancer, page the DBA). Each is an
 // argv run without a shell, with a bounded time and only PATH, HOME and MEND_* variables: the worker's secrets stay out.
 import { nonRetryable, toMs } from 'mend';
+import { heartbeating } from 'mend/node';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { MysqlClusters } from './connections';
@@ -47,7 +48,7 @@ export function hookActivities(clusters: MysqlClusters) {
           continue;
         }
         try {
-          const { stdout } = await run(program, args, { env, timeout: toMs(hooks.timeout), maxBuffer: 1 << 20 });
+          const { stdout } = await heartbeating((signal) => run(program, args, { env, signal, timeout: toMs(hooks.timeout), maxBuffer: 1 << 20 }));
           ran.push({ command: program, ok: true, output: tail(stdout) });
         } catch (err) {
           const e = err as { code?: number | string; signal?: string; stderr?: string; killed?: boolean };

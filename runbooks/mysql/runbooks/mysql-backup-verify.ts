@@ -27,7 +27,7 @@ export const mysqlBackupVerify = defineRunbook({
 
   async run(kit, p) {
     const db = mysqlActivities(kit);
-    const long = mysqlActivities(kit, { startToCloseTimeout: p.within, heartbeatTimeout: '30s' });
+    const long = mysqlActivities(kit, { waitsUpTo: p.within });
     let backup: BackupRef | BackupPlan;
     let source: ServerState | undefined;
     if (p.backup) {

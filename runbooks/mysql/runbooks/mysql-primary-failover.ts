@@ -4,7 +4,6 @@
 // new primary takes writes and every replica follows it, and block another failover of the cluster for a while.
 // Nothing to undo: the old primary is gone.
 import { defineRunbook, duration, refused, toMs, z } from 'mend';
-import { patched } from '@temporalio/workflow';
 import type { ServerState } from '../actions/health';
 import { byReceived, cluster, clusterTarget, mysqlActivities, repoint, runHooks, server, switchWriter, verifyPrimary } from './lib/mysql';
 
@@ -30,7 +29,7 @@ export const mysqlPrimaryFailover = defineRunbook({
     if (!primary) throw refused(`no primary to fail over: no replica of cluster ${p.cluster} names a source`);
 
     // 1. Dead: every probe fails, and the replicas agree (a network blip between mend and the primary is not death).
-    const waitReplicas = mysqlActivities(kit, { startToCloseTimeout: toMs(p.confirmWithin) + 30_000, heartbeatTimeout: '10s' });
+    const waitReplicas = mysqlActivities(kit, { waitsUpTo: p.confirmWithin, heartbeat: '10s' });
     const confirmDead = async (): Promise<ServerState[] | string> => {
       const probe = await db.mysqlProbe({ cluster: p.cluster, node: primary, probes: p.probes, intervalMs: toMs(p.probeInterval) });
       if (probe.reachable) return `primary ${primary} answered ${probe.probes - probe.failures} of ${probe.probes} probes`;
@@ -43,18 +42,10 @@ export const mysqlPrimaryFailover = defineRunbook({
     // 2. The candidate: the replica that received the most. The policy may want a human first; after one, the
     // primary may be back and the replicas may hold more: look again.
     const settings = await db.mysqlFailoverSettings({ cluster: p.cluster });
-    // Failovers that waited for approval before one approval and the second look existed replay as they ran.
-    const lookAgain = patched('failover-one-approval-then-look-again');
     const proposed = byReceived(dead)[0].node;
-    const promote = `primary ${primary} is dead; promote ${proposed}?`;
-    if (!settings.autoFailover) {
-      if (lookAgain) kit.requireApprovalBeforeActing(`${promote} (autoFailover is off)`);
-      else await kit.approval({ reason: promote });
-    }
-    if ((await kit.askApprovalBeforeActing()) && lookAgain) {
-      dead = await confirmDead();
-      if (typeof dead === 'string') return { notNeeded: `after the approval: ${dead}` };
-    }
+    const promote = `primary ${primary} is dead; promote ${proposed}? (autoFailover is off)`;
+    await kit.approval({ reason: settings.autoFailover ? undefined : promote, recheck: async () => (dead = await confirmDead()) });
+    if (typeof dead === 'string') return { notNeeded: `after the approval: ${dead}` };
     const [candidate, ...others] = byReceived(dead);
     if (candidate.node !== proposed) kit.note(`${candidate.node} is promoted, not ${proposed}: the second look after the approval found it holds the most`);
     const event = { kind: 'failover' as const, oldPrimary: primary, newPrimary: candidate.node };

@@ -22,7 +22,7 @@ export const mysqlSwitchover = defineRunbook({
     const read = async () => healthyTopology(await db.mysqlServers({ cluster: p.cluster }));
     let { primary, replicas } = await read();
     // The approval comes first: what was read before a human took their time is read again.
-    if (await kit.askApprovalBeforeActing()) ({ primary, replicas } = await read());
+    await kit.approval({ recheck: async () => ({ primary, replicas } = await read()) });
     const candidate = p.to ? replicas.find((r) => r.node === p.to) : byReceived(replicas)[0];
     if (!candidate) throw refused(`${p.to} is not a replica of ${primary}`);
     const followers = [...replicas.filter((r) => r !== candidate).map((r) => r.node), primary];

@@ -36,7 +36,7 @@ export const redisMemoryRelief = defineRunbook({
       }, { undo: () => redis.redisSetMaxmemory({ redis: p.redis, bytes: original }) });
     }
     const snapshot = kit.uniqueId('deleted-keys');
-    const scan = kit.activities<RedisActivities>({ startToCloseTimeout: '30m', heartbeatTimeout: '30s' });
+    const scan = kit.activities<RedisActivities>({ waitsUpTo: '30m' });
     await kit.step(`delete keys matching ${p.pattern}`, scan.redisDeleteKeys, { redis: p.redis, pattern: p.pattern, snapshot }, {
       destructive: true,
       undo: () => redis.redisRestoreKeys({ redis: p.redis, snapshot }),

@@ -1,5 +1,5 @@
 // Shared by the Kubernetes runbooks: the params every one takes, and verification by waiting on the cluster.
-import { type Duration, duration, refused, type RunbookKit, toMs, z } from 'mend';
+import { type Duration, duration, refused, type RunbookKit, z } from 'mend';
 import type { KubernetesActivities } from '../../actions';
 import type { KubeCondition, PodState } from '../../actions/types';
 
@@ -36,7 +36,7 @@ export function verifyOnCluster(
   condition: KubeCondition,
 ): Promise<void> {
   const within = p.readyWithin;
-  const waits = kit.activities<KubernetesActivities>({ startToCloseTimeout: toMs(within) + 60_000, heartbeatTimeout: '30s' });
+  const waits = kit.activities<KubernetesActivities>({ waitsUpTo: within });
   return kit.verify(name, () => waits.k8sAwait({ cluster: p.cluster, condition, within, stableFor: p.stableFor }), { within });
 }
 

@@ -37,7 +37,7 @@ export const byReceived = (replicas: ServerState[]) =>
 export async function runHooks(kit: RunbookKit, cluster: string, hook: HookName, settings: FailoverSettings, event: Omit<HookEvent, 'incidentId'>) {
   const count = settings.hooks?.[hook]; // absent in settings read before hooks existed
   if (!count) return;
-  const { mysqlRunHooks } = mysqlActivities(kit, { startToCloseTimeout: count * toMs(settings.hooks!.timeout) + 10_000 });
+  const { mysqlRunHooks } = mysqlActivities(kit, { waitsUpTo: count * toMs(settings.hooks!.timeout) });
   const input = { cluster, hook, event: { ...event, incidentId: kit.incidentId } };
   if (hook === 'preFailover') {
     await kit.step(`${hook} hooks`, mysqlRunHooks, input);
