@@ -2,8 +2,7 @@
 // The guard answers at once (granted, queued or refused); it never holds this activity open.
 import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { acquireUpdate, guardWorkflowId, type AcquireRequest, type AcquireResult } from '../workflows/definitions';
-import type { targetGuard } from '../workflows/guard';
+import { acquireUpdate, guardWorkflowId, type AcquireRequest, type AcquireResult, type GuardStart } from '../workflows/definitions';
 
 export function guardActivities(client: Client) {
   return {
@@ -12,7 +11,7 @@ export function guardActivities(client: Client) {
         return await client.workflow.executeUpdateWithStart(acquireUpdate, {
           args: [request],
           updateId: `${request.incidentId}/${request.runbook}`,
-          startWorkflowOperation: new WithStartWorkflowOperation<typeof targetGuard>('targetGuard', {
+          startWorkflowOperation: new WithStartWorkflowOperation<GuardStart>('targetGuard', {
             workflowId: guardWorkflowId(target),
             taskQueue: Context.current().info.taskQueue,
             args: [{ target }],

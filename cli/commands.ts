@@ -26,17 +26,10 @@ import { isDuration, toMs } from '../common/duration';
 import { reportFromHistory } from './incident-history';
 import { renderGuard, renderIncident, renderOutcome, renderRunbooks, table } from './render';
 import { isDrRun, readDrRun, showDrStatus } from './dr';
+import type { Session } from './session';
 import { UsageError } from './usage-error';
 import { describeWorkflow, newWorkflowId, signalAndAwaitAnswer } from './workflow-calls';
 import { workflowLink } from '../common/workflow-link';
-
-export type Out = (text: string) => void;
-
-export interface Session {
-  config: MendConfig;
-  out: Out;
-  client(): Promise<Client>;
-}
 
 export function listRunbooks({ out }: Session, json: boolean): void {
   const list = catalogEntries().map(({ definition: r, pack }) => ({

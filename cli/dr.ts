@@ -5,7 +5,7 @@ import { defaultChecklistPath, loadChecklist } from '../config/dr-load';
 import { drChecklist } from '../workflows/dr-checklist';
 import { confirmSignal, drProgressQuery, drReportQuery, drWorkflowType, type DrInput, type DrView } from '../workflows/dr-definitions';
 import { renderDrProgress } from '../workflows/dr-render';
-import type { Session } from './commands';
+import type { Session } from './session';
 import { timelineLine } from './render';
 import { UsageError } from './usage-error';
 import { describeWorkflow, newWorkflowId, signalAndAwaitAnswer } from './workflow-calls';

@@ -17,9 +17,8 @@ import {
   showGuard,
   showStatus,
   watchStatus,
-  type Out,
-  type Session,
 } from './commands';
+import type { Out, Session } from './session';
 import { drCommand, drUsage } from './dr';
 import { buildBundle } from '../workers/bundle';
 import { replayPack, testPack } from './pack-commands';

@@ -9,7 +9,7 @@ import { workflowBundle } from '../packs/bundle';
 import { builtinPacks, loadPacks } from '../packs/load';
 import { readManifest } from '../packs/manifest';
 import { sdkModules } from '../packs/require-ts';
-import type { Out } from './commands';
+import type { Out } from './session';
 import { UsageError } from './usage-error';
 
 /** The jest config a pack's tests run under: mend's own transform, with `mend` meaning the running engine. */

@@ -4,7 +4,7 @@ import { gatewayRoutes, routerFor } from '../gateway/routes';
 import { sourceNames, type SourceName } from '../gateway/config-schema';
 import { alertSources } from '../gateway/sources';
 import { formatIssues } from '../common/zod-issues';
-import type { Session } from './commands';
+import type { Session } from './session';
 import { table } from './render';
 import { UsageError } from './usage-error';
 

@@ -140,3 +140,5 @@ export const blockLiftedSignal = defineSignal<[OverrideRequest]>('blockLifted');
 export const guardStateQuery = defineQuery<GuardView>('state');
 
 export const guardWorkflowId = (target: string): string => `guard/${target}`;
+/** How a target's guard (workflow type `targetGuard`) is started: by its target alone. */
+export type GuardStart = (input: { target: string }) => Promise<void>;
