@@ -24,7 +24,11 @@ module.exports = {
   transform: { '^.+\\.(ts|m?js)$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages().map(escape).join('|')})/)`],
   // A pack imports mend's authoring API by name; inside this repository it is the source itself.
-  moduleNameMapper: Object.fromEntries(['index', 'core', 'node', 'testing'].map((e) => [e === 'index' ? '^mend$' : `^mend/${e}$`, `<rootDir>/sdk/${e}.ts`])),
+  moduleNameMapper: Object.fromEntries(
+    Object.keys(require('./package.json').exports)
+      .filter((entry) => entry !== './package.json')
+      .map((entry) => [entry === '.' ? '^mend$' : `^mend/${entry.slice(2)}$`, `<rootDir>/sdk/${entry === '.' ? 'index' : entry.slice(2)}.ts`]),
+  ),
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   setupFiles: ['<rootDir>/common/quiet-runtime.ts', '<rootDir>/test/setup/builtin-packs.ts'],

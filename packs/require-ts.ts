@@ -2,17 +2,19 @@
 // every `import ... from 'mend'` in a pack mean the engine that is running, not a second copy of it.
 import { readFileSync } from 'node:fs';
 import Module from 'node:module';
+import { join } from 'node:path';
 import { transformSync } from '@swc/core';
+import { projectRoot } from '../common/project-root';
 
-const sdkEntry = require.resolve('../sdk');
-
-/** What a pack may import from mend, and where each is in the running engine. */
-export const sdkModules: Record<string, string> = {
-  mend: sdkEntry,
-  'mend/core': require.resolve('../sdk/core'),
-  'mend/node': require.resolve('../sdk/node'),
-  'mend/testing': require.resolve('../sdk/testing'),
-};
+/** What a pack may import from mend (package.json's exports: "." is sdk/index, "./core" sdk/core, ...). */
+export const sdkModules: Record<string, string> = Object.fromEntries(
+  Object.keys((JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { exports: object }).exports)
+    .filter((entry) => entry !== './package.json')
+    .map((entry) => {
+      const sub = entry.slice(2);
+      return [sub ? `mend/${sub}` : 'mend', require.resolve(`../sdk/${sub || 'index'}`)];
+    }),
+);
 
 type Loader = (module: { _compile(code: string, file: string): void }, file: string) => void;
 const internals = Module as unknown as {

@@ -16,6 +16,7 @@ import { parseConfig } from '../config/load';
 import { unusedBundleAge, workflowBundle } from '../packs/bundle';
 import { configPacks } from '../packs/load';
 import { PackError } from '../packs/pack-error';
+import { sdkModules } from '../packs/require-ts';
 import { catalogEntries } from '../workflows/catalog';
 import { approveSignal, incidentStatusQuery } from '../workflows/definitions';
 import { incident } from '../workflows/incident';
@@ -95,6 +96,14 @@ test("the README's runbook sample is the file mend new runbook writes (the test 
   const sample = /The generated runbook[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
   expect(sample).toBe(runbookFile('app-recover'));
   expect(readFileSync(join(packDir, 'runbooks', 'app-recover.ts'), 'utf8')).toBe(sample);
+});
+
+test("mend's entry points are package.json's exports, and TypeScript resolves each to its source", () => {
+  const read = (file: string) => JSON.parse(readFileSync(join(root, file), 'utf8'));
+  const entries = Object.keys(read('package.json').exports).filter((e) => e !== './package.json');
+  const paths = Object.fromEntries(entries.map((e) => [e === '.' ? 'mend' : `mend/${e.slice(2)}`, [`./sdk/${e === '.' ? 'index' : e.slice(2)}.ts`]]));
+  expect(read('tsconfig.json').compilerOptions.paths).toEqual(paths);
+  expect(Object.keys(sdkModules).sort()).toEqual(Object.keys(paths).sort());
 });
 
 test('broken packs are refused with the pack, the file and the reason', async () => {
