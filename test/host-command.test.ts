@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { hostCommandActivities } from '../runbooks/core/actions/host-command';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { hostCommandActivities, type HostCommandInput } from '../runbooks/core/actions/host-command';
 import configDefinition from '../runbooks/core/config';
 import { scratchDir } from './helpers/processes';
 import { keyPair, startSshd, type Sshd } from '../sdk/sshd';
@@ -20,8 +21,9 @@ beforeAll(async () => {
 });
 afterAll(() => sshd?.stop());
 
-const commands = (hostKey: string) =>
-  hostCommandActivities(
+/** hostCommand as a worker runs it: inside an activity, which it heartbeats. */
+const commands = (hostKey: string) => {
+  const { hostCommand } = hostCommandActivities(
     configDefinition.schema.parse({
       hosts: {
         web: {
@@ -34,6 +36,8 @@ const commands = (hostKey: string) =>
       },
     }),
   );
+  return { hostCommand: (input: HostCommandInput) => new MockActivityEnvironment().run(hostCommand, input) as ReturnType<typeof hostCommand> };
+};
 
 test('an allowed argv runs over SSH with its exit code and output recorded', async () => {
   const marker = join(dir, 'ran');
@@ -78,6 +82,15 @@ test('a timeout kills the command on the host, over SSH and locally', async () =
   expect(local.message).toMatch(/did not finish within 1s and was killed/);
   await waitFor(async () => !sleeping('98'), 'the local sleep to be gone', 10_000);
   expect((await commands(sshd.hostKey).hostCommand({ group: 'self', host: 'localhost', argv: ['echo', 'here'] })).stdout).toBe('here\n');
+});
+
+test('a command that runs long heartbeats its activity while it runs', async () => {
+  const { hostCommand } = hostCommandActivities(configDefinition.schema.parse({ hosts: { self: { hosts: ['localhost'], local: true, allow: [['sleep', '*']] } } }));
+  const env = new MockActivityEnvironment();
+  let heartbeats = 0;
+  env.on('heartbeat', () => heartbeats++);
+  await env.run(hostCommand, { group: 'self', host: 'localhost', argv: ['sleep', '5.5'] });
+  expect(heartbeats).toBeGreaterThanOrEqual(1);
 });
 
 test('a group over SSH must pin every host key, and is either ssh or local', () => {

@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Context } from '@temporalio/activity';
 import { nonRetryable, toMs, type Duration } from 'mend';
+import { heartbeating } from 'mend/node';
 import { commandWord, type CoreConfig, type HostGroup } from '../config';
 import { redactedExcerpt } from './redact';
 
@@ -49,7 +49,7 @@ export function hostCommandActivities(config: CoreConfig) {
       if (dryRun) return { group: name, host, argv, planned: true };
       const seconds = Math.max(1, Math.ceil(toMs(input.timeout ?? group.timeout) / 1000));
       const started = Date.now();
-      const run = group.ssh ? await overSsh(group, host, argv, seconds) : await locally(argv, seconds);
+      const run = await heartbeating((cancelled) => (group.ssh ? overSsh(group, host, argv, seconds, cancelled) : locally(argv, seconds, cancelled)));
       const result = { group: name, host, argv, ...run, ms: Date.now() - started };
       if (group.ssh && run.exitCode === 255 && /host key|IDENTIFICATION HAS CHANGED/i.test(run.stderr)) {
         throw nonRetryable(`the host key of ${host} is not the one pinned in core.hosts.${name}.ssh.hostKeys: nothing was run`, result);
@@ -77,8 +77,8 @@ interface Ran {
 }
 
 /** Runs the argv on the worker's host, without a shell; past the timeout its process group is killed. */
-function locally(argv: string[], seconds: number): Promise<Ran> {
-  return collect(spawn(argv[0], argv.slice(1), { detached: true, env: localEnv(), stdio: ['ignore', 'pipe', 'pipe'] }), seconds * 1000, true);
+function locally(argv: string[], seconds: number, cancelled: AbortSignal): Promise<Ran> {
+  return collect(spawn(argv[0], argv.slice(1), { detached: true, env: localEnv(), stdio: ['ignore', 'pipe', 'pipe'] }), seconds * 1000, true, cancelled);
 }
 
 /**
@@ -86,7 +86,7 @@ function locally(argv: string[], seconds: number): Promise<Ran> {
  * forwarding. The remote side runs it under `timeout`, so the command dies there too; each word is quoted, so the
  * remote shell sees no syntax of ours.
  */
-async function overSsh(group: HostGroup, host: string, argv: string[], seconds: number): Promise<Ran> {
+async function overSsh(group: HostGroup, host: string, argv: string[], seconds: number, cancelled: AbortSignal): Promise<Ran> {
   const ssh = group.ssh!;
   const dir = mkdtempSync(join(tmpdir(), 'mend-ssh-'));
   try {
@@ -95,7 +95,7 @@ async function overSsh(group: HostGroup, host: string, argv: string[], seconds: 
     const remote = ['timeout', '-k', '2', String(seconds), ...argv].map(quote).join(' ');
     const options = ['BatchMode=yes', 'StrictHostKeyChecking=yes', `UserKnownHostsFile=${knownHosts}`, 'GlobalKnownHostsFile=/dev/null', 'ConnectTimeout=5', 'IdentitiesOnly=yes', 'ForwardAgent=no', 'ClearAllForwardings=yes'];
     const args = ['-F', '/dev/null', '-T', '-i', ssh.keyFile, '-p', String(ssh.port), ...options.flatMap((o) => ['-o', o]), `${ssh.user}@${host}`, '--', remote];
-    return await collect(spawn('ssh', args, { env: localEnv(), stdio: ['ignore', 'pipe', 'pipe'] }), (seconds + 10) * 1000, false);
+    return await collect(spawn('ssh', args, { env: localEnv(), stdio: ['ignore', 'pipe', 'pipe'] }), (seconds + 10) * 1000, false, cancelled);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -104,7 +104,7 @@ async function overSsh(group: HostGroup, host: string, argv: string[], seconds: 
 const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 
 /** Its exit code and output (secrets hidden, cut to an excerpt); killed past the limit, or when the activity is cancelled. */
-function collect(child: ReturnType<typeof spawn>, limitMs: number, group: boolean): Promise<Ran> {
+function collect(child: ReturnType<typeof spawn>, limitMs: number, group: boolean, cancelled: AbortSignal): Promise<Ran> {
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout = (stdout + d).slice(0, 4 * excerptLength)));
@@ -118,11 +118,10 @@ function collect(child: ReturnType<typeof spawn>, limitMs: number, group: boolea
     }
   };
   const timer = setTimeout(kill, limitMs);
-  const cancelled = activityCancelled();
-  cancelled?.addEventListener('abort', kill);
+  cancelled.addEventListener('abort', kill);
   const done = () => {
     clearTimeout(timer);
-    cancelled?.removeEventListener('abort', kill);
+    cancelled.removeEventListener('abort', kill);
   };
   return new Promise((resolve, reject) => {
     child.once('error', (err) => {
@@ -135,13 +134,4 @@ function collect(child: ReturnType<typeof spawn>, limitMs: number, group: boolea
       resolve({ exitCode: code ?? (signal === 'SIGKILL' ? timedOut[1] : 128), stdout: excerpt(stdout), stderr: excerpt(stderr) });
     });
   });
-}
-
-/** The running activity's cancellation, when called as one (tests call actions directly). */
-function activityCancelled(): AbortSignal | undefined {
-  try {
-    return Context.current().cancellationSignal;
-  } catch {
-    return undefined;
-  }
 }
