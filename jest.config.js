@@ -14,7 +14,7 @@ function esmOnlyPackages(dir = join(__dirname, 'node_modules')) {
   });
 }
 
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegex = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 module.exports = {
   testEnvironment: 'node',
@@ -22,7 +22,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Jest on Node 20 cannot require() an ES module: those packages are compiled to CommonJS like the tests.
   transform: { '^.+\\.(ts|m?js)$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages().map(escape).join('|')})/)`],
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages().map(escapeRegex).join('|')})/)`],
   // A pack imports mend's authoring API by name; inside this repository it is the source itself.
   moduleNameMapper: Object.fromEntries(
     Object.keys(require('./package.json').exports)

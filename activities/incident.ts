@@ -20,9 +20,7 @@ export function incidentActivities(config: MendConfig, diagnosers: Map<string, D
     /** What an incident runs under: the safety policy, and whether to tag it with search attributes. */
     async incidentSettings(): Promise<IncidentSettings> {
       const { sinks, progressEvery } = config.notifications;
-      const notifications = Object.keys(sinks).length
-        ? { uiUrl: config.temporal.uiUrl, progressEvery, sendTimeout: notifyTimeoutMs(config.notifications) }
-        : undefined;
+      const notifications = Object.keys(sinks).length ? { uiUrl: config.temporal.uiUrl, progressEvery, sendTimeout: notifyTimeoutMs(config.notifications) } : undefined;
       return { policy: config.policy, searchAttributes: config.temporal.searchAttributes, notifications };
     },
 

@@ -56,17 +56,17 @@ const marks: Record<NoticeKind, string> = {
 /** Slack's incoming-webhook message: a fallback `text` and blocks (title and details, then severity, kind, ids). */
 export function slackMessage(notice: Notice): { text: string; blocks: unknown[] } {
   const mark = marks[notice.kind] ?? ':grey_question:';
-  const head = `${mark} *${escape(notice.title)}*`;
-  const context = [notice.severity, notice.kind, notice.target, notice.incidentId].filter(Boolean).map((s) => escape(String(s)));
+  const head = `${mark} *${escapeMrkdwn(notice.title)}*`;
+  const context = [notice.severity, notice.kind, notice.target, notice.incidentId].filter(Boolean).map((s) => escapeMrkdwn(String(s)));
   return {
-    text: `${mark} ${escape(notice.title)}`,
+    text: `${mark} ${escapeMrkdwn(notice.title)}`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: clip(notice.text ? `${head}\n${escape(notice.text)}` : head, 3000) } },
+      { type: 'section', text: { type: 'mrkdwn', text: clip(notice.text ? `${head}\n${escapeMrkdwn(notice.text)}` : head, 3000) } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: clip(context.join(' · '), 2000) }] },
     ],
   };
 }
 
 // Slack's mrkdwn gives &, < and > a meaning.
-const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeMrkdwn = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const clip = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s);

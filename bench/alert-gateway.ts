@@ -141,9 +141,7 @@ async function storm(): Promise<void> {
       }),
     );
     const seconds = (Date.now() - begin) / 1000;
-    console.log(
-      `storm: ${total} alerts over ${targets} targets, ${batch} per request, in ${seconds.toFixed(1)} s = ${(total / seconds).toFixed(0)} alerts/s`,
-    );
+    console.log(`storm: ${total} alerts over ${targets} targets, ${batch} per request, in ${seconds.toFixed(1)} s = ${(total / seconds).toFixed(0)} alerts/s`);
     console.log(`gateway response time: ${summary(times)}; non-202 answers: ${JSON.stringify(Object.fromEntries(failures))}`);
 
     // What Temporal recorded, read from histories (no worker involved): the alerts in each incident's signals.
@@ -176,4 +174,7 @@ async function main(): Promise<void> {
   if (!modes.length || modes.includes('storm')) await storm();
 }
 
-main().then(() => process.exit(0), (err) => (console.error(err), process.exit(1)));
+main().then(
+  () => process.exit(0),
+  (err) => (console.error(err), process.exit(1)),
+);

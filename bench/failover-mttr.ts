@@ -102,4 +102,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err) => (console.error(err), process.exit(1)));
+main().then(
+  () => process.exit(0),
+  (err) => (console.error(err), process.exit(1)),
+);

@@ -51,10 +51,17 @@ async function main(): Promise<void> {
     }
     console.log(`${parked} incidents parked on approval after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     console.log(`worker RSS with ${parked} parked: ${rssMiB(pid).toFixed(0)} MiB`);
-    const metricsUrl = JSON.parse(worker.output().split('\n').find((l) => l.includes('"mend worker ready"'))!).metrics as string;
+    const metricsUrl = JSON.parse(
+      worker
+        .output()
+        .split('\n')
+        .find((l) => l.includes('"mend worker ready"'))!,
+    ).metrics as string;
     const metrics = await (await fetch(metricsUrl)).text();
     const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20;
-    console.log(`worker V8 heap used ${gauge('nodejs_heap_size_used_bytes').toFixed(0)} MiB of ${gauge('nodejs_heap_size_total_bytes').toFixed(0)} MiB; external ${gauge('nodejs_external_memory_bytes').toFixed(0)} MiB`);
+    console.log(
+      `worker V8 heap used ${gauge('nodejs_heap_size_used_bytes').toFixed(0)} MiB of ${gauge('nodejs_heap_size_total_bytes').toFixed(0)} MiB; external ${gauge('nodejs_external_memory_bytes').toFixed(0)} MiB`,
+    );
   } finally {
     await worker.stop();
     await connection.close();
@@ -63,4 +70,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err) => (console.error(err), process.exit(1)));
+main().then(
+  () => process.exit(0),
+  (err) => (console.error(err), process.exit(1)),
+);

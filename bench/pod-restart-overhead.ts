@@ -30,11 +30,16 @@ interface Moments {
 
 /** Watches a deployment's pods: when the victim's deletion shows, and when another pod is Ready. */
 async function watchPods(watch: Watch, app: string, victim: string, seen: Moments): Promise<AbortController> {
-  return watch.watch(`/api/v1/namespaces/${namespace}/pods`, { labelSelector: `app=${app}` }, (type, pod: V1Pod) => {
-    const now = Date.now();
-    if (pod.metadata?.uid === victim && (type === 'DELETED' || pod.metadata.deletionTimestamp)) seen.deleted ??= now;
-    if (pod.metadata?.uid !== victim && isReady(pod.status?.conditions)) seen.ready ??= now;
-  }, () => undefined);
+  return watch.watch(
+    `/api/v1/namespaces/${namespace}/pods`,
+    { labelSelector: `app=${app}` },
+    (type, pod: V1Pod) => {
+      const now = Date.now();
+      if (pod.metadata?.uid === victim && (type === 'DELETED' || pod.metadata.deletionTimestamp)) seen.deleted ??= now;
+      if (pod.metadata?.uid !== victim && isReady(pod.status?.conditions)) seen.ready ??= now;
+    },
+    () => undefined,
+  );
 }
 
 async function main(): Promise<void> {
@@ -51,7 +56,9 @@ async function main(): Promise<void> {
       ...config.gateway,
       port,
       sources: { alertmanager: { tokenEnv: 'MEND_BENCH_TOKEN' } },
-      routes: [{ matchers: ['alertname="KubePodCrashLooping"'], runbook: 'k8s-pod-restart', params: { namespace: '{{ labels.namespace }}', pod: '{{ labels.pod }}', stableFor: '0s' } }],
+      routes: [
+        { matchers: ['alertname="KubePodCrashLooping"'], runbook: 'k8s-pod-restart', params: { namespace: '{{ labels.namespace }}', pod: '{{ labels.pod }}', stableFor: '0s' } },
+      ],
     },
   });
   const file = writeConfig(config, dir, 'mend');
@@ -113,4 +120,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err) => (console.error(err), process.exit(1)));
+main().then(
+  () => process.exit(0),
+  (err) => (console.error(err), process.exit(1)),
+);

@@ -49,7 +49,11 @@ export async function runIncident(
 ): Promise<void> {
   const definition = findRunbook(options.runbook);
   if (!definition) {
-    throw new UsageError(`unknown runbook "${options.runbook}" (known: ${catalogEntries().map((e) => e.definition.name).join(', ')})`);
+    throw new UsageError(
+      `unknown runbook "${options.runbook}" (known: ${catalogEntries()
+        .map((e) => e.definition.name)
+        .join(', ')})`,
+    );
   }
   const severity = checkSeverity(options.severity);
   const params = parseParams(definition, options.params);
@@ -177,13 +181,7 @@ export async function listIncidents(
 }
 
 /** Sends approve/reject to an incident waiting for approval and reports whether the runbook accepted it. */
-export async function decide(
-  session: Session,
-  decision: 'approve' | 'reject',
-  id: string,
-  by: string | undefined,
-  comment: string | undefined,
-): Promise<boolean> {
+export async function decide(session: Session, decision: 'approve' | 'reject', id: string, by: string | undefined, comment: string | undefined): Promise<boolean> {
   if (!by?.trim()) throw new UsageError(`${decision} needs --by NAME (the approver, checked against the policy)`);
   const client = await session.client();
   const { incidentView, runbookView } = await readIncident(client, id);
@@ -225,8 +223,7 @@ export async function overrideGuard(session: Session, target: string, by: string
   const approver = by.trim();
   // The guard's answer: its first override entry about this approver that was not there before the signal (compared
   // by content, not by this host's clock, which may differ from the worker's).
-  const answer = (h: TimelineEntry) =>
-    (h.event === 'override' || h.event === 'override refused') && !before.has(JSON.stringify(h)) && (h.detail ?? '').includes(approver);
+  const answer = (h: TimelineEntry) => (h.event === 'override' || h.event === 'override refused') && !before.has(JSON.stringify(h)) && (h.detail ?? '').includes(approver);
   const entry = await signalAndAwaitAnswer(
     () => handle.signal(overrideSignal, { by: approver, reason: comment.trim() }),
     async () => (await handle.query(guardStateQuery)).history.find(answer),
@@ -253,15 +250,10 @@ async function describeIncident(client: Client, id: string): Promise<WorkflowExe
   return execution;
 }
 
-async function readIncident(
-  client: Client,
-  id: string,
-): Promise<{ incidentView: IncidentView; runbookView?: RunbookView; running: boolean }> {
+async function readIncident(client: Client, id: string): Promise<{ incidentView: IncidentView; runbookView?: RunbookView; running: boolean }> {
   const running = (await describeIncident(client, id)).status.name === 'RUNNING';
   const incidentView = await client.workflow.getHandle(id).query(incidentStatusQuery);
-  const runbookView = incidentView.runbookWorkflowId
-    ? await client.workflow.getHandle(incidentView.runbookWorkflowId).query(runbookStatusQuery)
-    : undefined;
+  const runbookView = incidentView.runbookWorkflowId ? await client.workflow.getHandle(incidentView.runbookWorkflowId).query(runbookStatusQuery) : undefined;
   return { incidentView, runbookView, running };
 }
 

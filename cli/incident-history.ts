@@ -25,9 +25,7 @@ export async function reportFromHistory(client: Client, incident: WorkflowExecut
   }
   signals.sort((a, b) => a.at.localeCompare(b.at));
   const completed = events[events.length - 1]?.workflowExecutionCompletedEventAttributes;
-  const record = completed
-    ? decode<RecoveryRecord>(completed.result?.payloads?.[0])
-    : unfinishedRecord(incident, input, events);
+  const record = completed ? decode<RecoveryRecord>(completed.result?.payloads?.[0]) : unfinishedRecord(incident, input, events);
   return renderIncidentReport(record, { opened: input, signals });
 }
 

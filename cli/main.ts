@@ -6,18 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load';
 import { PackError } from '../packs/pack-error';
 import type { MendConfig } from '../config/schema';
-import {
-  connect,
-  decide,
-  listIncidents,
-  listRunbooks,
-  overrideGuard,
-  reportIncident,
-  runIncident,
-  showGuard,
-  showStatus,
-  watchStatus,
-} from './commands';
+import { connect, decide, listIncidents, listRunbooks, overrideGuard, reportIncident, runIncident, showGuard, showStatus, watchStatus } from './commands';
 import type { Out, Session } from './session';
 import { drCommand, drUsage } from './dr';
 import { buildBundle } from '../workers/bundle';

@@ -48,7 +48,11 @@ export async function testPack(dir: string, jestArgs: string[]): Promise<number>
 export async function replayPack(dir: string, out: Out): Promise<number> {
   const packDir = resolve(dir);
   const histories = join(packDir, 'test', 'histories');
-  const files = existsSync(histories) ? readdirSync(histories).filter((f) => f.endsWith('.pb')).sort() : [];
+  const files = existsSync(histories)
+    ? readdirSync(histories)
+        .filter((f) => f.endsWith('.pb'))
+        .sort()
+    : [];
   if (!files.length) throw new UsageError(`no histories in ${histories}: run the pack's tests first (mend test ${dir})`);
   const ids = JSON.parse(readFileSync(join(histories, 'index.json'), 'utf8')) as Record<string, string>;
   require('../common/quiet-runtime');

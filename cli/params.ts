@@ -18,7 +18,11 @@ export function parseParams(runbook: RunbookDefinition, pairs: string[]): Record
   }
   const parsed = runbook.params.safeParse(params);
   if (!parsed.success) {
-    throw new UsageError(`invalid params for ${runbook.name}:\n${formatIssues(parsed.error).map((l) => `  - ${l}`).join('\n')}`);
+    throw new UsageError(
+      `invalid params for ${runbook.name}:\n${formatIssues(parsed.error)
+        .map((l) => `  - ${l}`)
+        .join('\n')}`,
+    );
   }
   return params;
 }

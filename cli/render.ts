@@ -6,7 +6,11 @@ import type { RecoveryPhases, TimelineEntry } from '../common/types';
 export function table(rows: Record<string, string>[]): string {
   const columns = Object.keys(rows[0]);
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.toUpperCase())), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))].join('\n');
 }
 
@@ -67,7 +71,9 @@ function progress(incident: IncidentView, runbook: RunbookView): string {
     rung ? `rung ${rung} of ${incident.ladder.length}` : undefined,
     `${acted} step${acted === 1 ? '' : 's'} taken`,
     `${checked} of ${runbook.verifications.length} verification${runbook.verifications.length === 1 ? '' : 's'} passed`,
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** The last line of `mend status --watch`: how the incident ended, with its MTTR and phases. */

@@ -30,7 +30,12 @@ export function testRoutes({ config, out }: Session, source: string, payload: st
   }
   const { source: reader } = alertSources[source as SourceName];
   const parsed = reader.parse(body);
-  if (!parsed.success) throw new UsageError(`not a payload from ${source}:\n${formatIssues(parsed.error).map((p) => `  - ${p}`).join('\n')}`);
+  if (!parsed.success)
+    throw new UsageError(
+      `not a payload from ${source}:\n${formatIssues(parsed.error)
+        .map((p) => `  - ${p}`)
+        .join('\n')}`,
+    );
   const router = routerFor(config);
   const results = reader.alerts(parsed.data, new Date()).map((alert) => {
     const { incidents, unrouted } = router.plan([alert]);
@@ -45,7 +50,9 @@ export function testRoutes({ config, out }: Session, source: string, payload: st
   if (json) out(JSON.stringify(results, null, 2));
   else {
     for (const r of results) {
-      const labels = Object.entries(r.labels).map(([k, v]) => `${k}="${v}"`).join(', ');
+      const labels = Object.entries(r.labels)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(', ');
       out(`${r.alert} (${r.status}) {${labels}}`);
       for (const i of r.incidents) {
         out(`  → route ${i.route}: ${i.runbook} ${JSON.stringify(i.params)} on ${i.target}, ${i.severity}${i.dryRun ? ', dry-run' : ''}`);

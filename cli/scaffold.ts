@@ -4,14 +4,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { projectRoot } from '../common/project-root';
 import { readManifest } from '../packs/manifest';
-import {
-  packageJson,
-  packReadme,
-  routesYaml,
-  runbookFile,
-  runbookTest,
-  tsconfigJson,
-} from './scaffold-templates';
+import { packageJson, packReadme, routesYaml, runbookFile, runbookTest, tsconfigJson } from './scaffold-templates';
 import { UsageError } from './usage-error';
 
 const nameRule = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;

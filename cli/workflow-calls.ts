@@ -4,8 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 
 /** `<prefix>-<UTC yyyymmddhhmmss>-<4 hex>`: sorts by start time, and two starts in one second differ. */
-export const newWorkflowId = (prefix: string) =>
-  `${prefix}-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
+export const newWorkflowId = (prefix: string) => `${prefix}-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
 
 /** The workflow's execution, or undefined when there is none. */
 export async function describeWorkflow(client: Client, id: string): Promise<WorkflowExecutionDescription | undefined> {

@@ -3,8 +3,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import type { Duration } from './types';
 
 /** Seconds from one time to a later one (ISO text or epoch ms); 0 when `to` is not later. */
-export const secondsBetween = (from: string | number, to: string | number): number =>
-  Math.max(0, (new Date(to).getTime() - new Date(from).getTime()) / 1000);
+export const secondsBetween = (from: string | number, to: string | number): number => Math.max(0, (new Date(to).getTime() - new Date(from).getTime()) / 1000);
 
 export function toMs(d: Duration): number {
   return msToNumber(d);

@@ -39,7 +39,8 @@ export function renderIncidentReport(record: RecoveryRecord, extras: ReportExtra
     `| Target | ${code(record.target)} |`,
     `| Severity | ${record.severity} |`,
   ];
-  if (extras.opened) lines.push(`| Opened with | ${code(extras.opened.runbook)}${extras.opened.dryRun ? ' (dry-run)' : ''}${extras.opened.summary ? `: ${cell(extras.opened.summary)}` : ''} |`);
+  if (extras.opened)
+    lines.push(`| Opened with | ${code(extras.opened.runbook)}${extras.opened.dryRun ? ' (dry-run)' : ''}${extras.opened.summary ? `: ${cell(extras.opened.summary)}` : ''} |`);
   lines.push(`| Status | ${record.status}${record.reason ? `: ${cell(record.reason)}` : ''} |`);
   if (first) lines.push(`| Detected | ${first} |`);
   if (ended && last) lines.push(`| Ended | ${last} |`);
@@ -51,7 +52,7 @@ export function renderIncidentReport(record: RecoveryRecord, extras: ReportExtra
     lines.push('', "## Approval signals received (Temporal's history)", '', '| time | workflow | signal | by | comment |', '|---|---|---|---|---|');
     for (const s of extras.signals) lines.push(`| ${s.at} | ${code(s.workflowId)} | ${s.name} | ${cell(s.by ?? '')} | ${cell(s.comment ?? '')} |`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function summary(record: RecoveryRecord, recovered: RunbookResult | undefined, extras: ReportExtras): string {
@@ -123,7 +124,6 @@ function outcomeOf(s: StepRecord): string {
 }
 
 const seconds = (n: number) => `${Math.round(n * 1000) / 1000} s`;
-
 
 /** Inline code safe inside a table cell, even when the text holds backticks. */
 function code(text: string): string {

@@ -2,16 +2,7 @@
 // (which sends to the configured sinks). Small and plain: it goes through workflow history. No Node imports.
 import type { Severity } from './types';
 
-export const noticeKinds = [
-  'opened',
-  'approval-needed',
-  'action-taken',
-  'recovered',
-  'failed',
-  'escalated',
-  'rto-at-risk',
-  'progress',
-] as const;
+export const noticeKinds = ['opened', 'approval-needed', 'action-taken', 'recovered', 'failed', 'escalated', 'rto-at-risk', 'progress'] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 
 export interface Notice {

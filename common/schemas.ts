@@ -8,8 +8,7 @@ export const durationSchema = z
   .refine(isDuration, { message: "expected a duration such as 500, '30s', '5m' or '1h'" }) as unknown as z.ZodType<Duration>;
 
 /** A duration of at least `ms`; a value that is no duration gets the duration message only. */
-export const durationAtLeast = (ms: number, message: string) =>
-  durationSchema.refine((d) => !isDuration(d) || toMs(d) >= ms, message) as unknown as z.ZodType<Duration>;
+export const durationAtLeast = (ms: number, message: string) => durationSchema.refine((d) => !isDuration(d) || toMs(d) >= ms, message) as unknown as z.ZodType<Duration>;
 
 export const envNameSchema = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected the name of an environment variable');
 

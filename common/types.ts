@@ -89,16 +89,7 @@ export type IncidentStatus =
   | 'escalated'
   | 'failed';
 
-export type RunbookStatus =
-  | 'verified'
-  | 'not-needed'
-  | 'planned'
-  | 'failed'
-  | 'rejected'
-  | 'approval-timeout'
-  | 'stood-down'
-  | 'refused'
-  | 'needs-people';
+export type RunbookStatus = 'verified' | 'not-needed' | 'planned' | 'failed' | 'rejected' | 'approval-timeout' | 'stood-down' | 'refused' | 'needs-people';
 
 export interface StepRecord {
   name: string;

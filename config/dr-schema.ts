@@ -27,7 +27,12 @@ const server = z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port');
  */
 const drChecks = {
   httpCheck: z
-    .object({ url: z.string().regex(/^https?:\/\//, 'expected an http(s) URL'), status: z.number().int().min(100).max(599).optional(), contains: z.string().optional(), timeout: duration.optional() })
+    .object({
+      url: z.string().regex(/^https?:\/\//, 'expected an http(s) URL'),
+      status: z.number().int().min(100).max(599).optional(),
+      contains: z.string().optional(),
+      timeout: duration.optional(),
+    })
     .strict(),
   mysqlServers: z.object({ cluster: z.string().min(1) }).strict(),
   mysqlProbe: z.object({ cluster: z.string().min(1), node: server, probes: z.number().int().min(1).max(20).optional(), intervalMs: z.number().int().min(0).optional() }).strict(),
@@ -67,7 +72,10 @@ export const drChecklistShape = z
     /** The fraction of the RTO at which the run escalates when it is not done. */
     rtoWarnAt: z.number().gt(0).lt(1).default(0.8),
     /** Where the RPO is read from: the newest verified backup of this MySQL cluster. */
-    rpo: z.object({ cluster: z.string().min(1) }).strict().optional(),
+    rpo: z
+      .object({ cluster: z.string().min(1) })
+      .strict()
+      .optional(),
     items: z.array(drItemSchema).min(1),
   })
   .strict()

@@ -7,10 +7,17 @@ import { severities } from '../common/types';
 const sinkSchema = z
   .object({
     kind: z.enum(['slack', 'webhook']).describe('slack: a Slack-compatible incoming webhook; webhook: the notice as JSON'),
-    url: z.string().url().regex(/^https?:\/\//, 'expected an http(s) URL').optional(),
+    url: z
+      .string()
+      .url()
+      .regex(/^https?:\/\//, 'expected an http(s) URL')
+      .optional(),
     urlEnv: envName.optional().describe('env var holding the URL'),
     tokenEnv: envName.optional().describe('env var holding a bearer token (webhook)'),
-    severities: z.array(z.enum(severities)).min(1).default([...severities]),
+    severities: z
+      .array(z.enum(severities))
+      .min(1)
+      .default([...severities]),
     /** Only these kinds of notice; all when absent. */
     kinds: z.array(z.enum(noticeKinds)).min(1).optional(),
   })

@@ -32,6 +32,10 @@ export function isoTime(text: string | undefined): string | undefined {
 
 /** A stable id for a label set, for sources that do not send one. */
 export function labelsFingerprint(labels: Record<string, string>): string {
-  const canonical = JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  const canonical = JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]]),
+  );
   return shortHash(canonical);
 }

@@ -14,7 +14,7 @@ import { IncidentRecorder, TemporalUnavailable } from './recorder';
 import { routerFor } from './routes';
 import { alertSources } from './sources';
 
-const endpoints: [string, AlertSource<any>][] = Object.values(alertSources).map(({ path, source }) => [path, source]);
+const endpoints: [string, AlertSource][] = Object.values(alertSources).map(({ path, source }) => [path, source]);
 
 const maxIssuesShown = 20;
 
@@ -82,15 +82,20 @@ export function createGateway({ config, client, log, env = process.env, metrics 
         if (!parsed.success) {
           const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
           const shown = issues.slice(0, maxIssuesShown);
-          return reject(reply, 400, {
-            error: `invalid ${source.name} payload`,
-            issues: shown,
-            ...(issues.length > shown.length ? { moreIssues: issues.length - shown.length } : {}),
-          }, source.name);
+          return reject(
+            reply,
+            400,
+            {
+              error: `invalid ${source.name} payload`,
+              issues: shown,
+              ...(issues.length > shown.length ? { moreIssues: issues.length - shown.length } : {}),
+            },
+            source.name,
+          );
         }
         const alerts = source.alerts(parsed.data, receivedAt);
         const { incidents, unrouted } = router.plan(alerts);
-        let recorded;
+        let recorded: Awaited<ReturnType<IncidentRecorder['record']>>;
         try {
           recorded = await recorder.record(incidents, receivedAt);
         } catch (err) {
@@ -110,9 +115,7 @@ export function createGateway({ config, client, log, env = process.env, metrics 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     try {
-      await client.withDeadline(Date.now() + 2000, () =>
-        client.workflowService.describeNamespace({ namespace: config.temporal.namespace }),
-      );
+      await client.withDeadline(Date.now() + 2000, () => client.workflowService.describeNamespace({ namespace: config.temporal.namespace }));
       return { status: 'ready' };
     } catch (err) {
       return reply.code(503).send({ status: 'not ready', error: `Temporal does not answer: ${(err as Error).message}` });
@@ -126,12 +129,7 @@ function sourceOf(req: FastifyRequest): string | undefined {
   return (req.routeOptions.config as { source?: string } | undefined)?.source;
 }
 
-function countAlerts(
-  metrics: GatewayMetrics,
-  source: string,
-  recorded: { alerts: number; outcome: string }[],
-  unrouted: number,
-): void {
+function countAlerts(metrics: GatewayMetrics, source: string, recorded: { alerts: number; outcome: string }[], unrouted: number): void {
   for (const r of recorded) metrics.alerts.inc({ source, outcome: r.outcome === 'signalled' ? 'recorded' : 'no_open_incident' }, r.alerts);
   if (unrouted) metrics.alerts.inc({ source, outcome: 'unrouted' }, unrouted);
 }

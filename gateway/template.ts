@@ -34,7 +34,7 @@ export function parseTemplate(text: string): Template {
     const [ref, ...filters] = m[1].split('|').map((p) => p.trim());
     for (const f of filters) if (!lookupName.test(f)) throw new Error(`"${f}" in {{ ${m[1]} }} is not a lookup: use <pack>.<lookup>, e.g. mysql.cluster`);
     lookups.push(...filters);
-    parts.push(piped(valueOf(ref), filters));
+    parts.push(piped(valueAt(ref), filters));
     last = m.index + m[0].length;
   }
   const rest = text.slice(last);
@@ -61,7 +61,7 @@ function piped(value: (ctx: TemplateContext) => string, filters: string[]): (ctx
     }, value(ctx));
 }
 
-function valueOf(ref: string): (ctx: TemplateContext) => string {
+function valueAt(ref: string): (ctx: TemplateContext) => string {
   const m = reference.exec(ref);
   if (!m) throw new Error(`{{ ${ref} }} is not a known value: use labels.<name>, annotations.<name>, group or source`);
   const [, map, name, field] = m;

@@ -13,7 +13,10 @@ const reserved = Object.keys(configSchema.shape);
 const manifestSchema = z
   .object({
     /** The pack's name: its config section and the prefix of its route names. Default: from the package name. */
-    pack: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lowercase letters, digits and dashes').optional(),
+    pack: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, 'lowercase letters, digits and dashes')
+      .optional(),
     /** The folder whose files each define runbooks (files in subfolders are helpers). */
     runbooks: z.string().min(1).default('runbooks'),
     /** The module whose default export is defineConfig(...): the pack's config section. */
@@ -73,12 +76,13 @@ export function readManifest(dir: string): PackManifest {
     return full;
   };
   const runbooksDir = join(dir, m.runbooks);
-  const runbookFiles = existsSync(runbooksDir) && statSync(runbooksDir).isDirectory()
-    ? readdirSync(runbooksDir, { withFileTypes: true })
-        .filter((e) => e.isFile() && sourceFile.test(e.name))
-        .map((e) => join(runbooksDir, e.name))
-        .sort()
-    : [];
+  const runbookFiles =
+    existsSync(runbooksDir) && statSync(runbooksDir).isDirectory()
+      ? readdirSync(runbooksDir, { withFileTypes: true })
+          .filter((e) => e.isFile() && sourceFile.test(e.name))
+          .map((e) => join(runbooksDir, e.name))
+          .sort()
+      : [];
   return {
     name,
     dir,
@@ -92,5 +96,8 @@ export function readManifest(dir: string): PackManifest {
 
 /** "@acme/mend-pack-payments" → "payments"; "sre-runbooks" → "sre-runbooks". */
 function defaultName(packageName: string): string {
-  return packageName.replace(/^@[^/]+\//, '').replace(/^mend-pack-/, '').toLowerCase();
+  return packageName
+    .replace(/^@[^/]+\//, '')
+    .replace(/^mend-pack-/, '')
+    .toLowerCase();
 }

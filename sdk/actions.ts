@@ -31,9 +31,7 @@ export interface ActionsDefinition<C = unknown, A extends Record<string, Action>
 
 export const actionsBrand = Symbol.for('mend.actions');
 
-export function defineActions<C, A extends Record<string, Action>, D extends DiagnoseMap<A> = DiagnoseMap<A>>(
-  definition: ActionsDefinition<C, A, D>,
-): ActionsDefinition<C, A, D> {
+export function defineActions<C, A extends Record<string, Action>, D extends DiagnoseMap<A> = DiagnoseMap<A>>(definition: ActionsDefinition<C, A, D>): ActionsDefinition<C, A, D> {
   return Object.assign(definition, { [actionsBrand]: true });
 }
 
@@ -49,12 +47,6 @@ export type ActionsOf<D> = D extends ActionsDefinition<never, infer A, infer _M>
  * e.g. `select(p, facts: FactsOf<typeof actions, 'k8s'> | undefined)`.
  */
 export type FactsOf<D, K extends string> =
-  D extends ActionsDefinition<never, infer A, infer M>
-    ? M[K] extends keyof A
-      ? Awaited<ReturnType<A[M[K]]>> extends Diagnosis<infer F>
-        ? F
-        : never
-      : never
-    : never;
+  D extends ActionsDefinition<never, infer A, infer M> ? (M[K] extends keyof A ? (Awaited<ReturnType<A[M[K]]>> extends Diagnosis<infer F> ? F : never) : never) : never;
 
 export type { Diagnosis };

@@ -19,7 +19,10 @@ export interface Sshd {
 /** A fresh ed25519 key pair `name` in `dir`; returns the public key as "<type> <base64>". */
 export function keyPair(dir: string, name: string): string {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, name)]);
-  return readFileSync(join(dir, `${name}.pub`), 'utf8').split(' ').slice(0, 2).join(' ');
+  return readFileSync(join(dir, `${name}.pub`), 'utf8')
+    .split(' ')
+    .slice(0, 2)
+    .join(' ');
 }
 
 export async function startSshd(dir = mkdtempSync(join(process.env.MEND_TEST_DIR ?? tmpdir(), 'sshd-'))): Promise<Sshd> {

@@ -103,8 +103,20 @@ test('approve and reject through the CLI, with the policy checking the approver'
   const redis = redisClient(server.url);
   await fillNearMaxmemory(redis);
   const start = async (id: string) => {
-    const r = await mendCli('run', 'redis-memory-relief', '--severity', 'critical', '--id', id,
-      '--param', `redis=${mend.redisName()}`, '--param', 'pattern=session:*', '--param', 'below=0.9');
+    const r = await mendCli(
+      'run',
+      'redis-memory-relief',
+      '--severity',
+      'critical',
+      '--id',
+      id,
+      '--param',
+      `redis=${mend.redisName()}`,
+      '--param',
+      'pattern=session:*',
+      '--param',
+      'below=0.9',
+    );
     expect(r.code).toBe(0);
     await waitFor(async () => (await mendCli('status', id)).out.includes('approval: 0/1'), 'approval to be requested');
   };
@@ -116,7 +128,10 @@ test('approve and reject through the CLI, with the policy checking the approver'
     const allowed = await mendCli('approve', 'cli-approve', '--by', 'alice', '--comment', 'ok');
     expect(allowed).toMatchObject({ code: 0, out: 'approved by alice' });
     const approved = await mend.client.workflow.getHandle('cli-approve').result();
-    expect(approved.attempts[0].approvals.map((a: { by: string; accepted: boolean }) => [a.by, a.accepted])).toEqual([['mallory', false], ['alice', true]]);
+    expect(approved.attempts[0].approvals.map((a: { by: string; accepted: boolean }) => [a.by, a.accepted])).toEqual([
+      ['mallory', false],
+      ['alice', true],
+    ]);
     expect(approved.status).toBe('recovered');
     expect(await redis.exists('session:1')).toBe(0);
     expect((await mendCli('approve', 'cli-approve', '--by', 'alice')).err).toMatch(/not waiting for approval/);
@@ -170,11 +185,16 @@ test('routes lists every route in the order tried; routes test says what each al
   expect(names).toContain('mysql/mysql-down');
 
   const file = join(scratchDir('routes-'), 'payload.json');
-  writeFileSync(file, JSON.stringify(alertmanagerPayload([
-    { labels: { alertname: 'RedisMemoryHigh', redis: 'cache-1' }, annotations: { expendable_keys: 'session:*' } },
-    { labels: { alertname: 'RedisMemoryHigh', redis: 'cache-2' } },
-    { labels: { alertname: 'DiskFull', instance: 'db1:9100' } },
-  ])));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      alertmanagerPayload([
+        { labels: { alertname: 'RedisMemoryHigh', redis: 'cache-1' }, annotations: { expendable_keys: 'session:*' } },
+        { labels: { alertname: 'RedisMemoryHigh', redis: 'cache-2' } },
+        { labels: { alertname: 'DiskFull', instance: 'db1:9100' } },
+      ]),
+    ),
+  );
   const tested = await mendCli('routes', 'test', '--file', file);
   expect(tested.code).toBe(1);
   expect(tested.out.split('\n')).toEqual([
@@ -187,5 +207,8 @@ test('routes lists every route in the order tried; routes test says what each al
   ]);
   writeFileSync(file, '{"version": "4"}');
   expect(await mendCli('routes', 'test', '--file', file)).toMatchObject({ code: 2, err: expect.stringMatching(/^mend: not a payload from alertmanager:\n {2}- /) });
-  expect(await mendCli('routes', 'test', '--source', 'nagios', '--file', file)).toMatchObject({ code: 2, err: 'mend: unknown source "nagios" (one of alertmanager, grafana, zabbix, generic)' });
+  expect(await mendCli('routes', 'test', '--source', 'nagios', '--file', file)).toMatchObject({
+    code: 2,
+    err: 'mend: unknown source "nagios" (one of alertmanager, grafana, zabbix, generic)',
+  });
 });

@@ -29,19 +29,14 @@ test('each bad field is reported with its path', () => {
   }
   expect(error).toBeInstanceOf(ConfigError);
   const paths = error!.problems.map((p) => p.split(':')[0]);
-  expect(paths).toEqual(
-    expect.arrayContaining(['policy.attempts.max', 'policy.retry.maximumAttempts', 'policy.approval.severities.0', 'policy', 'redis.Bad_Name']),
-  );
+  expect(paths).toEqual(expect.arrayContaining(['policy.attempts.max', 'policy.retry.maximumAttempts', 'policy.approval.severities.0', 'policy', 'redis.Bad_Name']));
   expect(error!.problems.find((p) => p.startsWith('policy:'))).toMatch(/typo/);
 });
 
 test('a bad or too short interval is reported with its path, never as a crash', () => {
   const problems = (raw: unknown) => configProblems(() => parseConfig(raw, 'mend.yaml', {}));
   expect(problems({ notifications: { progressEvery: 'soon' } })).toEqual([expect.stringMatching(/^notifications\.progressEvery: expected a duration/)]);
-  expect(problems({ notifications: { progressEvery: '500ms', timeout: 0 } })).toEqual([
-    'notifications.progressEvery: at least 1s',
-    'notifications.timeout: at least 100ms',
-  ]);
+  expect(problems({ notifications: { progressEvery: '500ms', timeout: 0 } })).toEqual(['notifications.progressEvery: at least 1s', 'notifications.timeout: at least 100ms']);
   expect(problems({ metrics: { approvalsEvery: 0 } })).toEqual(['metrics.approvalsEvery: at least 100ms']);
 });
 

@@ -40,7 +40,14 @@ const signOff = { id: 'sign-off', phase: 'validate', manual: true, title: 'Data 
 test('a backup restore-test item verifies a real backup, and the next run takes its RPO from it', async () => {
   const first = await start([
     { id: 'servers', phase: 'services', title: 'The cluster answers', activity: 'mysqlServers', params: { cluster: 'dr' } },
-    { id: 'verify-integrity', phase: 'data', dependsOn: ['servers'], title: 'A backup restores with matching checksums', runbook: 'mysql-backup-verify', params: { cluster: 'dr' } },
+    {
+      id: 'verify-integrity',
+      phase: 'data',
+      dependsOn: ['servers'],
+      title: 'A backup restores with matching checksums',
+      runbook: 'mysql-backup-verify',
+      params: { cluster: 'dr' },
+    },
     { ...signOff, dependsOn: ['verify-integrity'] },
   ]);
   const before = await waitFor(async () => {
@@ -51,11 +58,15 @@ test('a backup restore-test item verifies a real backup, and the next run takes 
   expect(before.rpo!.seconds).toBeUndefined();
 
   const item = (v: DrView, id: string) => v.items.find((i) => i.id === id)!;
-  const waiting = await waitFor(async () => {
-    const v = await first.query(drProgressQuery);
-    if (item(v, 'verify-integrity').status === 'failed') throw new Error(`verify-integrity failed: ${item(v, 'verify-integrity').error}`);
-    return item(v, 'sign-off').status === 'awaiting-confirmation' ? v : undefined;
-  }, 'the backup restore test to pass', 110_000);
+  const waiting = await waitFor(
+    async () => {
+      const v = await first.query(drProgressQuery);
+      if (item(v, 'verify-integrity').status === 'failed') throw new Error(`verify-integrity failed: ${item(v, 'verify-integrity').error}`);
+      return item(v, 'sign-off').status === 'awaiting-confirmation' ? v : undefined;
+    },
+    'the backup restore test to pass',
+    110_000,
+  );
   expect(item(waiting, 'verify-integrity')).toMatchObject({ status: 'done', result: 'incident recovered', childId: `${first.workflowId}/verify-integrity` });
   expect(Date.parse(item(waiting, 'verify-integrity').startedAt!)).toBeGreaterThanOrEqual(Date.parse(item(waiting, 'servers').endedAt!));
 

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { stringify } from 'yaml';
 import { BackupStore, type BackupManifest } from '../runbooks/mysql/actions/backup-store';
 import { defaultChecklistPath, loadChecklist, parseChecklist } from '../config/dr-load';
@@ -85,7 +85,17 @@ async function backupOnDisk(id: string, positionAt: string, verifiedAt?: string)
   await file.writeFile('-- dump\n');
   await file.close();
   const digest = await store.digest(`${store.dumpFile(id)}.partial`);
-  const manifest: BackupManifest = { id, cluster: 'dr', source: '127.0.0.1:3308', databases: ['appdb'], gtid: `0-1-${id.length}`, takenAt: positionAt, positionAt, ...digest, tables: [] };
+  const manifest: BackupManifest = {
+    id,
+    cluster: 'dr',
+    source: '127.0.0.1:3308',
+    databases: ['appdb'],
+    gtid: `0-1-${id.length}`,
+    takenAt: positionAt,
+    positionAt,
+    ...digest,
+    tables: [],
+  };
   await store.complete(manifest);
   if (verifiedAt) await store.markVerified(id, verifiedAt);
 }
@@ -105,7 +115,14 @@ test('a DR run: parallel checks, dependencies, confirmations by approvers, RTO e
       { id: 'check-a', phase: 'services', dependsOn: ['decide'], title: 'Service A answers', activity: 'httpCheck', params: { url: `${health.url}/a` } },
       { id: 'check-b', phase: 'services', dependsOn: ['decide'], title: 'Service B answers', activity: 'httpCheck', params: { url: `${health.url}/b` } },
       // maxmemory 0: the runbook has nothing to do, and the child incident ends "not-needed".
-      { id: 'cache', phase: 'data', dependsOn: ['decide'], title: 'Cache memory is fine', runbook: 'redis-memory-relief', params: { redis: mend.redisName(), pattern: 'session:*' } },
+      {
+        id: 'cache',
+        phase: 'data',
+        dependsOn: ['decide'],
+        title: 'Cache memory is fine',
+        runbook: 'redis-memory-relief',
+        params: { redis: mend.redisName(), pattern: 'session:*' },
+      },
       { id: 'check-c', phase: 'validate', dependsOn: ['check-a', 'check-b'], title: 'The UI answers', activity: 'httpCheck', params: { url: `${health.url}/c` } },
       { id: 'agents', phase: 'validate', dependsOn: ['decide'], title: 'Agents report', activity: 'httpCheck', params: { url: `${health.url}/down` } },
       { id: 'sign-off', phase: 'validate', manual: true, dependsOn: ['check-c', 'cache', 'agents'], title: 'Every monitor is green' },
@@ -123,7 +140,10 @@ test('a DR run: parallel checks, dependencies, confirmations by approvers, RTO e
   await waitFor(async () => item(await progress(), 'confirm-fault').status === 'awaiting-confirmation', 'the first item to wait for a person');
 
   // An outsider is refused and recorded; an item whose dependency is not done cannot be confirmed.
-  expect(await cli('dr', 'confirm', runId, 'confirm-fault', '--by', 'mallory', '--note', 'trust me')).toMatchObject({ code: 3, out: 'refused: mallory is not an allowed approver' });
+  expect(await cli('dr', 'confirm', runId, 'confirm-fault', '--by', 'mallory', '--note', 'trust me')).toMatchObject({
+    code: 3,
+    out: 'refused: mallory is not an allowed approver',
+  });
   expect(await cli('dr', 'confirm', runId, 'decide', '--by', 'alice')).toMatchObject({ code: 3, out: 'refused: it waits for confirm-fault' });
   expect(item(await progress(), 'confirm-fault').status).toBe('awaiting-confirmation');
   expect(await cli('dr', 'confirm', runId, 'no-such-item', '--by', 'alice')).toMatchObject({ code: 2 });
@@ -136,10 +156,14 @@ test('a DR run: parallel checks, dependencies, confirmations by approvers, RTO e
   expect(item(await progress(), 'sign-off').status).toBe('waiting');
   expect(await cli('dr', 'confirm', runId, 'agents', '--by', 'alice', '--note', 'agents restarted by hand')).toMatchObject({ code: 0 });
 
-  const waiting = await waitFor(async () => {
-    const v = await progress();
-    return item(v, 'sign-off').status === 'awaiting-confirmation' ? v : undefined;
-  }, 'the automated items to finish', 60_000);
+  const waiting = await waitFor(
+    async () => {
+      const v = await progress();
+      return item(v, 'sign-off').status === 'awaiting-confirmation' ? v : undefined;
+    },
+    'the automated items to finish',
+    60_000,
+  );
   // `mend status` shows the run's progress per phase.
   const status = await cli('status', runId);
   expect(status.code).toBe(0);
@@ -245,7 +269,9 @@ test('the shipped checklist loads; a bad one fails with the path of the bad fiel
   expect(problems({ items: [manual('a', ['c']), manual('b', ['a']), manual('c', ['b'])] })).toEqual(['items.0.dependsOn: dependency cycle: a → c → b → a']);
   expect(problems({ items: [manual('a'), manual('a')] })).toEqual(['items.1.id: duplicate item id "a"']);
   expect(problems({ rto: 'soon', items: [manual('a')] })[0]).toMatch(/^rto: expected a duration/);
-  expect(problems({ items: [{ id: 'r', title: 'r', phase: 'data', runbook: 'mysql-backup-verify', params: { cluster: 'BAD CLUSTER' } }] })[0]).toMatch(/^items\.0\.params\.cluster: /);
+  expect(problems({ items: [{ id: 'r', title: 'r', phase: 'data', runbook: 'mysql-backup-verify', params: { cluster: 'BAD CLUSTER' } }] })[0]).toMatch(
+    /^items\.0\.params\.cluster: /,
+  );
   expect(problems({ items: [{ id: 'r', title: 'r', phase: 'data', runbook: 'no-such-runbook' }] })).toEqual(['items.0.runbook: unknown runbook "no-such-runbook"']);
   expect(problems({ items: [{ ...manual('a'), phase: 'later' }] })[0]).toMatch(/^items\.0/);
   // Only read-only checks run as activity items: a change to a system goes through a runbook and its guard.

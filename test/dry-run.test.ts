@@ -27,7 +27,5 @@ test('a dry-run changes nothing and returns the plan', async () => {
   ]);
   expect(plan.steps[2].result).toMatchObject({ keys: 20 });
   expect(await redisState(t.redis)).toEqual(before);
-  await expect(t.mend.client.workflow.getHandle(guardWorkflowId(`redis/${name}`)).describe()).rejects.toBeInstanceOf(
-    WorkflowNotFoundError,
-  );
+  await expect(t.mend.client.workflow.getHandle(guardWorkflowId(`redis/${name}`)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
 });

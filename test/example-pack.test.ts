@@ -33,8 +33,13 @@ test("its routes restart a crashed systemd unit and a Zabbix process that is not
     ['services/systemd-service-failed', { group: 'web', host: '10.1.0.7', service: 'nginx.service' }, 'service/web/10.1.0.7/nginx.service'],
   ]);
   const zabbix = {
-    eventId: '4711', status: 'problem', name: 'Process shop is not running', severity: 4, host: 'web2',
-    startsAt: '2026-12-04T10:00:00Z', tags: [{ tag: 'service', value: 'shop' }],
+    eventId: '4711',
+    status: 'problem',
+    name: 'Process shop is not running',
+    severity: 4,
+    host: 'web2',
+    startsAt: '2026-12-04T10:00:00Z',
+    tags: [{ tag: 'service', value: 'shop' }],
   };
   expect(route('zabbix', zabbix)).toEqual([['services/zabbix-process-not-running', { group: 'web', host: 'web2', service: 'shop' }, 'service/web/web2/shop']]);
 });

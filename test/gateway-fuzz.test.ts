@@ -35,13 +35,20 @@ const hostileKeys = ['__proto__', 'constructor', 'prototype', 'alerts', 'labels'
 
 function randomValue(depth: number): unknown {
   switch (int(depth > 4 ? 5 : 7)) {
-    case 0: return null;
-    case 1: return rnd() < 0.5;
-    case 2: return pick([0, -1, 1e308, -1e-308, 2 ** 53 + 1, int(1e9)]);
-    case 3: return pick(['', 'firing', 'resolved', '0001-01-01T00:00:00Z', '\ud800', 'x'.repeat(int(50_000)), '<script>', '../../etc/passwd']);
-    case 4: return pick(['4', '1', 'problem', '2026-11-21T10:00:00Z']);
-    case 5: return Array.from({ length: int(5) }, () => randomValue(depth + 1));
-    default: return Object.fromEntries(Array.from({ length: int(6) }, () => [pick(hostileKeys), randomValue(depth + 1)]));
+    case 0:
+      return null;
+    case 1:
+      return rnd() < 0.5;
+    case 2:
+      return pick([0, -1, 1e308, -1e-308, 2 ** 53 + 1, int(1e9)]);
+    case 3:
+      return pick(['', 'firing', 'resolved', '0001-01-01T00:00:00Z', '\ud800', 'x'.repeat(int(50_000)), '<script>', '../../etc/passwd']);
+    case 4:
+      return pick(['4', '1', 'problem', '2026-11-21T10:00:00Z']);
+    case 5:
+      return Array.from({ length: int(5) }, () => randomValue(depth + 1));
+    default:
+      return Object.fromEntries(Array.from({ length: int(6) }, () => [pick(hostileKeys), randomValue(depth + 1)]));
   }
 }
 
@@ -74,12 +81,18 @@ const valid: Record<string, unknown> = {
 
 function hostileBody(path: string): string {
   switch (int(8)) {
-    case 0: return '['.repeat(200_000) + ']'.repeat(200_000);
-    case 1: return '{"a":'.repeat(100_000) + '{"__proto__":{"polluted":1}}' + '}'.repeat(100_000);
-    case 2: return JSON.stringify({ labels: { alertname: 'x'.repeat(900_000) } });
-    case 3: return Buffer.from(Array.from({ length: int(2000) }, () => int(256))).toString('latin1');
-    case 4: return JSON.stringify(randomValue(0));
-    default: return JSON.stringify(mutated(valid[path]));
+    case 0:
+      return '['.repeat(200_000) + ']'.repeat(200_000);
+    case 1:
+      return `${'{"a":'.repeat(100_000)}{"__proto__":{"polluted":1}}${'}'.repeat(100_000)}`;
+    case 2:
+      return JSON.stringify({ labels: { alertname: 'x'.repeat(900_000) } });
+    case 3:
+      return Buffer.from(Array.from({ length: int(2000) }, () => int(256))).toString('latin1');
+    case 4:
+      return JSON.stringify(randomValue(0));
+    default:
+      return JSON.stringify(mutated(valid[path]));
   }
 }
 

@@ -61,9 +61,7 @@ describe('400 names each bad field', () => {
     const reply = await gateway.post('/alerts/alertmanager', payload);
     expect(reply.status).toBe(400);
     expect(reply.body.error).toBe('invalid alertmanager payload');
-    expect(reply.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(
-      ['alerts.0.fingerprint', 'alerts.0.labels.redis', 'alerts.0.startsAt', 'version'].sort(),
-    );
+    expect(reply.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['alerts.0.fingerprint', 'alerts.0.labels.redis', 'alerts.0.startsAt', 'version'].sort());
   });
 
   test('generic alert without an alertname, with an unknown field', async () => {

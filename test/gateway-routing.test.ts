@@ -42,10 +42,12 @@ const routes = (list: unknown[]) => gatewaySchema.parse({ routes: list }).routes
 const memory = { runbook: 'redis-memory-relief', params: { redis: '{{ labels.redis }}', pattern: '{{ annotations.keys }}', below: '{{ labels.below }}' } };
 
 test('first match wins; params are rendered from labels and annotations and typed by the runbook', () => {
-  const router = new Router(routes([
-    { name: 'first', matchers: ['alertname="RedisMemoryHigh"'], ...memory },
-    { name: 'second', matchers: ['alertname=~"Redis.*"'], runbook: 'redis-flush-cache', params: { redis: '{{ labels.redis }}' } },
-  ]));
+  const router = new Router(
+    routes([
+      { name: 'first', matchers: ['alertname="RedisMemoryHigh"'], ...memory },
+      { name: 'second', matchers: ['alertname=~"Redis.*"'], runbook: 'redis-flush-cache', params: { redis: '{{ labels.redis }}' } },
+    ]),
+  );
   const { incidents, unrouted } = router.plan([alert({ alertname: 'RedisMemoryHigh', redis: 'cache-1', below: '0.8', severity: 'critical' })]);
   expect(unrouted).toEqual([]);
   expect(incidents).toEqual([
@@ -62,10 +64,12 @@ test('first match wins; params are rendered from labels and annotations and type
 });
 
 test('continue: later routes match too; one incident per group and target', () => {
-  const router = new Router(routes([
-    { matchers: ['alertname="RedisMemoryHigh"'], continue: true, ...memory },
-    { matchers: ['alertname="RedisMemoryHigh"'], runbook: 'redis-flush-cache', params: { redis: 'other' } },
-  ]));
+  const router = new Router(
+    routes([
+      { matchers: ['alertname="RedisMemoryHigh"'], continue: true, ...memory },
+      { matchers: ['alertname="RedisMemoryHigh"'], runbook: 'redis-flush-cache', params: { redis: 'other' } },
+    ]),
+  );
   const labels = { alertname: 'RedisMemoryHigh', redis: 'cache-1', below: '0.8' };
   const { incidents } = router.plan([alert(labels), alert(labels, { fingerprint: 'f2' }), alert(labels, { group: 'another group' })]);
   expect(incidents.map((i) => [i.runbook, i.target, i.notices.length])).toEqual([
@@ -102,31 +106,37 @@ test('an alert with no route, or whose route cannot fill its params, is unrouted
 test('a bad route fails start-up, naming the path of each problem', () => {
   let error: ConfigError | undefined;
   try {
-    parseConfig({
-      gateway: {
-        sources: { alertmanager: {}, grafana: { hmac: { secretEnv: 'lower-case' } } },
-        routes: [
-          { matchers: ['alertname=~"("', 'not a matcher'], runbook: 'redis-memory-relief', params: { redis: '{{ labels.x }}' } },
-          { runbook: 'no-such-runbook' },
-          { runbook: 'cache-warmup', params: { source: '{{ label.x }}', colour: 'blue' } },
-        ],
+    parseConfig(
+      {
+        gateway: {
+          sources: { alertmanager: {}, grafana: { hmac: { secretEnv: 'lower-case' } } },
+          routes: [
+            { matchers: ['alertname=~"("', 'not a matcher'], runbook: 'redis-memory-relief', params: { redis: '{{ labels.x }}' } },
+            { runbook: 'no-such-runbook' },
+            { runbook: 'cache-warmup', params: { source: '{{ label.x }}', colour: 'blue' } },
+          ],
+        },
       },
-    }, 'mend.yaml', {});
+      'mend.yaml',
+      {},
+    );
   } catch (e) {
     error = e as ConfigError;
   }
   expect(error).toBeInstanceOf(ConfigError);
   const paths = error!.problems.map((p) => p.split(': ')[0]);
-  expect(paths).toEqual(expect.arrayContaining([
-    'gateway.sources.alertmanager',
-    'gateway.sources.grafana.hmac.secretEnv',
-    'gateway.routes.0.matchers.0',
-    'gateway.routes.0.matchers.1',
-    'gateway.routes.0.params',
-    'gateway.routes.1.runbook',
-    'gateway.routes.2.params.source',
-    'gateway.routes.2.params.colour',
-  ]));
+  expect(paths).toEqual(
+    expect.arrayContaining([
+      'gateway.sources.alertmanager',
+      'gateway.sources.grafana.hmac.secretEnv',
+      'gateway.routes.0.matchers.0',
+      'gateway.routes.0.matchers.1',
+      'gateway.routes.0.params',
+      'gateway.routes.1.runbook',
+      'gateway.routes.2.params.source',
+      'gateway.routes.2.params.colour',
+    ]),
+  );
   expect(error!.problems.join('\n')).toMatch(/redis-memory-relief needs param "pattern"/);
 });
 
@@ -155,9 +165,7 @@ test('the shipped config loads, and its routes reach runbooks mend has', () => {
 test('a source whose secret is not in the environment stops start-up, naming the variable', () => {
   const config = parseConfig({ gateway: { sources: { zabbix: { tokenEnv: 'MEND_ZABBIX_TOKEN' } } } }, 'mend.yaml', {});
   const client = gatewayClient('127.0.0.1:1', 'default');
-  expect(() => createGateway({ config, client, log: () => undefined, env: {} })).toThrow(
-    /gateway.sources.zabbix.tokenEnv: environment variable MEND_ZABBIX_TOKEN is not set/,
-  );
+  expect(() => createGateway({ config, client, log: () => undefined, env: {} })).toThrow(/gateway.sources.zabbix.tokenEnv: environment variable MEND_ZABBIX_TOKEN is not set/);
 });
 
 test("the shipped routes take the mixins' alerts as their exporters send them, naming the cluster from the instance", () => {

@@ -101,9 +101,7 @@ test('Grafana: a signed contact-point notification opens the runbook, and its re
   };
   const reply = await post('firing');
   expect(reply.status).toBe(202);
-  expect(reply.body.incidents).toEqual([
-    expect.objectContaining({ runbook: 'redis-memory-relief', target: `redis/${redis}`, outcome: 'signalled' }),
-  ]);
+  expect(reply.body.incidents).toEqual([expect.objectContaining({ runbook: 'redis-memory-relief', target: `redis/${redis}`, outcome: 'signalled' })]);
   const handle = gateway.client.workflow.getHandle(reply.body.incidents[0].incidentId);
   await expectRecovered(handle, redis, startsAt);
 

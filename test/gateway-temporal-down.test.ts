@@ -52,17 +52,25 @@ test('503 while Temporal is stopped; after it restarts the retried delivery open
 
   temporal = await startDevServer({ dbFile, port: temporal.port });
   // The sender retries until it gets a 2xx, as Alertmanager and Zabbix do.
-  const accepted = await waitFor(async () => {
-    const reply = await gateway.post('/alerts', alert);
-    return reply.status === 202 ? reply : undefined;
-  }, 'the retried delivery to be accepted', 60_000);
+  const accepted = await waitFor(
+    async () => {
+      const reply = await gateway.post('/alerts', alert);
+      return reply.status === 202 ? reply : undefined;
+    },
+    'the retried delivery to be accepted',
+    60_000,
+  );
   expect(await ready()).toBe(200);
   const id = accepted.body.incidents[0].incidentId;
   expect((await gateway.post('/alerts', alert)).body.incidents[0].incidentId).toBe(id);
-  const view = await waitFor(async () => {
-    const v = await gateway.client.workflow.getHandle(id).query(incidentStatusQuery);
-    return v.record && v.alerts?.notifications === 2 ? v : undefined;
-  }, 'the incident to run and take both deliveries', 60_000);
+  const view = await waitFor(
+    async () => {
+      const v = await gateway.client.workflow.getHandle(id).query(incidentStatusQuery);
+      return v.record && v.alerts?.notifications === 2 ? v : undefined;
+    },
+    'the incident to run and take both deliveries',
+    60_000,
+  );
   expect(view.record!.status).toBe('not-needed');
   expect(await workflowIds(gateway.client, `TaskQueue = '${mend.taskQueue}' AND WorkflowType = 'incident'`)).toEqual([id]);
 });

@@ -24,9 +24,7 @@ test('a 4th attempt within 5 minutes is refused; after the window it is allowed'
   const refused = records.find((r) => r.status === 'refused')!;
   expect(refused.reason).toMatch(/attempt budget spent: 3 of 3/);
   expect(refused.attempts).toEqual([]);
-  const attemptNumbers = records.flatMap((r) =>
-    r.timeline.filter((t: { event: string }) => t.event === 'target acquired').map((t: { detail?: string }) => t.detail),
-  );
+  const attemptNumbers = records.flatMap((r) => r.timeline.filter((t: { event: string }) => t.event === 'target acquired').map((t: { detail?: string }) => t.detail));
   expect(attemptNumbers.sort()).toEqual([1, 2, 3].map((i) => `redis-memory-relief: attempt ${i} of 3`));
 
   await t.env!.sleep('5m');

@@ -32,7 +32,14 @@ const commands = (hostKey: string) => {
           allow: [['touch', '*'], ['echo', '*'], ['sleep', '*'], ['false']],
           timeout: '10s',
         },
-        self: { hosts: ['localhost'], local: true, allow: [['echo', '*'], ['sleep', '*']] },
+        self: {
+          hosts: ['localhost'],
+          local: true,
+          allow: [
+            ['echo', '*'],
+            ['sleep', '*'],
+          ],
+        },
       },
     }),
   );
@@ -45,23 +52,46 @@ test('an allowed argv runs over SSH with its exit code and output recorded', asy
   expect(result).toMatchObject({ exitCode: 0, argv: ['touch', marker] });
   expect(existsSync(marker)).toBe(true);
   expect((await commands(sshd.hostKey).hostCommand({ group: 'web', host: '127.0.0.1', argv: ['echo', 'hello'] })).stdout).toBe('hello\n');
-  const failed = await commands(sshd.hostKey).hostCommand({ group: 'web', host: '127.0.0.1', argv: ['false'] }).catch((e) => e);
+  const failed = await commands(sshd.hostKey)
+    .hostCommand({ group: 'web', host: '127.0.0.1', argv: ['false'] })
+    .catch((e) => e);
   expect(failed.message).toMatch(/false on 127\.0\.0\.1 exited 1/);
 });
 
 test('anything off the allowlist, shell syntax included, is refused and nothing runs', async () => {
   const pwned = join(dir, 'pwned');
-  const hostile = [['rm', '-rf', pwned], ['touch', `x; touch ${pwned}`], ['echo', `$(touch ${pwned})`], ['touch', pwned, pwned], ['touch', '--reference=/etc/passwd'], ['touch', `${dir}/../pwned`]];
+  const hostile = [
+    ['rm', '-rf', pwned],
+    ['touch', `x; touch ${pwned}`],
+    ['echo', `$(touch ${pwned})`],
+    ['touch', pwned, pwned],
+    ['touch', '--reference=/etc/passwd'],
+    ['touch', `${dir}/../pwned`],
+  ];
   for (const argv of hostile) {
-    expect(nonRetryable(await commands(sshd.hostKey).hostCommand({ group: 'web', host: '127.0.0.1', argv }).catch((e) => e))).toBe(true);
+    expect(
+      nonRetryable(
+        await commands(sshd.hostKey)
+          .hostCommand({ group: 'web', host: '127.0.0.1', argv })
+          .catch((e) => e),
+      ),
+    ).toBe(true);
   }
-  expect(nonRetryable(await commands(sshd.hostKey).hostCommand({ group: 'web', host: '10.0.0.9', argv: ['echo', 'x'] }).catch((e) => e))).toBe(true);
+  expect(
+    nonRetryable(
+      await commands(sshd.hostKey)
+        .hostCommand({ group: 'web', host: '10.0.0.9', argv: ['echo', 'x'] })
+        .catch((e) => e),
+    ),
+  ).toBe(true);
   expect(existsSync(pwned)).toBe(false);
 });
 
 test('a host showing another key than the pinned one is refused and nothing runs', async () => {
   const marker = join(dir, 'impostor');
-  const err = await commands(keyPair(dir, 'other')).hostCommand({ group: 'web', host: '127.0.0.1', argv: ['touch', marker] }).catch((e) => e);
+  const err = await commands(keyPair(dir, 'other'))
+    .hostCommand({ group: 'web', host: '127.0.0.1', argv: ['touch', marker] })
+    .catch((e) => e);
   expect(nonRetryable(err)).toBe(true);
   expect(err.message).toMatch(/host key of 127\.0\.0\.1 is not the one pinned/);
   expect(existsSync(marker)).toBe(false);
@@ -75,10 +105,14 @@ test('a timeout kills the command on the host, over SSH and locally', async () =
       return '';
     }
   };
-  const remote = await commands(sshd.hostKey).hostCommand({ group: 'web', host: '127.0.0.1', argv: ['sleep', '97'], timeout: '1s' }).catch((e) => e);
+  const remote = await commands(sshd.hostKey)
+    .hostCommand({ group: 'web', host: '127.0.0.1', argv: ['sleep', '97'], timeout: '1s' })
+    .catch((e) => e);
   expect(remote.message).toMatch(/did not finish within 1s and was killed/);
   await waitFor(async () => !sleeping('97'), 'the remote sleep to be gone', 10_000);
-  const local = await commands(sshd.hostKey).hostCommand({ group: 'self', host: 'localhost', argv: ['sleep', '98'], timeout: '1s' }).catch((e) => e);
+  const local = await commands(sshd.hostKey)
+    .hostCommand({ group: 'self', host: 'localhost', argv: ['sleep', '98'], timeout: '1s' })
+    .catch((e) => e);
   expect(local.message).toMatch(/did not finish within 1s and was killed/);
   await waitFor(async () => !sleeping('98'), 'the local sleep to be gone', 10_000);
   expect((await commands(sshd.hostKey).hostCommand({ group: 'self', host: 'localhost', argv: ['echo', 'here'] })).stdout).toBe('here\n');

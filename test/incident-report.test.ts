@@ -121,10 +121,7 @@ test('a recovery: the MTTR and its four phases are the numbers in the record', a
 test('a terminated incident is reported from its history; an unknown id is bad input', async () => {
   await fillNearMaxmemory(t.redis);
   const id = `report-terminated-${Date.now()}`;
-  const handle = await t.mend.start(
-    { runbook: 'redis-memory-relief', severity: 'critical', params: { redis: t.mend.redisName(), pattern: 'session:*' } },
-    id,
-  );
+  const handle = await t.mend.start({ runbook: 'redis-memory-relief', severity: 'critical', params: { redis: t.mend.redisName(), pattern: 'session:*' } }, id);
   await awaitApproval(t.mend.client, handle);
   await handle.terminate('operator gave up');
   const { code, out } = await mendCli('report', id);

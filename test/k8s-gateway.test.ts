@@ -29,7 +29,16 @@ function crashLoopingAlert(pod: V1Pod, status: 'firing' | 'resolved', startsAt: 
       {
         status,
         startsAt,
-        labels: { alertname: 'KubePodCrashLooping', container: 'app', job: 'kube-state-metrics', namespace: namespace!, pod: name!, reason: 'CrashLoopBackOff', severity: 'warning', uid: uid! },
+        labels: {
+          alertname: 'KubePodCrashLooping',
+          container: 'app',
+          job: 'kube-state-metrics',
+          namespace: namespace!,
+          pod: name!,
+          reason: 'CrashLoopBackOff',
+          severity: 'warning',
+          uid: uid!,
+        },
         annotations: {
           description: `Pod ${namespace}/${name} (app) is in waiting state (reason: "CrashLoopBackOff").`,
           runbook_url: 'https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping',
@@ -75,7 +84,10 @@ test('the shipped role grants the worker what its runbooks use and nothing else'
   const worker = kubeApis(t.kube.workerKubeconfig);
   const { namespace } = t.kube;
   const forbidden = async (call: () => Promise<unknown>) => {
-    const err = await call().then(() => undefined, (e: unknown) => e);
+    const err = await call().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     return err instanceof ApiException && err.code === 403;
   };
   expect(await forbidden(() => worker.core.listNamespacedSecret({ namespace }))).toBe(true);

@@ -96,7 +96,10 @@ test('a verification that cannot pass (the pods fit only on that node) fails the
 
   expect(record.status).toBe('escalated');
   expect(record.attempts[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('did not pass within 3s') });
-  expect(record.attempts[0].verifications[0]).toMatchObject({ ok: false, evidence: expect.objectContaining({ controllers: [expect.objectContaining({ desired: 2, readyElsewhere: 0 })] }) });
+  expect(record.attempts[0].verifications[0]).toMatchObject({
+    ok: false,
+    evidence: expect.objectContaining({ controllers: [expect.objectContaining({ desired: 2, readyElsewhere: 0 })] }),
+  });
   expect(record.attempts[0].steps.map((s) => s.status)).toEqual(['undone', 'done']);
   expect(await cordoned(node)).toBe(false);
   await deploymentSettled(t.kube.apps, t.kube.namespace, 'pinned', 2);

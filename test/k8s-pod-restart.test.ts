@@ -15,7 +15,10 @@ async function crashingPodOf(name: string, replicas = 2): Promise<V1Pod> {
   await t.kube.deploy(name, replicas);
   const [victim] = await t.kube.pods(`app=${name}`);
   await crashLoop(t.kube.core, victim);
-  await waitFor(async () => (await t.kube.apps.readNamespacedDeployment({ namespace: t.kube.namespace, name })).status?.readyReplicas === replicas - 1, 'the deployment to see the crash');
+  await waitFor(
+    async () => (await t.kube.apps.readNamespacedDeployment({ namespace: t.kube.namespace, name })).status?.readyReplicas === replicas - 1,
+    'the deployment to see the crash',
+  );
   return victim;
 }
 
@@ -68,10 +71,14 @@ test('a crash loop that began right after a rollout is rolled back instead, to t
   const [healthy] = (await t.kube.apps.listNamespacedReplicaSet({ namespace: t.kube.namespace, labelSelector: 'app=api' })).items;
   const crashes = crashLoopsIn(t.kube.core, t.kube.namespace, 'app=api,version=2');
   try {
-    await t.kube.rollOut('api', (template) => {
-      template.metadata!.labels = { ...template.metadata!.labels, version: '2' };
-      template.spec!.containers[0].image = 'api:2';
-    }, { waitReady: false });
+    await t.kube.rollOut(
+      'api',
+      (template) => {
+        template.metadata!.labels = { ...template.metadata!.labels, version: '2' };
+        template.spec!.containers[0].image = 'api:2';
+      },
+      { waitReady: false },
+    );
     const victim = await waitFor(async () => {
       const pods = await t.kube.pods('app=api,version=2');
       return pods.find((p) => p.status?.containerStatuses?.[0].state?.waiting?.reason === 'CrashLoopBackOff');
@@ -81,7 +88,9 @@ test('a crash loop that began right after a rollout is rolled back instead, to t
 
     expect(record.status).toBe('recovered');
     expect(record.target).toBe(`k8s/default/${t.kube.namespace}/deployment/api`);
-    expect(record.timeline.find((e) => e.event === 'runbook chosen')!.detail).toMatch(/^k8s-rollout-undo on .*: the pod crash-loops on revision 2 of deployment\/api, rolled out \d+s before the fault$/);
+    expect(record.timeline.find((e) => e.event === 'runbook chosen')!.detail).toMatch(
+      /^k8s-rollout-undo on .*: the pod crash-loops on revision 2 of deployment\/api, rolled out \d+s before the fault$/,
+    );
     expect(record.attempts.map((a) => a.runbook)).toEqual(['k8s-rollout-undo']);
     const pods = await expectWhole('api', 2);
     expect(pods.every((p) => p.spec!.containers[0].image === 'api:1' && p.metadata!.labels!.version === undefined)).toBe(true);

@@ -34,7 +34,10 @@ test('rolls back to the previous revision: the deployment is available on its Re
   const record = await t.run('k8s-rollout-undo', { deployment: 'web' });
 
   expect(record.status).toBe('recovered');
-  expect(record.attempts[0].steps[0]).toMatchObject({ name: `roll deployment ${t.kube.namespace}/web back from revision 2 to 1 (${previous})`, result: { fromRevision: 2, toRevision: 1, changed: true } });
+  expect(record.attempts[0].steps[0]).toMatchObject({
+    name: `roll deployment ${t.kube.namespace}/web back from revision 2 to 1 (${previous})`,
+    result: { fromRevision: 2, toRevision: 1, changed: true },
+  });
   expect(record.attempts[0].verifications[0]).toMatchObject({ ok: true, evidence: expect.objectContaining({ replicaSet: previous }) });
   // As with kubectl, the old ReplicaSet comes back as the newest revision.
   expect(await rolledOutTo('web')).toEqual({ image: 'app:v1', replicaSet: previous, revision: '3' });
@@ -113,7 +116,9 @@ test('k8s-rollout-restart replaces every pod by a rolling update and verifies al
 
   expect(record.status).toBe('recovered');
   const d = await deploymentSettled(t.kube.apps, t.kube.namespace, 'restart', 2);
-  expect(d.spec!.template.metadata!.annotations!['kubectl.kubernetes.io/restartedAt']).toBe(record.attempts[0].steps[0].result && (record.attempts[0].steps[0].result as { restartedAt: string }).restartedAt);
+  expect(d.spec!.template.metadata!.annotations!['kubectl.kubernetes.io/restartedAt']).toBe(
+    record.attempts[0].steps[0].result && (record.attempts[0].steps[0].result as { restartedAt: string }).restartedAt,
+  );
   const after = (await t.kube.pods('app=restart')).map((p) => p.metadata!.uid);
   expect(after.filter((uid) => before.includes(uid))).toEqual([]);
 });

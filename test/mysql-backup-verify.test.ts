@@ -70,8 +70,7 @@ const gtidSeq = async (node: number) => parseGtids((await query<{ pos: string }>
 /** Runs an activity directly, in a mock activity context (heartbeats go nowhere). */
 const inActivity = <I, O>(activity: (input: I) => Promise<O>, input: I) => new MockActivityEnvironment().run(activity, input) as Promise<O>;
 
-const backupVerify = (params: Record<string, unknown>, dryRun = false) =>
-  mend.run({ runbook: 'mysql-backup-verify', severity: 'warning', params, dryRun });
+const backupVerify = (params: Record<string, unknown>, dryRun = false) => mend.run({ runbook: 'mysql-backup-verify', severity: 'warning', params, dryRun });
 
 const stepResult = <T>(record: RecoveryRecord, name: RegExp) => record.attempts[0].steps.find((s) => name.test(s.name))?.result as T;
 
@@ -111,7 +110,10 @@ test('a backup of a replica under live writes restores with the same row counts 
   expect(attempt.steps.map((s) => [s.name, s.status])).toEqual([
     [`back up every database from ${backup.source}`, 'done'],
     [`restore backup ${backup.id} into a scratch server`, 'done'],
-    [expect.stringMatching(new RegExp(`^RPO: backup ${backup.id} holds GTID ${backup.gtid}, \\d+s old; the primary ${db.nodes[0]} is \\d+ transactions ahead \\(0-1-\\d+\\)$`)), 'planned'],
+    [
+      expect.stringMatching(new RegExp(`^RPO: backup ${backup.id} holds GTID ${backup.gtid}, \\d+s old; the primary ${db.nodes[0]} is \\d+ transactions ahead \\(0-1-\\d+\\)$`)),
+      'planned',
+    ],
     ['delete backups of bk beyond its retention', 'done'],
   ]);
   expect(db.nodes.slice(1)).toContain(backup.source);
@@ -182,8 +184,22 @@ test('a dry-run plans without dumping; retention keeps the newest `retain` backu
     ids.push(stepResult<BackupRef>(record, /^back up shop from /).id);
     expect(stepResult<{ deleted: string[] }>(record, /^delete backups/).deleted).toEqual(i < 2 ? [] : [ids[0]]);
   }
-  expect(filesOf('keep').json).toEqual(ids.slice(1).map((id) => `${id}.json`).sort());
-  expect(readdirSync(join(backups, 'keep')).filter((n) => n.endsWith('.sql')).sort()).toEqual(ids.slice(1).map((id) => `${id}.sql`).sort());
+  expect(filesOf('keep').json).toEqual(
+    ids
+      .slice(1)
+      .map((id) => `${id}.json`)
+      .sort(),
+  );
+  expect(
+    readdirSync(join(backups, 'keep'))
+      .filter((n) => n.endsWith('.sql'))
+      .sort(),
+  ).toEqual(
+    ids
+      .slice(1)
+      .map((id) => `${id}.sql`)
+      .sort(),
+  );
 });
 
 test("a dump that fails leaves the replica's applier running again; mariadb-dump gets the password in MYSQL_PWD, not in argv", async () => {

@@ -41,10 +41,16 @@ async function appConnections(n: number, setup: string[] = []): Promise<Connecti
 }
 
 /** Starts a statement and keeps its outcome: the value, or the error that ended it. */
-const start = (c: Connection, sql: string) => c.query(sql).then(() => 'done', (err: { code?: string }) => `error ${err.code}`);
+const start = (c: Connection, sql: string) =>
+  c.query(sql).then(
+    () => 'done',
+    (err: { code?: string }) => `error ${err.code}`,
+  );
 
 const processlist = async () => {
-  const [list] = (await root.query('SELECT ID, USER, COMMAND, TIME, INFO FROM information_schema.PROCESSLIST')) as unknown as [{ ID: number; USER: string; COMMAND: string; TIME: number; INFO: string | null }[]];
+  const [list] = (await root.query('SELECT ID, USER, COMMAND, TIME, INFO FROM information_schema.PROCESSLIST')) as unknown as [
+    { ID: number; USER: string; COMMAND: string; TIME: number; INFO: string | null }[],
+  ];
   return list;
 };
 const alive = async (cs: Connection[]) => {
@@ -57,8 +63,7 @@ const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
 // A wide time budget: the young reads stay under it, with margin, while the incident starts.
 const params = { olderThan: '10s', below: 0.8, verifyWithin: '20s' };
-const surge = (cluster: string, dryRun = false) =>
-  mend.run({ runbook: 'mysql-connection-surge', severity: 'warning', params: { cluster, ...params }, dryRun });
+const surge = (cluster: string, dryRun = false) => mend.run({ runbook: 'mysql-connection-surge', severity: 'warning', params: { cluster, ...params }, dryRun });
 
 test('read-only statements are told from writes and locking reads on their full text', () => {
   for (const sql of ['SELECT SLEEP(600)', '  /* report */ select * from t', '-- x\nSHOW PROCESSLIST', 'EXPLAIN SELECT 1', 'DESC t', 'SELECT /*!40001 SQL_NO_CACHE */ * FROM t']) {
@@ -106,11 +111,15 @@ test('a surge: only long read-only statements are killed; writes, a read in a wr
   ];
   const idle = await appConnections(15);
   const busy = [...readers, holder, ...writers];
-  await waitFor(async () => {
-    const list = await processlist();
-    const long = new Set(list.filter((p) => p.COMMAND === 'Query' && p.TIME >= 11).map((p) => Number(p.ID)));
-    return busy.every((c) => long.has(c.threadId));
-  }, 'every reader and writer to run 11 s', 30_000);
+  await waitFor(
+    async () => {
+      const list = await processlist();
+      const long = new Set(list.filter((p) => p.COMMAND === 'Query' && p.TIME >= 11).map((p) => Number(p.ID)));
+      return busy.every((c) => long.has(c.threadId));
+    },
+    'every reader and writer to run 11 s',
+    30_000,
+  );
   expect(await threadsConnected()).toBeGreaterThan(80);
 
   // Dry-run: the plan names exactly the long reads, and nothing is killed.

@@ -40,8 +40,7 @@ afterAll(async () => {
 });
 
 const guard = (cluster = 'flap') => mend.client.workflow.getHandle(guardWorkflowId(`mysql/${cluster}`));
-const failover = (cluster = 'flap', params: Record<string, unknown> = {}) =>
-  mend.start({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster, ...params } });
+const failover = (cluster = 'flap', params: Record<string, unknown> = {}) => mend.start({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster, ...params } });
 
 test('a second failure inside the block window waits for a human; lifting the block lets the failover go on', async () => {
   const acts = mysqlActs(db, 'flap');
@@ -53,10 +52,7 @@ test('a second failure inside the block window waits for a human; lifting the bl
   expect(first.status).toBe('recovered');
   const second = promotedIn(first);
   const last = db.nodes.find((n) => n !== db.nodes[0] && n !== second)!;
-  expect(readFileSync(hookLog, 'utf8').trim().split('\n')).toEqual([
-    `preFailover failover ${db.nodes[0]} ${second}`,
-    `postFailover failover ${db.nodes[0]} ${second}`,
-  ]);
+  expect(readFileSync(hookLog, 'utf8').trim().split('\n')).toEqual([`preFailover failover ${db.nodes[0]} ${second}`, `postFailover failover ${db.nodes[0]} ${second}`]);
   expect(first.attempts[0].steps.map((s) => s.name)).toContain('postFailover hook false failed: exited 1');
   const blocked = await guard().query(guardStateQuery);
   expect(blocked.blocks).toEqual([{ runbook: 'mysql-primary-failover', until: expect.any(String), reason: `failed over from ${db.nodes[0]} to ${second}` }]);
@@ -81,15 +77,16 @@ test('a second failure inside the block window waits for a human; lifting the bl
   expect((await runCli(mend.config, 'guard', 'mysql/flap')).out).toMatch(/^blocked: mysql-primary-failover until \S+ \(failed over from/m);
 
   // Someone outside the policy cannot lift it; an allowed approver can, and the waiting failover goes on.
-  expect(await runCli(mend.config, 'override', 'mysql/flap', '--by', 'mallory', '--comment', 'let me')).toMatchObject({ code: 3, out: 'refused: mallory is not an allowed approver' });
+  expect(await runCli(mend.config, 'override', 'mysql/flap', '--by', 'mallory', '--comment', 'let me')).toMatchObject({
+    code: 3,
+    out: 'refused: mallory is not an allowed approver',
+  });
   expect((await guard().query(guardStateQuery)).blocks).toHaveLength(1);
   const lifted = await runCli(mend.config, 'override', 'mysql/flap', '--by', 'alice', '--comment', 'the flap is understood');
   expect(lifted).toMatchObject({ code: 0, out: expect.stringMatching(/^done: budget and cooldown reset, block on mysql-primary-failover lifted by alice/) });
   const record: RecoveryRecord = await handle.result();
   expect(record.status).toBe('recovered');
-  expect(record.attempts[0].approvals).toEqual([
-    expect.objectContaining({ by: 'alice', decision: 'approve', accepted: true, comment: 'block lifted: the flap is understood' }),
-  ]);
+  expect(record.attempts[0].approvals).toEqual([expect.objectContaining({ by: 'alice', decision: 'approve', accepted: true, comment: 'block lifted: the flap is understood' })]);
   expect(record.attempts[0].steps.find((s) => s.name.startsWith('promote'))!.name).toBe(`promote ${last}`);
   expect(await approvalNews(handle)).toBeGreaterThan(0); // the runbook told its incident it waited, and when it stopped
   expect((await guard().query(guardStateQuery)).history.map((h) => h.event)).toEqual(expect.arrayContaining(['override refused', 'override', 'blocked']));

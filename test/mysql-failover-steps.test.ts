@@ -22,7 +22,13 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.stop());
 
-const seqOf = (gtids: string) => Math.max(0, ...parseGtids(gtids).filter((g) => g.domain === 0).map((g) => g.seq));
+const seqOf = (gtids: string) =>
+  Math.max(
+    0,
+    ...parseGtids(gtids)
+      .filter((g) => g.domain === 0)
+      .map((g) => g.seq),
+  );
 
 test('kill -9 of the primary under writes: promote the most advanced replica, repoint the other, lose no acknowledged row', async () => {
   const setup = await db.root(0);

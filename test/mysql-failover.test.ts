@@ -90,7 +90,9 @@ test('zero data loss: kill -9 of the primary, mend fails over, the writer resume
   const stray = await db.root(0);
   await stray.query('INSERT INTO appdb.orders VALUES (-1)'); // root bypasses read_only: an errant transaction
   await stray.end();
-  await expect(acts.mysqlReplicateFrom({ cluster: 'killed', node: db.nodes[0], source: promoted })).rejects.toThrow(/has transactions .* never had \(0-1-\d+\): it has diverged; rebuild it/);
+  await expect(acts.mysqlReplicateFrom({ cluster: 'killed', node: db.nodes[0], source: promoted })).rejects.toThrow(
+    /has transactions .* never had \(0-1-\d+\): it has diverged; rebuild it/,
+  );
 });
 
 test('a lagging replica: the failover waits until it has applied everything, and no row is lost', async () => {
@@ -149,9 +151,7 @@ test('the candidate the approval named died meanwhile: the second look promotes 
   const record: RecoveryRecord = await handle.result();
   expect(record.status).toBe('recovered');
   expect(promotedIn(record)).toBe(other);
-  expect(record.attempts[0].steps.map((s) => s.name)).toContain(
-    `${other} is promoted, not ${proposed}: the second look after the approval found it holds the most`,
-  );
+  expect(record.attempts[0].steps.map((s) => s.name)).toContain(`${other} is promoted, not ${proposed}: the second look after the approval found it holds the most`);
   const [now] = (await mysqlActs(db, 'approved').mysqlServers({ cluster: 'approved' })).filter((s) => s.node === other);
   expect(now).toMatchObject({ reachable: true, readOnly: false, replica: undefined });
 });

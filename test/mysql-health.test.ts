@@ -90,7 +90,7 @@ test("mend's account reads no password hashes and changes no application data", 
   const clusters = new MysqlClusters(mysqlConfig(db));
   const as = (sql: string) => clusters.on('default', db.nodes[0], (c) => c.query(sql)).catch((err: { code?: string }) => err.code);
   expect(await as('SELECT COUNT(*) FROM mysql.global_priv')).toBe('ER_TABLEACCESS_DENIED_ERROR');
-  expect(await as("CREATE TABLE appdb.mend_was_here (id INT)")).toBe('ER_TABLEACCESS_DENIED_ERROR');
+  expect(await as('CREATE TABLE appdb.mend_was_here (id INT)')).toBe('ER_TABLEACCESS_DENIED_ERROR');
   expect(await as('DELETE FROM appdb.counters')).toBe('ER_TABLEACCESS_DENIED_ERROR');
 });
 

@@ -136,7 +136,11 @@ test('a replica whose SQL thread stopped on a duplicate key is not repaired: esc
 
   const record = await repair('diverged', { replica: db.nodes[1] });
   expect(record.status).toBe('escalated');
-  expect(record.reason).toMatch(new RegExp(`^replication not repaired: ${db.nodes[1].replace(/\./g, '\\.')} \\(diverged\\): IO thread running, SQL thread stopped with error 1062 \\(.*Duplicate entry '-2'.*\\): its data has diverged from the source$`));
+  expect(record.reason).toMatch(
+    new RegExp(
+      `^replication not repaired: ${db.nodes[1].replace(/\./g, '\\.')} \\(diverged\\): IO thread running, SQL thread stopped with error 1062 \\(.*Duplicate entry '-2'.*\\): its data has diverged from the source$`,
+    ),
+  );
   expect(record.attempts[0].steps).toHaveLength(1);
   expect(await status(1)).toEqual(before);
 });

@@ -65,12 +65,10 @@ const relief = (severity: 'warning' | 'critical', params: Record<string, unknown
 const kindOf = (m: SlackBody): string => m.blocks[1].elements![0].text.split(' · ')[1];
 const slackKinds = (id: string): string[] => receiver.slack(id).map(kindOf);
 const counted = async (sink: string, kind: string, outcome: string): Promise<number> =>
-  (await mend.metrics.notifications.get()).values.find((v) => v.labels.sink === sink && v.labels.kind === kind && v.labels.outcome === outcome)
-    ?.value ?? 0;
+  (await mend.metrics.notifications.get()).values.find((v) => v.labels.sink === sink && v.labels.kind === kind && v.labels.outcome === outcome)?.value ?? 0;
 
 /** Nothing was cut off: the hanging sink got every attempt of every notice the incident sent. */
-const expectEveryAttemptMade = (id: string) =>
-  expect(receiver.notices('/hang', id).length).toBe(attempts * receiver.slack(id).length);
+const expectEveryAttemptMade = (id: string) => expect(receiver.notices('/hang', id).length).toBe(attempts * receiver.slack(id).length);
 
 test('a critical incident: opened, approval needed with the UI link and approvers, progress while it waits, action taken, recovered', async () => {
   await fillNearMaxmemory(redis);

@@ -131,11 +131,15 @@ test('broken packs are refused with the pack, the file and the reason', async ()
   expect(refusal(() => parse(configured, { configured: { url: 'not a url' } })).message).toMatch(/configured\.url: .* \(pack configured, .*config\.ts\)/);
   expect(parse(configured, { configured: { url: 'http://127.0.0.1:1' } }).configured).toEqual({ url: 'http://127.0.0.1:1' });
 
-  const clash = handPack('clash', runbookNamed('clash-one'), { actions: "import { defineActions } from 'mend';\nexport default defineActions({ create: () => ({ httpCall: async () => 1 }) });\n" });
+  const clash = handPack('clash', runbookNamed('clash-one'), {
+    actions: "import { defineActions } from 'mend';\nexport default defineActions({ create: () => ({ httpCall: async () => 1 }) });\n",
+  });
   const config = parse(clash);
   const activities = () => createActivities(config, client, configPacks(config));
   expect(refusal(activities)).toMatchObject({ pack: 'clash', reason: 'action "httpCall" is already defined by pack core' });
-  const engine = handPack('engine', runbookNamed('engine-one'), { actions: "import { defineActions } from 'mend';\nexport default defineActions({ create: () => ({ acquireTarget: async () => 1 }) });\n" });
+  const engine = handPack('engine', runbookNamed('engine-one'), {
+    actions: "import { defineActions } from 'mend';\nexport default defineActions({ create: () => ({ acquireTarget: async () => 1 }) });\n",
+  });
   const engineConfig = parse(engine);
   expect(refusal(() => createActivities(engineConfig, client, configPacks(engineConfig)))).toMatchObject({ reason: 'action "acquireTarget" is already defined by mend itself' });
 

@@ -10,8 +10,26 @@ const admin = () => redisClient(server.url);
 beforeAll(async () => {
   server = await startRedis();
   const a = admin();
-  await a.call('ACL', 'SETUSER', 'partial', 'reset', 'on', '>partial-secret', '%R~session:*', '%W~session:1*',
-    '+info', '+config|get', '+scan', '+dump', '+pexpiretime', '+eval', '+del', '+exists', '+restore', '+ping');
+  await a.call(
+    'ACL',
+    'SETUSER',
+    'partial',
+    'reset',
+    'on',
+    '>partial-secret',
+    '%R~session:*',
+    '%W~session:1*',
+    '+info',
+    '+config|get',
+    '+scan',
+    '+dump',
+    '+pexpiretime',
+    '+eval',
+    '+del',
+    '+exists',
+    '+restore',
+    '+ping',
+  );
   a.disconnect();
   process.env.MEND_TEST_PARTIAL_PASSWORD = 'partial-secret';
   mend = await startMend({ redisUrl: server.url.replace('redis://', 'redis://partial@'), policy: { retry: { maximumAttempts: 2, initialInterval: '100ms' } } });

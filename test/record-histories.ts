@@ -27,8 +27,7 @@ const encode = (h: temporal.api.history.v1.IHistory) => temporal.api.history.v1.
 
 /** File name → workflow id: replay must use the id the history was recorded under. */
 const indexFile = join(dir, 'index.json');
-const index: Record<string, string> =
-  existsSync(indexFile) && !process.env.MEND_RECORD_ALL ? JSON.parse(readFileSync(indexFile, 'utf8')) : {};
+const index: Record<string, string> = existsSync(indexFile) && !process.env.MEND_RECORD_ALL ? JSON.parse(readFileSync(indexFile, 'utf8')) : {};
 const recorded = (name: string) => `${name}.incident.pb` in index;
 
 async function save(mend: Mend, name: string, handle: WorkflowHandle): Promise<void> {
@@ -64,11 +63,13 @@ async function main(): Promise<void> {
   const source = await startSourceOfTruth(100);
   const run = (input: IncidentInput) => mend.start(input);
   const gateway = await startGateway(mend.config, {
-    routes: [{
-      matchers: ['alertname="RedisMemoryHigh"'],
-      runbook: 'redis-memory-relief',
-      params: { redis: '{{ labels.redis }}', pattern: 'session:*', stabilize: '1s' },
-    }],
+    routes: [
+      {
+        matchers: ['alertname="RedisMemoryHigh"'],
+        runbook: 'redis-memory-relief',
+        params: { redis: '{{ labels.redis }}', pattern: 'session:*', stabilize: '1s' },
+      },
+    ],
   });
   /** An incident the gateway opens for a generic alert; `resolve` sends its resolution. */
   const alert = async (severity: string) => {
@@ -106,16 +107,22 @@ async function main(): Promise<void> {
     await redis.flushall();
     const reader = redisClient(server.url);
     const load = startReadLoad(reader, 100);
-    await save(mend, 'cache-warmup-recovered', await run({
-      runbook: 'cache-warmup', severity: 'warning',
-      params: { redis: mend.redisName(), source: source.url, hotKeys: 100, sample: '1s', stabilize: '1s' },
-    }));
+    await save(
+      mend,
+      'cache-warmup-recovered',
+      await run({
+        runbook: 'cache-warmup',
+        severity: 'warning',
+        params: { redis: mend.redisName(), source: source.url, hotKeys: 100, sample: '1s', stabilize: '1s' },
+      }),
+    );
     await load.stop();
     reader.disconnect();
 
     await fillNearMaxmemory(redis);
     const approved = await run({
-      runbook: 'redis-memory-relief', severity: 'critical',
+      runbook: 'redis-memory-relief',
+      severity: 'critical',
       params: { redis: mend.redisName(), pattern: 'session:*', maxmemoryBytes: 64 << 20, below: 0.0001, stabilize: '1s', verifyWithin: '2s' },
     });
     await awaitApproval(mend.client, approved);
@@ -123,15 +130,31 @@ async function main(): Promise<void> {
     await approved.signal(approveSignal, { by: 'alice', comment: 'recording' });
     await save(mend, 'redis-memory-relief-approved-undone', approved);
 
-    await save(mend, 'redis-memory-relief-dry-run', await mend.start({
-      runbook: 'redis-memory-relief', severity: 'warning', dryRun: true, params: { redis: mend.redisName(), pattern: 'session:*' },
-    }, `dry-run-${Date.now()}`));
+    await save(
+      mend,
+      'redis-memory-relief-dry-run',
+      await mend.start(
+        {
+          runbook: 'redis-memory-relief',
+          severity: 'warning',
+          dryRun: true,
+          params: { redis: mend.redisName(), pattern: 'session:*' },
+        },
+        `dry-run-${Date.now()}`,
+      ),
+    );
 
-    await save(mend, 'redis-flush-cache-refused', await run({
-      runbook: 'redis-flush-cache', severity: 'warning', params: { redis: mend.redisName() },
-    }));
+    await save(
+      mend,
+      'redis-flush-cache-refused',
+      await run({
+        runbook: 'redis-flush-cache',
+        severity: 'warning',
+        params: { redis: mend.redisName() },
+      }),
+    );
   } finally {
-    writeFileSync(indexFile, JSON.stringify(index, null, 2) + '\n');
+    writeFileSync(indexFile, `${JSON.stringify(index, null, 2)}\n`);
     await gateway.close();
     await mend.stop();
     await source.close();
@@ -251,9 +274,15 @@ async function recordMysql(mend: Mend, flapping: MariadbTopology, planned: Maria
       await root.end();
       return Number(row.n) === 85;
     }, 'the surge');
-    await save(mend, 'mysql-connection-surge-recovered', await mend.start({
-      runbook: 'mysql-connection-surge', severity: 'warning', params: { cluster: 'surge', olderThan: '1s' },
-    }));
+    await save(
+      mend,
+      'mysql-connection-surge-recovered',
+      await mend.start({
+        runbook: 'mysql-connection-surge',
+        severity: 'warning',
+        params: { cluster: 'surge', olderThan: '1s' },
+      }),
+    );
     for (const c of sleepers) c.destroy();
   }
   if (!recorded('mysql-backup-verify-verified')) {

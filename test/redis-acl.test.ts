@@ -14,8 +14,13 @@ const password = 'acl-test-secret';
 beforeAll(async () => {
   server = await startRedis();
   admin = redisClient(server.url);
-  const line = readFileSync(join(root, 'deploy', 'redis', 'mend.acl'), 'utf8').split('\n').find((l) => l.startsWith('user mend '))!;
-  const rules = line.replace(/^user mend /, '').split(/\s+/).map((r) => (r.startsWith('>') ? `>${password}` : r));
+  const line = readFileSync(join(root, 'deploy', 'redis', 'mend.acl'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('user mend '))!;
+  const rules = line
+    .replace(/^user mend /, '')
+    .split(/\s+/)
+    .map((r) => (r.startsWith('>') ? `>${password}` : r));
   await admin.call('ACL', 'SETUSER', 'mend', 'reset', ...rules);
   process.env.MEND_TEST_REDIS_PASSWORD = password;
   const url = server.url.replace('redis://', 'redis://mend@');
@@ -60,7 +65,11 @@ test('every Redis runbook succeeds as the mend user', async () => {
   const source = await startSourceOfTruth(50);
   const load = startReadLoad(admin, 50);
   try {
-    const warm = await mend.run({ runbook: 'cache-warmup', severity: 'warning', params: { redis: mend.redisName(), source: source.url, hotKeys: 50, sample: '1s', stabilize: '100ms' } });
+    const warm = await mend.run({
+      runbook: 'cache-warmup',
+      severity: 'warning',
+      params: { redis: mend.redisName(), source: source.url, hotKeys: 50, sample: '1s', stabilize: '100ms' },
+    });
     expect(warm.status).toBe('recovered');
     expect(await admin.exists(productKey(1))).toBe(1);
   } finally {

@@ -61,10 +61,7 @@ test('the escalation ladder: light runbook fails and is undone, the heavier one 
   ]);
   expect(record.attempts[0].steps.map((s) => s.status)).toEqual(['undone']);
   expect(record.status).toBe('recovered');
-  expect(record.timeline.filter((t) => t.event === 'target acquired').map((t) => t.detail)).toEqual([
-    'redis-memory-relief: attempt 1 of 3',
-    'redis-flush-cache: attempt 2 of 3',
-  ]);
+  expect(record.timeline.filter((t) => t.event === 'target acquired').map((t) => t.detail)).toEqual(['redis-memory-relief: attempt 1 of 3', 'redis-flush-cache: attempt 2 of 3']);
   expect(await redis.dbsize()).toBe(0);
 });
 

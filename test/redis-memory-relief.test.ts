@@ -46,7 +46,11 @@ test('a verification that cannot pass undoes every step in reverse and leaves Re
 test('memory pressure is relieved: expendable keys go, others stay, verification passes', async () => {
   await seed();
   const { used_memory } = Object.fromEntries(
-    (await t.redis.info('memory')).split('\r\n').map((l) => l.split(':')).filter((p) => p.length === 2).map(([k, v]) => [k, Number(v)]),
+    (await t.redis.info('memory'))
+      .split('\r\n')
+      .map((l) => l.split(':'))
+      .filter((p) => p.length === 2)
+      .map(([k, v]) => [k, Number(v)]),
   ) as { used_memory: number };
   await t.redis.config('SET', 'maxmemory', String(Math.floor(used_memory * 1.02)));
 

@@ -11,12 +11,12 @@ const histories = readdirSync(dir)
   .filter((f) => f.endsWith('.pb'))
   .sort()
   .map((file) => ({ file, id: ids[file], history: temporal.api.history.v1.History.decode(readFileSync(join(dir, file))) }));
-const typeOf = (h: (typeof histories)[number]) =>
-  h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '?';
+const typeOf = (h: (typeof histories)[number]) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '?';
 
 test('every workflow type and every runbook has a recorded history', () => {
   const types = new Set(histories.map(typeOf));
-  for (const type of ['incident', 'targetGuard', 'drChecklist', ...loadPacks(builtinPacks).flatMap((p) => p.runbooks)]) expect({ type, recorded: types.has(type) }).toEqual({ type, recorded: true });
+  for (const type of ['incident', 'targetGuard', 'drChecklist', ...loadPacks(builtinPacks).flatMap((p) => p.runbooks)])
+    expect({ type, recorded: types.has(type) }).toEqual({ type, recorded: true });
 });
 
 test.each(histories.map((h) => [h.file, h] as const))('%s replays without nondeterminism', async (_file, { id, history }) => {

@@ -95,7 +95,7 @@ test('start, use, stop with Ctrl-C, restart: the incident is still there', async
   expect(alert.status).toBe(202);
   const [opened] = ((await alert.json()) as { incidents: { incidentId: string }[] }).incidents;
   expect(opened).toMatchObject({ runbook: 'redis-memory-relief', target: 'redis/default' });
-  await waitFor(async () => (await cli('status', opened.incidentId)).stdout.includes(': not-needed'), 'the alert\'s incident to run');
+  await waitFor(async () => (await cli('status', opened.incidentId)).stdout.includes(': not-needed'), "the alert's incident to run");
 
   expect(await ctrlC(first)).toBe(0);
   for (const port of [...Object.values(ports), ports.mysql + 1, ports.mysql + 2]) expect({ port, open: await portOpen(port) }).toEqual({ port, open: false });

@@ -18,17 +18,19 @@ const mendCli = (...args: string[]) => runCli(t.mend.config, ...args);
 /** An incident that waits for approval before it deletes keys and then recovers. */
 async function gatedIncident(id: string) {
   await fillNearMaxmemory(t.redis);
-  return t.mend.start(
-    { runbook: 'redis-memory-relief', severity: 'critical', params: { redis: t.mend.redisName(), pattern: 'session:*', below: 0.9, stabilize: '300ms' } },
-    id,
-  );
+  return t.mend.start({ runbook: 'redis-memory-relief', severity: 'critical', params: { redis: t.mend.redisName(), pattern: 'session:*', below: 0.9, stabilize: '300ms' } }, id);
 }
 
 /** Starts watching through main(), with its output readable as it comes; `ended` says whether it returned. */
 function watch(id: string) {
   const state = { ended: false, out: [] as string[], err: [] as string[] };
   const args = ['status', id, '--watch', '--interval', '100ms'];
-  const result = main(args, (t) => state.out.push(t), (t) => state.err.push(t), t.mend.config).then((code) => {
+  const result = main(
+    args,
+    (t) => state.out.push(t),
+    (t) => state.err.push(t),
+    t.mend.config,
+  ).then((code) => {
     state.ended = true;
     return { code, out: state.out.join('\n'), err: state.err.join('\n') };
   });
@@ -54,7 +56,7 @@ test('watch shows the wait for approval, the steps and the recovery, and returns
   expect(recovered).toBeGreaterThan(waiting);
   expect(frames[recovered]).toContain('  - [done] delete keys matching session:*');
   expect(frames[recovered]).toContain('  progress: rung 1 of 2, 1 step taken, 1 of 1 verification passed');
-  expect(frames[recovered]).toMatch(/  \S+ {2}recovered\nincident /);
+  expect(frames[recovered]).toMatch(/ {2}\S+ {2}recovered\nincident /);
   const last = out.split('\n').pop();
   expect(last).toBe(
     `incident ${id} ended: recovered; MTTR ${record.mttrSeconds!.toFixed(1)} s (detection ${record.phases!.detection.toFixed(1)} s, ` +

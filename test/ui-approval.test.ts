@@ -35,8 +35,23 @@ afterAll(async () => {
 async function incidentAwaitingApproval() {
   await fillNearMaxmemory(redis);
   const id = `ui-${randomUUID()}`;
-  const started = await runCli(mend.config, 'run', 'redis-memory-relief', '--id', id, '--severity', 'critical',
-    '--summary', 'RedisMemoryHigh on the session cache', '--param', `redis=${mend.redisName()}`, '--param', 'pattern=session:*', '--param', 'stabilize=100ms');
+  const started = await runCli(
+    mend.config,
+    'run',
+    'redis-memory-relief',
+    '--id',
+    id,
+    '--severity',
+    'critical',
+    '--summary',
+    'RedisMemoryHigh on the session cache',
+    '--param',
+    `redis=${mend.redisName()}`,
+    '--param',
+    'pattern=session:*',
+    '--param',
+    'stabilize=100ms',
+  );
   expect(started.code).toBe(0);
   const handle = mend.client.workflow.getHandle(id);
   await awaitApproval(mend.client, handle);

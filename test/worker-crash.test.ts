@@ -47,11 +47,13 @@ test('kill -9 between step and verification: a new worker completes it and the s
     const handle = await client.workflow.start(incident, {
       taskQueue,
       workflowId: `crash-${Date.now()}`,
-      args: [{
-        runbook: 'cache-warmup',
-        severity: 'warning',
-        params: { redis: `${taskQueue}-0`, source: source.url, hotKeys: products, sample: '1s', stabilize: '3s', verifyWithin: '30s' },
-      }],
+      args: [
+        {
+          runbook: 'cache-warmup',
+          severity: 'warning',
+          params: { redis: `${taskQueue}-0`, source: source.url, hotKeys: products, sample: '1s', stabilize: '3s', verifyWithin: '30s' },
+        },
+      ],
     });
     await waitFor(async () => (await runbookView(client, handle)).waitingFor === 'stabilization for 3s', 'the step to finish');
     expect(await setCalls()).toBe(products);

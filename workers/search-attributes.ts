@@ -11,9 +11,7 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     if (missing.length === 0) return [];
     await connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(
-        missing.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
-      ),
+      searchAttributes: Object.fromEntries(missing.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
     });
     return missing.map((k) => k.name);
   } catch (err) {

@@ -27,9 +27,7 @@ export class AlertBook {
     if (!known || before === after) return undefined;
     const changed = delivery.alerts.filter((n) => n.status === (after ? 'firing' : 'resolved'));
     const names = [...new Set(changed.map((n) => n.name))].join(', ');
-    const detail = after
-      ? `${names} firing again since ${changed[0].startsAt}`
-      : `${names} resolved${changed[0].endsAt ? ` at ${changed[0].endsAt}` : ''}`;
+    const detail = after ? `${names} firing again since ${changed[0].startsAt}` : `${names} resolved${changed[0].endsAt ? ` at ${changed[0].endsAt}` : ''}`;
     this.resolution = after ? undefined : detail;
     return { firing: after, detail };
   }

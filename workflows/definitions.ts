@@ -101,9 +101,7 @@ export interface AcquireRequest {
   maxHoldMs: number;
 }
 
-export type GuardDecision =
-  | { decision: 'granted'; runbook: string; attempt: number; of: number; blocked?: BlockNotice }
-  | { decision: 'refused'; runbook: string; reason: string };
+export type GuardDecision = { decision: 'granted'; runbook: string; attempt: number; of: number; blocked?: BlockNotice } | { decision: 'refused'; runbook: string; reason: string };
 
 /** The answer to `acquire`: at once when the target is free or the budget is spent, else queued. */
 export type AcquireResult = GuardDecision | { decision: 'queued'; runbook: string; behind: string };

@@ -2,15 +2,7 @@
 // parallel); manual items wait for an approver's `confirm`, automated ones run an activity or a runbook (as a
 // child incident). A timer escalates when the RTO is about to be missed. Ends with a Markdown report.
 import { errorMessage } from '../common/error-message';
-import {
-  ApplicationFailure,
-  condition,
-  executeChild,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, condition, executeChild, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { approverRefusal, signer } from '../common/approvers';
 import { secondsBetween, toMs } from '../common/duration';
 import { shortJson } from '../common/markdown';
@@ -158,16 +150,17 @@ export async function drChecklist(input: DrInput): Promise<DrOutcome> {
   const startReady = () => {
     for (const item of items) {
       if (item.status !== 'waiting' || !item.dependsOn.every((d) => byId.get(d)!.status === 'done')) continue;
-      running.set(item.id, runItem(item).then(() => void running.delete(item.id)));
+      running.set(
+        item.id,
+        runItem(item).then(() => void running.delete(item.id)),
+      );
     }
   };
   startReady();
   // Only now, with the policy read and the first items waiting: Temporal holds a confirmation sent earlier until here.
-  setHandler(
-    confirmSignal,
-    confirm,
-    { description: 'Confirm a manual item (or a failed automated one, done by hand). Payload: {"item": "<id>", "by": "<name>", "note": "<what was done>"}' },
-  );
+  setHandler(confirmSignal, confirm, {
+    description: 'Confirm a manual item (or a failed automated one, done by hand). Payload: {"item": "<id>", "by": "<name>", "note": "<what was done>"}',
+  });
   while (items.some((i) => i.status !== 'done')) {
     await Promise.race(running.values());
     startReady();

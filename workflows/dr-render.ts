@@ -52,7 +52,7 @@ export function renderDrReport(v: DrView): string {
   }
   lines.push('', '## Timeline', '');
   for (const t of v.timeline) lines.push(`- ${t.at} ${t.event}${t.detail ? `: ${t.detail}` : ''}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function outcomeOf(i: DrItemState): string {
@@ -74,4 +74,3 @@ function rpoLine(v: DrView): string {
   if (!v.rpo) return 'RPO: not tracked (no `rpo.cluster` in the checklist)';
   return `RPO (${v.rpo.cluster}): ${v.rpo.seconds === undefined ? 'unknown' : `${v.rpo.seconds}s`}, ${v.rpo.detail}`;
 }
-

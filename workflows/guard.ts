@@ -1,15 +1,7 @@
 // The safety policy made durable: one guard per target. A mutex (one remediation in flight, others queue in
 // order), an attempt budget reserved before acting, a cooldown after failure, and an operator override.
 import { errorMessage } from '../common/error-message';
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  setCurrentDetails,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { approverRefusal, signer } from '../common/approvers';
 import type { TimelineEntry } from '../common/types';
 import { bootstrap } from './bootstrap';
@@ -143,8 +135,7 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
       }
     },
     {
-      description:
-        'The holder is done with the target: {"incidentId": "...", "outcome": "recovered|failed|aborted", "block"?: {"runbook", "forMs", "reason"}}',
+      description: 'The holder is done with the target: {"incidentId": "...", "outcome": "recovered|failed|aborted", "block"?: {"runbook", "forMs", "reason"}}',
     },
   );
 
@@ -171,7 +162,9 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
       record('override', `budget and cooldown reset${lifted.length ? `, block on ${lifted.join(', ')} lifted` : ''} by ${by}: ${override.reason}`);
       const holder = s.holder?.request;
       if (holder && lifted.includes(holder.runbook)) {
-        void getExternalWorkflowHandle(holder.incidentId).signal(blockLiftedSignal, { by, reason: override.reason }).catch(() => undefined);
+        void getExternalWorkflowHandle(holder.incidentId)
+          .signal(blockLiftedSignal, { by, reason: override.reason })
+          .catch(() => undefined);
       }
     },
     {

@@ -57,9 +57,7 @@ export class GuardTurns {
   async release(target: string, outcome: ReleaseRequest['outcome'], block?: ReleaseRequest['block']): Promise<void> {
     const { incidentId } = this.state;
     try {
-      await CancellationScope.nonCancellable(() =>
-        getExternalWorkflowHandle(guardWorkflowId(target)).signal(releaseSignal, { incidentId, outcome, ...(block && { block }) }),
-      );
+      await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(guardWorkflowId(target)).signal(releaseSignal, { incidentId, outcome, ...(block && { block }) }));
     } catch (err) {
       this.state.mark('release failed', `the guard of ${target} did not take the release: ${errorMessage(err)}`);
     }

@@ -33,7 +33,13 @@ export function openingRunbook(input: IncidentInput): { first: RunbookDefinition
  * The first runbook may choose another by the facts, e.g. a rollout undo for a crash loop that followed a rollout:
  * its target and ladder replace the first's. Returns the params the ladder runs with.
  */
-export function chooseByFacts(state: IncidentState, input: IncidentInput, first: RunbookDefinition, parsed: unknown, facts: Record<string, unknown> | undefined): IncidentInput['params'] {
+export function chooseByFacts(
+  state: IncidentState,
+  input: IncidentInput,
+  first: RunbookDefinition,
+  parsed: unknown,
+  facts: Record<string, unknown> | undefined,
+): IncidentInput['params'] {
   const choice = first.select?.(parsed, facts);
   if (!choice) return input.params;
   const chosen = findRunbook(choice.runbook);

@@ -3,15 +3,7 @@
 import { setHandler, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { RunbookResult, SignalApproval } from '../common/types';
 import type { AlertBook } from './alert-book';
-import {
-  alertSignal,
-  alertStateSignal,
-  approveSignal,
-  blockLiftedSignal,
-  rejectSignal,
-  runbookApprovalSignal,
-  type OverrideRequest,
-} from './definitions';
+import { alertSignal, alertStateSignal, approveSignal, blockLiftedSignal, rejectSignal, runbookApprovalSignal, type OverrideRequest } from './definitions';
 import type { IncidentState } from './incident-state';
 
 export type RunbookHandle = ChildWorkflowHandle<() => Promise<RunbookResult>>;
@@ -81,7 +73,10 @@ export class RunbookRelay {
   }
 
   private forward(name: 'approve' | 'reject', signal: SignalApproval): void {
-    if (!this.child) return this.state.mark(`${name} ignored`, `no runbook is running (from ${String(signal?.by)})`);
+    if (!this.child) {
+      this.state.mark(`${name} ignored`, `no runbook is running (from ${String(signal?.by)})`);
+      return;
+    }
     this.state.mark(`${name} forwarded`, `from ${String(signal?.by)} to ${this.child.workflowId}`);
     void this.child.signal(name === 'approve' ? approveSignal : rejectSignal, signal).catch(() => undefined);
   }

@@ -2,11 +2,7 @@
 import { secondsBetween } from '../common/duration';
 import type { RecoveryPhases, RunbookResult, TimelineEntry } from '../common/types';
 
-
-export function recoveryTimes(
-  timeline: TimelineEntry[],
-  attempts: RunbookResult[],
-): { mttrSeconds?: number; phases?: RecoveryPhases } {
+export function recoveryTimes(timeline: TimelineEntry[], attempts: RunbookResult[]): { mttrSeconds?: number; phases?: RecoveryPhases } {
   const at = (event: string) => timeline.find((t) => t.event === event)?.at;
   const fault = at('fault started');
   const detected = at('detected');

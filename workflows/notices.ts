@@ -34,8 +34,7 @@ export class Outbox {
 }
 
 // patched() is asked once per workflow, here, right where the settings become known.
-const notifying = (settings: NotificationSettings | undefined): settings is NotificationSettings =>
-  !!settings && changed('notifications');
+const notifying = (settings: NotificationSettings | undefined): settings is NotificationSettings => !!settings && changed('notifications');
 
 /** The incident's outbox: the notify activity, bounded by the settings' send timeout and never retried. */
 export function notifierOutbox(settings: NotificationSettings | undefined): Outbox {

@@ -6,7 +6,7 @@ import { generic } from './generic';
 import { grafana } from './grafana';
 import { zabbix } from './zabbix';
 
-export const alertSources: Record<SourceName, { path: string; source: AlertSource<any> }> = {
+export const alertSources: Record<SourceName, { path: string; source: AlertSource }> = {
   alertmanager: { path: '/alerts/alertmanager', source: alertmanager },
   grafana: { path: '/alerts/grafana', source: grafana },
   zabbix: { path: '/alerts/zabbix', source: zabbix },

@@ -29,7 +29,10 @@ export const mysqlClusterSchema = z
     /** Fail over a confirmed-dead primary without asking; false: wait for approval. */
     autoFailover: z.boolean().default(true),
     /** Where applications find the writer: a JSON file ({"writer": "host:port"}) they reload; written atomically. */
-    writerEndpoint: z.object({ file: z.string().min(1) }).strict().optional(),
+    writerEndpoint: z
+      .object({ file: z.string().min(1) })
+      .strict()
+      .optional(),
     /** Where mysql-backup-verify keeps backups (a folder per cluster) and how many. */
     backup: mysqlBackupSchema.prefault({}),
     /** Anti-flapping: after a failover, another one within this window waits for a human (0s: never blocks). */

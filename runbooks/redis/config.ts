@@ -15,8 +15,7 @@ const redisTargetSchema = z
 const schema = z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), redisTargetSchema).default({});
 export type RedisConfig = z.output<typeof schema>;
 
-const targetsOf = (section: RedisConfig) =>
-  Object.fromEntries(Object.entries(section).map(([name, t]) => [name, { addresses: [new URL(t.url).host], instances: t.instances }]));
+const targetsOf = (section: RedisConfig) => Object.fromEntries(Object.entries(section).map(([name, t]) => [name, { addresses: [new URL(t.url).host], instances: t.instances }]));
 
 const redisConfig = defineConfig({
   schema,

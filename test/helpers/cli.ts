@@ -5,6 +5,11 @@ import type { MendConfig } from '../../config/schema';
 export async function runCli(config: MendConfig, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, (t) => out.push(t), (t) => err.push(t), config);
+  const code = await main(
+    args,
+    (t) => out.push(t),
+    (t) => err.push(t),
+    config,
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }

@@ -43,11 +43,7 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(
-  config: MendConfig,
-  gateway: Record<string, unknown> = {},
-  options: { address?: string } = {},
-): Promise<Gateway> {
+export async function startGateway(config: MendConfig, gateway: Record<string, unknown> = {}, options: { address?: string } = {}): Promise<Gateway> {
   const full: MendConfig = { ...config, gateway: gatewaySchema.parse({ port: 0, sources, packRoutes: false, ...gateway }) };
   const client = gatewayClient(options.address ?? config.temporal.address, config.temporal.namespace);
   const logs: LogLine[] = [];
@@ -85,7 +81,10 @@ export async function startGateway(
       await app.close();
       // Incidents stay open until their alert resolves: end those this test left, as its worker is going away.
       for await (const wf of client.workflow.list({ query: `TaskQueue = '${config.temporal.taskQueue}' AND ExecutionStatus = 'Running'` })) {
-        await client.workflow.getHandle(wf.workflowId).terminate('test over').catch(() => undefined);
+        await client.workflow
+          .getHandle(wf.workflowId)
+          .terminate('test over')
+          .catch(() => undefined);
       }
       await client.connection.close();
     },

@@ -21,7 +21,6 @@ export function useMendOnKube(options: { policy?: Record<string, unknown> } = {}
   });
   afterAll(async () => fixture.mend?.stop());
   afterEach(() => faults.clear());
-  fixture.run = (runbook, params, extra = {}) =>
-    fixture.mend.run({ runbook, params: { namespace: kube.namespace, stableFor: '1s', ...params }, severity: 'warning', ...extra });
+  fixture.run = (runbook, params, extra = {}) => fixture.mend.run({ runbook, params: { namespace: kube.namespace, stableFor: '1s', ...params }, severity: 'warning', ...extra });
   return fixture;
 }

@@ -45,7 +45,6 @@ export interface DeployOptions {
   waitReady?: boolean;
 }
 
-
 export function adminKubeconfig(): string {
   const path = process.env.MEND_TEST_KUBECONFIG;
   if (!path) throw new Error('MEND_TEST_KUBECONFIG is not set: run the tests with npm test (global setup starts the cluster)');
@@ -79,10 +78,13 @@ export function useKube(): KubeSuite {
         });
       }
       nodes.push(...names);
-      await waitFor(async () => {
-        const ready = await Promise.all(names.map(async (name) => isReady((await core.readNode({ name })).status?.conditions)));
-        return ready.every(Boolean);
-      }, `kwok to make nodes ${names.join(', ')} Ready`);
+      await waitFor(
+        async () => {
+          const ready = await Promise.all(names.map(async (name) => isReady((await core.readNode({ name })).status?.conditions)));
+          return ready.every(Boolean);
+        },
+        `kwok to make nodes ${names.join(', ')} Ready`,
+      );
       return names;
     };
     suite.deploy = (name, replicas, options = {}) =>
@@ -102,8 +104,7 @@ export function useKube(): KubeSuite {
       await apps.replaceNamespacedDeployment({ namespace: suite.namespace, name, body: d });
       if (options.waitReady !== false) await deploymentSettled(apps, suite.namespace, name, d.spec!.replicas ?? 1);
     };
-    suite.pods = async (selector) =>
-      (await core.listNamespacedPod({ namespace: suite.namespace, labelSelector: selector })).items.filter((p) => !p.metadata?.deletionTimestamp);
+    suite.pods = async (selector) => (await core.listNamespacedPod({ namespace: suite.namespace, labelSelector: selector })).items.filter((p) => !p.metadata?.deletionTimestamp);
   });
   afterAll(async () => {
     if (!suite.core) return;
@@ -125,8 +126,7 @@ export async function deployApp(apps: AppsV1Api, namespace: string, name: string
   return created;
 }
 
-export const isReady = (conditions: { type: string; status: string }[] | undefined) =>
-  !!conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+export const isReady = (conditions: { type: string; status: string }[] | undefined) => !!conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 /** Every replica updated, Ready and available, and no pod of an older revision left. */
 export async function deploymentSettled(apps: AppsV1Api, namespace: string, name: string, replicas: number): Promise<V1Deployment> {

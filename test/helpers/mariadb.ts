@@ -86,12 +86,10 @@ export async function globalStatus(db: MariadbTopology, node: number, name: stri
 }
 
 /** mend's MySQL activities on a topology, called directly (as `name` in the config). */
-export const mysqlActs = (db: MariadbTopology, name = 'default', extra: Record<string, unknown> = {}) =>
-  mysqlActivities(new MysqlClusters(mysqlConfig(db, name, extra)));
+export const mysqlActs = (db: MariadbTopology, name = 'default', extra: Record<string, unknown> = {}) => mysqlActivities(new MysqlClusters(mysqlConfig(db, name, extra)));
 
 /** The server a failover or switchover promoted, read from its record's steps. */
-export const promotedIn = (record: RecoveryRecord): string =>
-  record.attempts[0].steps.find((s) => s.name.startsWith('promote '))!.name.slice('promote '.length);
+export const promotedIn = (record: RecoveryRecord): string => record.attempts[0].steps.find((s) => s.name.startsWith('promote '))!.name.slice('promote '.length);
 
 /** Kills a server with SIGKILL, as a crash would. */
 export function kill9(db: MariadbTopology, node: number): void {

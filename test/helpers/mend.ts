@@ -32,13 +32,7 @@ export interface Mend {
   stop(): Promise<void>;
 }
 
-export function testConfig(
-  redisUrl: string | undefined,
-  policy: Record<string, unknown> = {},
-  prefix = 'r',
-  searchAttributes = true,
-  names = 40,
-): MendConfig {
+export function testConfig(redisUrl: string | undefined, policy: Record<string, unknown> = {}, prefix = 'r', searchAttributes = true, names = 40): MendConfig {
   const dir = process.env.MEND_TEST_DIR ?? tmpdir();
   return parseConfig(
     {

@@ -55,8 +55,6 @@ export class NoticeReceiver {
 
   /** Notices posted as JSON to a path, about an incident. */
   notices(path: string, incidentId: string): (Notice & { authorization?: string })[] {
-    return this.deliveries
-      .filter((d) => d.path === path && d.body.incidentId === incidentId)
-      .map((d) => ({ ...(d.body as unknown as Notice), authorization: d.authorization }));
+    return this.deliveries.filter((d) => d.path === path && d.body.incidentId === incidentId).map((d) => ({ ...(d.body as unknown as Notice), authorization: d.authorization }));
   }
 }

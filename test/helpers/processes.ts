@@ -18,10 +18,7 @@ export const scratchDir = (prefix: string) => mkdtempSync(join(process.env.MEND_
 export const provisionedChromium = () => provisioned('chromium', 'CHROMIUM_BIN');
 
 /** Eager dispatch of workflow and activity tasks to a worker that is already there: fewer round trips. */
-const devServerLatencyFlags = [
-  '--dynamic-config-value', 'system.enableEagerWorkflowStart=true',
-  '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
-];
+const devServerLatencyFlags = ['--dynamic-config-value', 'system.enableEagerWorkflowStart=true', '--dynamic-config-value', 'system.enableActivityEagerExecution=true'];
 
 export interface DevServer {
   address: string;
@@ -38,9 +35,19 @@ export async function startDevServer(options: { port?: number; dbFile?: string; 
   const port = options.port ?? (await freePort());
   const uiPort = options.ui ? await freePort() : undefined;
   const args = [
-    'server', 'start-dev', ...(uiPort ? ['--ui-ip', '127.0.0.1', '--ui-port', String(uiPort)] : ['--headless']), '--ip', '127.0.0.1', '--port', String(port),
-    '--namespace', 'default', '--log-level', 'error',
-    '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
+    'server',
+    'start-dev',
+    ...(uiPort ? ['--ui-ip', '127.0.0.1', '--ui-port', String(uiPort)] : ['--headless']),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--namespace',
+    'default',
+    '--log-level',
+    'error',
+    '--dynamic-config-value',
+    'frontend.enableServerVersionCheck=false',
     ...devServerLatencyFlags,
     ...['MendRunbook', 'MendTarget', 'MendSeverity', 'MendStatus'].flatMap((k) => ['--search-attribute', `${k}=Keyword`]),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),

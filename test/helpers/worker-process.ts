@@ -27,7 +27,12 @@ export function processConfigFile(config: MendConfig, taskQueue?: string): strin
 
 /** Where a started worker serves /metrics (its "ready" log line says). */
 export const metricsUrl = (worker: WorkerProcess): string =>
-  JSON.parse(worker.output().split('\n').find((l) => l.includes('"mend worker ready"'))!).metrics as string;
+  JSON.parse(
+    worker
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"mend worker ready"'))!,
+  ).metrics as string;
 
 export function startWorkerProcess(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
   return startMendProcess(join('workers', 'main.js'), '"mend worker ready"', configPath, env);

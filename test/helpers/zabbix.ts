@@ -18,9 +18,7 @@ export function resolveParams(macros: Record<string, string>): Record<string, st
 
 export function runMediaType(params: Record<string, string>): Promise<{ result?: string; error?: string }> {
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [join(__dirname, 'zabbix-runner.cjs')], (err, stdout) =>
-      err ? reject(err) : resolve(JSON.parse(stdout)),
-    );
+    const child = execFile(process.execPath, [join(__dirname, 'zabbix-runner.cjs')], (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout))));
     child.stdin!.end(JSON.stringify({ script: mediaType.script, params }));
   });
 }

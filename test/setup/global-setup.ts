@@ -11,11 +11,7 @@ export default async function globalSetup(): Promise<void> {
   provisioned('test-server', 'MEND_TEST_SERVER');
   provisioned('redis', 'REDIS_SERVER');
   const dir = mkdtempSync(join(tmpdir(), 'mend-test-'));
-  const [server, cluster, bundle] = await Promise.all([
-    startDevServer(),
-    startKubeCluster(join(dir, 'kwok')),
-    workflowBundle(loadPacks(builtinPacks)),
-  ]);
+  const [server, cluster, bundle] = await Promise.all([startDevServer(), startKubeCluster(join(dir, 'kwok')), workflowBundle(loadPacks(builtinPacks))]);
   process.env.MEND_TEST_TEMPORAL = server.address;
   process.env.MEND_TEST_BUNDLE = bundle;
   process.env.MEND_TEST_DIR = dir;

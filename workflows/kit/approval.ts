@@ -71,9 +71,7 @@ export class ApprovalGate {
         throw rejected(`rejected by ${by}${comment ? `: ${comment}` : ''}`);
       }
       if (!decided) {
-        throw approvalTimedOut(
-          `no quorum within ${timeout} (${pending.approvedBy.length}/${quorum} approvals): ${reason}`,
-        );
+        throw approvalTimedOut(`no quorum within ${timeout} (${pending.approvedBy.length}/${quorum} approvals): ${reason}`);
       }
     } finally {
       this.pending = undefined;

@@ -75,12 +75,7 @@ export class RunbookKit {
   }
 
   /** Runs one state-changing activity and registers its undo. In dry-run the activity only plans. */
-  async step<I extends object, O>(
-    name: string,
-    action: (input: I & DryRunnable) => Promise<O>,
-    input: I,
-    options: StepOptions<O> = {},
-  ): Promise<O> {
+  async step<I extends object, O>(name: string, action: (input: I & DryRunnable) => Promise<O>, input: I, options: StepOptions<O> = {}): Promise<O> {
     const run = this.#run;
     const { destructive = false, undo, restoredBy } = options;
     if (destructive && !undo && !restoredBy && this.policy.refuseDestructiveWithoutUndo) {

@@ -1,13 +1,6 @@
 // The engine's side of a runbook run: its record (steps, approvals, verifications, undo), what it shows while it
 // runs (query, details, search attribute), the approvals due before acting, and how it ends.
-import {
-  CancellationScope,
-  getExternalWorkflowHandle,
-  log,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { CancellationScope, getExternalWorkflowHandle, log, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { errorMessage } from '../../common/error-message';
 import { statusKey } from '../../common/search-attributes';
 import type { RunbookInput, RunbookResult, RunbookStatus, StepRecord, TargetBlock, VerificationRecord } from '../../common/types';
@@ -178,11 +171,15 @@ export class RunbookRun {
   private approvalNeeded({ reason, approvers, quorum, deadline }: ApprovalRequest): void {
     if (!this.input.notifications) return;
     const link = incidentLink(this.input.notifications.uiUrl, this.input.incidentId);
-    this.notify('approval-needed', 'needs approval', [
-      reason,
-      `Who may approve: ${approvers.join(', ')} (${quorum} needed), until ${deadline}.`,
-      `In the Temporal UI: ${link} → Send a Signal → approve (or reject) with {"by": "<name>", "comment": "..."}`,
-    ].join('\n'));
+    this.notify(
+      'approval-needed',
+      'needs approval',
+      [
+        reason,
+        `Who may approve: ${approvers.join(', ')} (${quorum} needed), until ${deadline}.`,
+        `In the Temporal UI: ${link} → Send a Signal → approve (or reject) with {"by": "<name>", "comment": "..."}`,
+      ].join('\n'),
+    );
   }
 
   private tag(status: string): void {

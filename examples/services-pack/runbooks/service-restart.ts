@@ -12,11 +12,22 @@ export const serviceRestart = defineRunbook({
   description: "Restart a service that is down with its manager's command over SSH; verify it runs and answers its health check",
   risk: 'medium',
   params: z.object({
-    group: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).describe('a host group under core.hosts'),
+    group: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/)
+      .describe('a host group under core.hosts'),
     host: z.string().regex(word).describe('one of its hosts'),
     service: z.string().regex(word).describe('the service (unit or program) name'),
-    manager: z.string().regex(/^[a-z0-9-]+$/).default('systemd').describe('a service manager under services.managers'),
-    health: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).optional().describe('an endpoint under core.http whose /health must answer 200'),
+    manager: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .default('systemd')
+      .describe('a service manager under services.managers'),
+    health: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/)
+      .optional()
+      .describe('an endpoint under core.http whose /health must answer 200'),
     settle: duration.default('5s').describe('how long the service gets to start before it is checked'),
     verifyWithin: duration.default('1m'),
   }),
@@ -30,7 +41,10 @@ export const serviceRestart = defineRunbook({
     const check = async () => {
       const running = await core.hostCommand({ ...on, argv: commands.isActive, okExit: Array.from({ length: 255 }, (_, i) => i) }); // 255: ssh could not reach the host
       const runs = running.exitCode === 0;
-      const health = p.health && runs ? await core.httpCall({ endpoint: p.health, path: '/health', expect: 'any' }).catch((err: unknown) => ({ status: 0, excerpt: errorMessage(err) })) : undefined;
+      const health =
+        p.health && runs
+          ? await core.httpCall({ endpoint: p.health, path: '/health', expect: 'any' }).catch((err: unknown) => ({ status: 0, excerpt: errorMessage(err) }))
+          : undefined;
       const evidence = { runs, manager: running.stdout || running.stderr, health: health && { status: health.status, excerpt: health.excerpt } };
       return { ok: runs && (!health || health.status === 200), evidence };
     };

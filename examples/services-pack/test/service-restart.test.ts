@@ -38,7 +38,10 @@ const pack = usePackTest(`${__dirname}/..`, {
     execFileSync('supervisord', ['-c', conf]);
     await waitUntil(() => supervisorctl('status', 'shop').includes('RUNNING'));
     const ssh = { user: userInfo().username, port: sshd.port, keyFile: sshd.keyFile };
-    const allow = [['supervisorctl', '-c', conf, 'restart', '*'], ['supervisorctl', '-c', conf, 'status', '*']];
+    const allow = [
+      ['supervisorctl', '-c', conf, 'restart', '*'],
+      ['supervisorctl', '-c', conf, 'status', '*'],
+    ];
     return {
       core: {
         hosts: {

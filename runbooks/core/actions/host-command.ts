@@ -65,9 +65,7 @@ export function hostCommandActivities(config: CoreConfig) {
 
 /** The argv matches one allowed pattern word for word; "*" matches one plain word. */
 export function allowed(group: HostGroup, argv: string[]): boolean {
-  return group.allow.some(
-    (pattern) => pattern.length === argv.length && pattern.every((p, i) => (p === '*' ? commandWord.test(argv[i]) : p === argv[i])),
-  );
+  return group.allow.some((pattern) => pattern.length === argv.length && pattern.every((p, i) => (p === '*' ? commandWord.test(argv[i]) : p === argv[i])));
 }
 
 interface Ran {
@@ -93,7 +91,16 @@ async function overSsh(group: HostGroup, host: string, argv: string[], seconds: 
     const knownHosts = join(dir, 'known_hosts');
     writeFileSync(knownHosts, `${ssh.port === 22 ? host : `[${host}]:${ssh.port}`} ${ssh.hostKeys[host]}\n`, { mode: 0o600 });
     const remote = ['timeout', '-k', '2', String(seconds), ...argv].map(quote).join(' ');
-    const options = ['BatchMode=yes', 'StrictHostKeyChecking=yes', `UserKnownHostsFile=${knownHosts}`, 'GlobalKnownHostsFile=/dev/null', 'ConnectTimeout=5', 'IdentitiesOnly=yes', 'ForwardAgent=no', 'ClearAllForwardings=yes'];
+    const options = [
+      'BatchMode=yes',
+      'StrictHostKeyChecking=yes',
+      `UserKnownHostsFile=${knownHosts}`,
+      'GlobalKnownHostsFile=/dev/null',
+      'ConnectTimeout=5',
+      'IdentitiesOnly=yes',
+      'ForwardAgent=no',
+      'ClearAllForwardings=yes',
+    ];
     const args = ['-F', '/dev/null', '-T', '-i', ssh.keyFile, '-p', String(ssh.port), ...options.flatMap((o) => ['-o', o]), `${ssh.user}@${host}`, '--', remote];
     return await collect(spawn('ssh', args, { env: localEnv(), stdio: ['ignore', 'pipe', 'pipe'] }), (seconds + 10) * 1000, false, cancelled);
   } finally {

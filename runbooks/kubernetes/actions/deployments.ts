@@ -37,10 +37,7 @@ async function theDeployment(api: KubeApis, { namespace, name, uid }: Deployment
 function patch(api: KubeApis, ref: DeploymentRef, body: { metadata?: object; spec: object }, doing: string): Promise<V1Deployment> {
   const { namespace, name, uid, dryRun } = ref;
   return kube(doing, () =>
-    api.apps.patchNamespacedDeployment(
-      { namespace, name, dryRun: dryRun ? 'All' : undefined, body: { ...body, metadata: { ...body.metadata, uid } } },
-      mergePatch,
-    ),
+    api.apps.patchNamespacedDeployment({ namespace, name, dryRun: dryRun ? 'All' : undefined, body: { ...body, metadata: { ...body.metadata, uid } } }, mergePatch),
   );
 }
 

@@ -5,18 +5,7 @@ import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { parseKubeTarget, type KubeTarget } from './targets';
 import { kube } from './api-errors';
 import type { KubeApis, KubeClusters } from './clusters';
-import {
-  controllerOf,
-  deploymentState,
-  nodeState,
-  podState,
-  readDeployment,
-  readOrNone,
-  readPod,
-  replicaSetsOf,
-  revisionOf,
-  revisionOfReplicaSet,
-} from './state';
+import { controllerOf, deploymentState, nodeState, podState, readDeployment, readOrNone, readPod, replicaSetsOf, revisionOf, revisionOfReplicaSet } from './state';
 import type { KubeEvent, KubeFacts, PodState, RolloutFacts } from './types';
 
 const recentEvents = 5;
@@ -73,9 +62,7 @@ async function workloadOf(api: KubeApis, pod: V1Pod): Promise<{ kind: string; na
   const controller = controllerOf(pod.metadata);
   if (controller?.kind !== 'ReplicaSet') return controller;
   const namespace = pod.metadata!.namespace!;
-  const rs = await readOrNone(`reading ReplicaSet ${namespace}/${controller.name}`, () =>
-    api.apps.readNamespacedReplicaSet({ namespace, name: controller.name }),
-  );
+  const rs = await readOrNone(`reading ReplicaSet ${namespace}/${controller.name}`, () => api.apps.readNamespacedReplicaSet({ namespace, name: controller.name }));
   return controllerOf(rs?.metadata) ?? controller;
 }
 
@@ -95,9 +82,7 @@ async function rolloutFacts(api: KubeApis, namespace: string, name: string, pod:
 }
 
 async function eventsOf(api: KubeApis, namespace: string, uid: string): Promise<KubeEvent[]> {
-  const list = await kube(`listing events in ${namespace}`, () =>
-    api.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.uid=${uid}` }),
-  );
+  const list = await kube(`listing events in ${namespace}`, () => api.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.uid=${uid}` }));
   return list.items
     .map((e: CoreV1Event) => ({ reason: e.reason ?? '', message: e.message ?? '', count: e.count ?? 1, at: eventTime(e) }))
     .sort((a, b) => (a.at ?? '').localeCompare(b.at ?? ''))

@@ -30,10 +30,7 @@ export function nodeActivities(clusters: KubeClusters) {
       const was = !!node.spec?.unschedulable;
       if (was !== input.unschedulable) {
         await kube(`${input.unschedulable ? 'cordoning' : 'uncordoning'} node ${input.node}`, () =>
-          core.patchNode(
-            { name: input.node, dryRun: input.dryRun ? 'All' : undefined, body: { spec: { unschedulable: input.unschedulable || null } } },
-            mergePatch,
-          ),
+          core.patchNode({ name: input.node, dryRun: input.dryRun ? 'All' : undefined, body: { spec: { unschedulable: input.unschedulable || null } } }, mergePatch),
         );
       }
       return { was };

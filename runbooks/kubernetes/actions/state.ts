@@ -53,8 +53,7 @@ export function deploymentState(d: V1Deployment): DeploymentState {
   };
 }
 
-export const revisionOf = (meta: { annotations?: Record<string, string> } | undefined): number =>
-  Number(meta?.annotations?.[revisionAnnotation] ?? 0);
+export const revisionOf = (meta: { annotations?: Record<string, string> } | undefined): number => Number(meta?.annotations?.[revisionAnnotation] ?? 0);
 
 /** Reads an object, or undefined when it does not exist. */
 export async function readOrNone<T>(doing: string, call: () => Promise<T>): Promise<T | undefined> {
@@ -66,8 +65,7 @@ export async function readOrNone<T>(doing: string, call: () => Promise<T>): Prom
   }
 }
 
-export const readPod = (api: KubeApis, namespace: string, name: string) =>
-  readOrNone(`reading pod ${namespace}/${name}`, () => api.core.readNamespacedPod({ namespace, name }));
+export const readPod = (api: KubeApis, namespace: string, name: string) => readOrNone(`reading pod ${namespace}/${name}`, () => api.core.readNamespacedPod({ namespace, name }));
 
 export const readDeployment = (api: KubeApis, namespace: string, name: string) =>
   readOrNone(`reading deployment ${namespace}/${name}`, () => api.apps.readNamespacedDeployment({ namespace, name }));
@@ -78,12 +76,8 @@ export async function replicaSetsOf(api: KubeApis, d: V1Deployment): Promise<V1R
   const labelSelector = Object.entries(d.spec?.selector?.matchLabels ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-  const list = await kube(`listing the ReplicaSets of deployment ${namespace}/${d.metadata!.name}`, () =>
-    api.apps.listNamespacedReplicaSet({ namespace, labelSelector }),
-  );
-  return list.items
-    .filter((rs) => controllerOf(rs.metadata)?.uid === d.metadata!.uid)
-    .sort((a, b) => revisionOf(a.metadata) - revisionOf(b.metadata));
+  const list = await kube(`listing the ReplicaSets of deployment ${namespace}/${d.metadata!.name}`, () => api.apps.listNamespacedReplicaSet({ namespace, labelSelector }));
+  return list.items.filter((rs) => controllerOf(rs.metadata)?.uid === d.metadata!.uid).sort((a, b) => revisionOf(a.metadata) - revisionOf(b.metadata));
 }
 
 export const revisionOfReplicaSet = (rs: V1ReplicaSet): Revision => ({
@@ -95,9 +89,7 @@ export const revisionOfReplicaSet = (rs: V1ReplicaSet): Revision => ({
 
 /** Pods scheduled on a node, in every namespace. */
 export async function podsOnNode(api: KubeApis, node: string): Promise<V1Pod[]> {
-  const list = await kube(`listing the pods on node ${node}`, () =>
-    api.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }),
-  );
+  const list = await kube(`listing the pods on node ${node}`, () => api.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }));
   return list.items;
 }
 
@@ -113,5 +105,4 @@ export async function nodeState(api: KubeApis, name: string): Promise<NodeState 
 }
 
 /** Pods a drain evicts: not those of a DaemonSet (they would come back) nor static mirror pods. */
-export const evictable = (pod: V1Pod): boolean =>
-  controllerOf(pod.metadata)?.kind !== 'DaemonSet' && !pod.metadata?.annotations?.['kubernetes.io/config.mirror'];
+export const evictable = (pod: V1Pod): boolean => controllerOf(pod.metadata)?.kind !== 'DaemonSet' && !pod.metadata?.annotations?.['kubernetes.io/config.mirror'];

@@ -9,9 +9,7 @@ export const deploymentTarget = (cluster: string, namespace: string, name: strin
 
 export const nodeTarget = (cluster: string, node: string) => `k8s/${cluster}/node/${node}`;
 
-export type KubeTarget =
-  | { cluster: string; kind: 'node'; name: string }
-  | { cluster: string; kind: string; namespace: string; name: string };
+export type KubeTarget = { cluster: string; kind: 'node'; name: string } | { cluster: string; kind: string; namespace: string; name: string };
 
 /** The parts of a target after "k8s/": cluster/node/NAME or cluster/NAMESPACE/KIND/NAME. */
 export function parseKubeTarget(path: string): KubeTarget | undefined {

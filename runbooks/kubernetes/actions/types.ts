@@ -79,7 +79,7 @@ export type KubeFacts =
       events: KubeEvent[];
     }
   | { kind: 'deployment'; deployment: DeploymentState | null; revisions: Revision[]; events: KubeEvent[] }
-  | { kind: 'node'; node: Omit<NodeState, 'pods'> & { pods: number } | null };
+  | { kind: 'node'; node: (Omit<NodeState, 'pods'> & { pods: number }) | null };
 
 export interface RolloutFacts {
   deployment: string;

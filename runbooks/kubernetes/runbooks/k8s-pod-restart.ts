@@ -8,8 +8,7 @@ import { podTarget, workloadTarget } from '../actions/targets';
 import { cluster, describePod, kubeActivities, namespace, objectName, readyWithin, stableFor, verifyOnCluster } from './lib/kubernetes';
 
 /** What a restart can cure: the container keeps failing, or the pod's state is unknown. */
-const restartable = (p: PodState) =>
-  p.waitingReason === 'CrashLoopBackOff' || p.lastTermination?.reason === 'Error' || p.phase === 'Unknown' || p.phase === 'Failed';
+const restartable = (p: PodState) => p.waitingReason === 'CrashLoopBackOff' || p.lastTermination?.reason === 'Error' || p.phase === 'Unknown' || p.phase === 'Failed';
 
 /** The pod runs the newest revision, not the first, rolled out within the window before the fault. */
 const blamesRollout = (r: RolloutFacts, windowMs: number) =>
@@ -28,9 +27,7 @@ export const k8sPodRestart = defineRunbook({
       .regex(/^[A-Za-z]+\/[a-z0-9.-]+$/)
       .optional()
       .describe("the pod's workload as kind/name; the diagnosis fills it, so one guard covers all the workload's pods"),
-    rolloutWindow: duration
-      .default('30m')
-      .describe("a rollout this soon before the fault is blamed for it (an alert fires after its `for`: 15m for KubePodCrashLooping)"),
+    rolloutWindow: duration.default('30m').describe('a rollout this soon before the fault is blamed for it (an alert fires after its `for`: 15m for KubePodCrashLooping)'),
     readyWithin: readyWithin('2m'),
     stableFor,
   }),

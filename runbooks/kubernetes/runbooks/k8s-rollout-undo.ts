@@ -23,7 +23,9 @@ export const k8sRolloutUndo = defineRunbook({
     const back = p.toRevision ? revisions.find((r) => r.revision === p.toRevision) : revisions.filter((r) => r.revision < d.revision).at(-1);
     if (!current) throw refused(`${where} has no ReplicaSet for its current revision ${d.revision} yet`);
     if (!back || back.revision === current.revision) {
-      throw refused(`${where} has no ${p.toRevision ? `revision ${p.toRevision}` : 'earlier revision'} to roll back to (revisions: ${revisions.map((r) => r.revision).join(', ')})`);
+      throw refused(
+        `${where} has no ${p.toRevision ? `revision ${p.toRevision}` : 'earlier revision'} to roll back to (revisions: ${revisions.map((r) => r.revision).join(', ')})`,
+      );
     }
     await kit.step(
       `roll ${where} back from revision ${current.revision} to ${back.revision} (${back.replicaSet})`,
@@ -34,8 +36,12 @@ export const k8sRolloutUndo = defineRunbook({
         undo: () => k8s.k8sRollBack({ ...ref, uid: d.uid, fromReplicaSet: back.replicaSet, toReplicaSet: current.replicaSet, leaveIfChanged: true }),
       },
     );
-    await verifyOnCluster(kit, p, `${where} is available on ${back.replicaSet}`,
-      { kind: 'deployment-ready', namespace: p.namespace, name: p.deployment, replicaSet: back.replicaSet });
+    await verifyOnCluster(kit, p, `${where} is available on ${back.replicaSet}`, {
+      kind: 'deployment-ready',
+      namespace: p.namespace,
+      name: p.deployment,
+      replicaSet: back.replicaSet,
+    });
     return undefined;
   },
 });

@@ -10,7 +10,15 @@ import { sessionActivities } from './sessions';
 import { writerEndpointActivities } from './writer-endpoint';
 
 export function mysqlActivities(clusters: MysqlClusters) {
-  return { ...healthActivities(clusters), ...failoverActivities(clusters), ...writerEndpointActivities(clusters), ...hookActivities(clusters), ...sessionActivities(clusters), ...replicationActivities(clusters), ...backupActivities(clusters) };
+  return {
+    ...healthActivities(clusters),
+    ...failoverActivities(clusters),
+    ...writerEndpointActivities(clusters),
+    ...hookActivities(clusters),
+    ...sessionActivities(clusters),
+    ...replicationActivities(clusters),
+    ...backupActivities(clusters),
+  };
 }
 
 export type MysqlActivities = ReturnType<typeof mysqlActivities>;

@@ -71,7 +71,7 @@ export class BackupStore {
     const dump = this.dumpFile(manifest.id);
     await rename(`${dump}.partial`, dump);
     const file = this.file(manifest.id, 'json');
-    await writeFile(`${file}.partial`, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600, flush: true });
+    await writeFile(`${file}.partial`, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600, flush: true });
     await rename(`${file}.partial`, file);
   }
 

@@ -194,7 +194,10 @@ export function backupActivities(clusters: MysqlClusters) {
           const c = await scratch.connect();
           try {
             const present = new Set((await baseTables(c, manifest.databases)).map(tableKey));
-            const restored = await sumTables(c, manifest.tables.filter((t) => present.has(tableKey(t))));
+            const restored = await sumTables(
+              c,
+              manifest.tables.filter((t) => present.has(tableKey(t))),
+            );
             const mismatches = compareSums(manifest.tables, restored);
             await store.markVerified(backup, mismatches.length === 0 ? new Date().toISOString() : undefined);
             return {
@@ -244,7 +247,6 @@ async function dumpInto(file: FileHandle, program: string, node: string, login: 
   await runTool(program, args, { env: login.password ? { MYSQL_PWD: login.password } : {}, stdoutFd: file.fd, signal });
   await file.sync();
 }
-
 
 /** A short backup id, the same for every attempt of one runbook run. */
 export const backupIdOf = (run: string) => shortHash(run);

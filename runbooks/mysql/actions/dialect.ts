@@ -38,8 +38,7 @@ export interface Dialect {
   setSemiSyncPrimary(on: boolean): string[];
 }
 
-const threadsClause = (threads?: readonly ReplicaThread[]) =>
-  threads && threads.length === 1 ? ` ${threads[0] === 'io' ? 'IO_THREAD' : 'SQL_THREAD'}` : '';
+const threadsClause = (threads?: readonly ReplicaThread[]) => (threads && threads.length === 1 ? ` ${threads[0] === 'io' ? 'IO_THREAD' : 'SQL_THREAD'}` : '');
 
 const mariadb: Dialect = {
   flavor: 'mariadb',
@@ -55,8 +54,7 @@ const mariadb: Dialect = {
   startReplica: (threads) => `START SLAVE${threadsClause(threads)}`,
   stopReplica: (threads) => `STOP SLAVE${threadsClause(threads)}`,
   resetReplicaAll: 'RESET SLAVE ALL',
-  changeSource:
-    'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1',
+  changeSource: 'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1',
   // Its slave_pos is stale or empty: without this it would ask the new primary for binlogs from the very start.
   adoptOwnPosition: ['SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos'],
   // MariaDB has no super_read_only: application accounts must not hold READ ONLY ADMIN (deploy/mysql/grants.sql).
@@ -81,8 +79,7 @@ const mysql: Dialect = {
   startReplica: (threads) => `START REPLICA${threadsClause(threads)}`,
   stopReplica: (threads) => `STOP REPLICA${threadsClause(threads)}`,
   resetReplicaAll: 'RESET REPLICA ALL',
-  changeSource:
-    'CHANGE REPLICATION SOURCE TO SOURCE_HOST = ?, SOURCE_PORT = ?, SOURCE_USER = ?, SOURCE_PASSWORD = ?, SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1',
+  changeSource: 'CHANGE REPLICATION SOURCE TO SOURCE_HOST = ?, SOURCE_PORT = ?, SOURCE_USER = ?, SOURCE_PASSWORD = ?, SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1',
   adoptOwnPosition: [], // auto-position starts from gtid_executed
   // super_read_only holds even accounts with SUPER/CONNECTION_ADMIN; turning it on turns read_only on too.
   readOnlyState: 'SELECT @@GLOBAL.read_only AS ro, @@GLOBAL.super_read_only AS fenced',

@@ -100,10 +100,19 @@ export function healthActivities(clusters: MysqlClusters) {
     /** Transactions on `replica` that `primary` never had (MariaDB GTID state, or MySQL's GTID_SUBTRACT). */
     async mysqlErrantGtids({ cluster, replica, primary }: { cluster: string; replica: string; primary: string }): Promise<string[]> {
       const [r, p] = await Promise.all([readServer(cluster, replica), readServer(cluster, primary)]);
-      if (!r.reachable || !p.reachable) throw new Error(`cannot compare GTIDs: ${[r, p].filter((s) => !s.reachable).map((s) => `${s.node}: ${s.error}`).join('; ')}`);
+      if (!r.reachable || !p.reachable)
+        throw new Error(
+          `cannot compare GTIDs: ${[r, p]
+            .filter((s) => !s.reachable)
+            .map((s) => `${s.node}: ${s.error}`)
+            .join('; ')}`,
+        );
       if (r.flavor === 'mariadb') return errantGtids(r.binlogState ?? '', p.binlogState ?? '');
       const [row] = await clusters.on(cluster, primary, (c) => rows(c, 'SELECT GTID_SUBTRACT(?, ?) AS errant', [r.executedGtids, p.executedGtids]));
-      return String(row.errant || '').split(',').map((g) => g.trim()).filter(Boolean);
+      return String(row.errant || '')
+        .split(',')
+        .map((g) => g.trim())
+        .filter(Boolean);
     },
 
     /** Connections against max_connections, and the longest-running statements. */

@@ -82,7 +82,19 @@ export function sessionActivities(clusters: MysqlClusters) {
      * Kills the planned statements' connections. Each is re-read first and killed only if it still runs the same
      * statement (same text, not restarted) and the policy still allows it; one already gone counts as done.
      */
-    async mysqlKillSessions({ cluster, node, victims, policy, dryRun }: { cluster: string; node: string; victims: Pick<Victim, 'id' | 'digest' | 'seconds'>[]; policy: KillPolicy; dryRun?: boolean }): Promise<KillResult> {
+    async mysqlKillSessions({
+      cluster,
+      node,
+      victims,
+      policy,
+      dryRun,
+    }: {
+      cluster: string;
+      node: string;
+      victims: Pick<Victim, 'id' | 'digest' | 'seconds'>[];
+      policy: KillPolicy;
+      dryRun?: boolean;
+    }): Promise<KillResult> {
       return clusters.on(cluster, node, async (c) => {
         const self = await whoAmI(c);
         const result: KillResult = { killed: [], wouldKill: [], gone: [], changed: [] };
@@ -159,4 +171,3 @@ function victim(r: Row): Victim {
   const info = String(r.INFO ?? '');
   return { id: Number(r.ID), user: String(r.USER), seconds: Number(r.TIME), query: statementExcerpt(info, excerptLength), digest: shortHash(info) };
 }
-

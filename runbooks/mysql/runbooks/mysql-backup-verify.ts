@@ -17,8 +17,16 @@ export const mysqlBackupVerify = defineRunbook({
     .object({
       cluster,
       from: server.optional().describe('the replica to back up (default: the least lagging replica whose threads run)'),
-      databases: z.array(z.string().regex(/^[A-Za-z0-9_$-]{1,64}$/)).min(1).optional().describe('default: every non-system database that mend may read (its grants)'),
-      backup: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional().describe('verify this existing backup (its id) instead of taking one'),
+      databases: z
+        .array(z.string().regex(/^[A-Za-z0-9_$-]{1,64}$/))
+        .min(1)
+        .optional()
+        .describe('default: every non-system database that mend may read (its grants)'),
+      backup: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
+        .optional()
+        .describe('verify this existing backup (its id) instead of taking one'),
       within: duration.default('1h').describe('how long the dump, and the restore, may each take'),
     })
     .refine((p) => !(p.backup && (p.from || p.databases)), 'an existing backup is verified as it is: from and databases do not apply'),
@@ -61,10 +69,14 @@ export const mysqlBackupVerify = defineRunbook({
     }
 
     // 2. The file is what was written (bit rot, edits), and it restores to the data it was taken from.
-    await kit.verify(`backup ${backup.id}: the dump file's sha256 matches its manifest`, async () => {
-      const intact = await long.mysqlBackupIntact({ cluster: p.cluster, backup: backup.id }); // reads the whole dump
-      return { ok: intact.ok, evidence: intact };
-    }, once);
+    await kit.verify(
+      `backup ${backup.id}: the dump file's sha256 matches its manifest`,
+      async () => {
+        const intact = await long.mysqlBackupIntact({ cluster: p.cluster, backup: backup.id }); // reads the whole dump
+        return { ok: intact.ok, evidence: intact };
+      },
+      once,
+    );
     const restored = await kit.step(`restore backup ${backup.id} into a scratch server`, long.mysqlRestoreCheck, { cluster: p.cluster, backup: backup.id });
     const rpo = rpoOf(backup, await db.mysqlServers({ cluster: p.cluster }));
     await kit.verify(

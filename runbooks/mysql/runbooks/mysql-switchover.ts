@@ -32,11 +32,16 @@ export const mysqlSwitchover = defineRunbook({
 
     // Writes stop: from here the old primary's position is final. Undone (writable again) unless the promotion began.
     let promoting = false;
-    await kit.step(`make ${primary} read-only`, db.mysqlSetReadOnly, { cluster: p.cluster, node: primary, readOnly: true }, {
-      undo: async () => {
-        if (!promoting) await db.mysqlSetReadOnly({ cluster: p.cluster, node: primary, readOnly: false });
+    await kit.step(
+      `make ${primary} read-only`,
+      db.mysqlSetReadOnly,
+      { cluster: p.cluster, node: primary, readOnly: true },
+      {
+        undo: async () => {
+          if (!promoting) await db.mysqlSetReadOnly({ cluster: p.cluster, node: primary, readOnly: false });
+        },
       },
-    });
+    );
     const [old] = (await db.mysqlServers({ cluster: p.cluster })).filter((s) => s.node === primary);
     if (!old.reachable || !old.executedGtids) throw refused(`${primary} stopped answering: ${old.error ?? 'no GTID position'}`);
     await kit.step(`wait until ${candidate.node} has applied ${old.executedGtids}`, db.mysqlWaitApplied, {

@@ -48,12 +48,7 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
     },
 
     /** Loads the hot keys from their source of truth (an app endpoint returning [{key, value, ttlSeconds}]). */
-    async redisWarmKeys(input: {
-      redis: string;
-      source: string;
-      limit: number;
-      dryRun?: boolean;
-    }): Promise<{ warmed: number; sample: string[] }> {
+    async redisWarmKeys(input: { redis: string; source: string; limit: number; dryRun?: boolean }): Promise<{ warmed: number; sample: string[] }> {
       const hot = await fetchHotKeys(input.source, input.limit);
       const sample = hot.slice(0, 5).map((h) => h.key);
       if (input.dryRun) return { warmed: 0, sample };

@@ -31,7 +31,7 @@ export class SnapshotStore {
 
   async append(id: string, copies: KeyCopy[]): Promise<void> {
     if (copies.length === 0) return;
-    await appendFile(this.path(id), copies.map((c) => JSON.stringify(c)).join('\n') + '\n', { flush: true, mode: 0o600 });
+    await appendFile(this.path(id), `${copies.map((c) => JSON.stringify(c)).join('\n')}\n`, { flush: true, mode: 0o600 });
   }
 
   /** Every copy, the last one per key winning: a key is deleted only if unchanged since its latest copy. */

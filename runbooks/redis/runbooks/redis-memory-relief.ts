@@ -30,17 +30,27 @@ export const redisMemoryRelief = defineRunbook({
     }
     if (p.maxmemoryBytes) {
       const original = memory.maxBytes; // read before acting: a retried step cannot mistake its own value for it
-      await kit.step(`set maxmemory to ${p.maxmemoryBytes} bytes`, redis.redisSetMaxmemory, {
-        redis: p.redis,
-        bytes: p.maxmemoryBytes,
-      }, { undo: () => redis.redisSetMaxmemory({ redis: p.redis, bytes: original }) });
+      await kit.step(
+        `set maxmemory to ${p.maxmemoryBytes} bytes`,
+        redis.redisSetMaxmemory,
+        {
+          redis: p.redis,
+          bytes: p.maxmemoryBytes,
+        },
+        { undo: () => redis.redisSetMaxmemory({ redis: p.redis, bytes: original }) },
+      );
     }
     const snapshot = kit.uniqueId('deleted-keys');
     const scan = kit.activities<RedisActivities>({ waitsUpTo: '30m' });
-    await kit.step(`delete keys matching ${p.pattern}`, scan.redisDeleteKeys, { redis: p.redis, pattern: p.pattern, snapshot }, {
-      destructive: true,
-      undo: () => redis.redisRestoreKeys({ redis: p.redis, snapshot }),
-    });
+    await kit.step(
+      `delete keys matching ${p.pattern}`,
+      scan.redisDeleteKeys,
+      { redis: p.redis, pattern: p.pattern, snapshot },
+      {
+        destructive: true,
+        undo: () => redis.redisRestoreKeys({ redis: p.redis, snapshot }),
+      },
+    );
     await kit.stabilize(p.stabilize);
     await kit.verify(
       `memory below ${p.below * 100}% of maxmemory`,

@@ -5,7 +5,11 @@ import type { KubeCondition, PodState } from '../../actions/types';
 
 const dnsName = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 
-export const cluster = z.string().regex(/^[a-z0-9][a-z0-9-]*$/).default('default').describe('Kubernetes cluster name from config');
+export const cluster = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/)
+  .default('default')
+  .describe('Kubernetes cluster name from config');
 export const namespace = z.string().regex(dnsName, 'a Kubernetes namespace name').describe('namespace');
 export const objectName = (what: string) => z.string().regex(dnsName, `a Kubernetes ${what} name`).describe(what);
 
@@ -29,12 +33,7 @@ export const readyWithin = (d: string) => duration.default(d).describe('how long
 export const stableFor = duration.default('10s').describe('how long the recovered state must hold to count');
 
 /** Verifies by waiting on the cluster: passes once the condition has held for stableFor, fails at `within`. */
-export function verifyOnCluster(
-  kit: RunbookKit,
-  p: { cluster: string; readyWithin: Duration; stableFor: Duration },
-  name: string,
-  condition: KubeCondition,
-): Promise<void> {
+export function verifyOnCluster(kit: RunbookKit, p: { cluster: string; readyWithin: Duration; stableFor: Duration }, name: string, condition: KubeCondition): Promise<void> {
   const within = p.readyWithin;
   const waits = kit.activities<KubernetesActivities>({ waitsUpTo: within });
   return kit.verify(name, () => waits.k8sAwait({ cluster: p.cluster, condition, within, stableFor: p.stableFor }), { within });

@@ -7,7 +7,11 @@ import type { HookEvent, HookName } from '../../actions/hooks';
 import type { ServerState } from '../../actions/health';
 import { parseGtids } from '../../actions/gtid';
 
-export const cluster = z.string().regex(/^[a-z0-9][a-z0-9-]*$/).default('default').describe('MySQL cluster name from config');
+export const cluster = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/)
+  .default('default')
+  .describe('MySQL cluster name from config');
 export const server = z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port');
 
 /** A cluster's target: the guard lets one runbook at a time act on it. */
@@ -27,8 +31,7 @@ export const isWritablePrimary = (s: ServerState | undefined): boolean => !!s?.r
 export const writablePrimaries = (servers: ServerState[]) => servers.filter(isWritablePrimary);
 
 /** Replicas sorted by what they received, most first. */
-export const byReceived = (replicas: ServerState[]) =>
-  [...replicas].sort((a, b) => gtidProgress(b.replica!.receivedGtids) - gtidProgress(a.replica!.receivedGtids));
+export const byReceived = (replicas: ServerState[]) => [...replicas].sort((a, b) => gtidProgress(b.replica!.receivedGtids) - gtidProgress(a.replica!.receivedGtids));
 
 /**
  * Runs the cluster's hook commands, if it has any. A failed pre-failover hook stops the runbook before any change;
@@ -70,7 +73,10 @@ export async function verifyPrimary(kit: RunbookKit, db: Db, cluster: string, pr
       const promoted = now.find((s) => s.node === primary);
       const following = followers.map((node) => now.find((s) => s.node === node)!);
       const ok = isWritablePrimary(promoted) && following.every((f) => f.replica?.source === primary && f.replica.ioRunning && f.replica.sqlRunning);
-      return { ok, evidence: now.map((s) => ({ node: s.node, reachable: s.reachable, readOnly: s.readOnly, source: s.replica?.source, io: s.replica?.ioRunning, sql: s.replica?.sqlRunning })) };
+      return {
+        ok,
+        evidence: now.map((s) => ({ node: s.node, reachable: s.reachable, readOnly: s.readOnly, source: s.replica?.source, io: s.replica?.ioRunning, sql: s.replica?.sqlRunning })),
+      };
     },
     { within, every: '500ms' },
   );
