@@ -3,6 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Redis } from 'ioredis';
+import { Gauge } from 'prom-client';
+import { MendMetrics } from '../workers/metrics';
 import { approveSignal } from '../workflows/definitions';
 import { incident } from '../workflows/incident';
 import { awaitApproval } from './helpers/incident';
@@ -89,4 +91,28 @@ test('a bad config stops the worker at start with the path of the bad field', as
   await expect(startWorkerProcess(path)).rejects.toThrow(
     /workers\/main.js exited 1:[\s\S]*policy\.attempts\.max: [\s\S]*policy\.cooldown: expected a duration[\s\S]*redis\.default\.url: expected redis:\/\//,
   );
+});
+
+test('a metric whose collection throws answers 500, and /metrics keeps serving', async () => {
+  const metrics = new MendMetrics();
+  let broken = true;
+  new Gauge({
+    name: 'mend_test_flaky',
+    help: 'throws while broken',
+    registers: [metrics.registry],
+    collect() {
+      if (broken) throw new Error('collector down');
+    },
+  });
+  const { server, port } = await metrics.serve('127.0.0.1', 0);
+  try {
+    const failed = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect([failed.status, await failed.text()]).toEqual([500, 'metrics failed: collector down\n']);
+    broken = false;
+    const ok = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('mend_test_flaky');
+  } finally {
+    server.close();
+  }
 });

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { InjectedSinks } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { errorMessage } from '../common/error-message';
 import { statusKey } from '../common/search-attributes';
 import type { MendSinks } from '../workflows/sinks';
 
@@ -90,12 +91,16 @@ export class MendMetrics {
 
   /** Serves /metrics; resolves with the bound port (0 picks a free one). */
   async serve(host: string, port: number): Promise<{ server: Server; port: number }> {
-    const server = createServer(async (req, res) => {
+    const server = createServer((req, res) => {
       if (req.url !== '/metrics') {
         res.writeHead(404).end('not found\n');
         return;
       }
-      res.writeHead(200, { 'content-type': this.registry.contentType }).end(await this.registry.metrics());
+      // A collector that throws answers 500; it never becomes an unhandled rejection that ends the worker.
+      this.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text),
+        (err) => res.writeHead(500).end(`metrics failed: ${errorMessage(err)}\n`),
+      );
     });
     await new Promise<void>((ok, fail) => server.once('error', fail).listen(port, host, ok));
     const address = server.address();
