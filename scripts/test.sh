@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$MEND_ROOT"
 bash scripts/provision/node.sh
 # Formatting and lint (import cycles, Node modules in workflow code, patched() outside workflows/patches.ts).
-npx --no-install biome ci . >&2 || die "biome: run `npm run format` to format; lint findings above"
+npx --no-install biome ci . >&2 || die 'biome: format with npm run format; lint findings above'
 export TEMPORAL_BIN; TEMPORAL_BIN=$(bash scripts/provision/temporal.sh)
 export MEND_TEST_SERVER; MEND_TEST_SERVER=$(bash scripts/provision/test-server.sh)
 export REDIS_SERVER; REDIS_SERVER=$(bash scripts/provision/redis.sh)

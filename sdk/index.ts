@@ -1,7 +1,8 @@
 // mend's authoring API: what a pack imports as `mend`. Workflow-safe: runbook code runs in Temporal's sandbox.
 export { z } from 'zod';
 export { defineRunbook, type NotNeeded, type RunbookChoice, type RunbookDefinition } from '../workflows/kit/define';
-export type { ApprovalAsk, CheckResult, LongActivity, RunbookKit, StepOptions, VerifyOptions } from '../workflows/kit/kit';
+export type { ApprovalAsk, CheckResult, RunbookKit, StepOptions, VerifyOptions } from '../workflows/kit/kit';
+export type { LongActivity } from '../workflows/activity-options';
 export { needsPeople, refused } from '../workflows/kit/errors';
 export { durationSchema as duration, envNameSchema as envName } from '../common/schemas';
 export { secondsBetween, toMs } from '../common/duration';

@@ -8,7 +8,8 @@ import { MendMetrics } from './metrics';
 import { ensureSearchAttributes } from './search-attributes';
 import { createMendWorker } from './worker';
 
-export async function runWorker(interceptors?: WorkerInterceptors): Promise<void> {
+/** `polling`, if given, holds the ready worker back until it resolves (a standby worker). */
+export async function runWorker(interceptors?: WorkerInterceptors, polling?: Promise<void>): Promise<void> {
   Runtime.install({
     logger: new DefaultLogger((process.env.MEND_LOG_LEVEL as 'INFO') ?? 'INFO', ({ level, message, meta, timestampNanos }) =>
       logLine(level, message, meta, new Date(Number(timestampNanos / 1_000_000n))),
@@ -38,6 +39,7 @@ export async function runWorker(interceptors?: WorkerInterceptors): Promise<void
     searchAttributesAdded: added,
   });
   try {
+    await polling;
     await run();
   } finally {
     stopCounting?.();

@@ -6,9 +6,9 @@ import type { Duration, SafetyPolicy } from '../common/types';
 type Timeouts = Pick<ActivityOptions, 'startToCloseTimeout' | 'heartbeatTimeout'>;
 
 export interface LongActivity {
-  /** The longest the activity may work; it gets a minute more to start and report. It must heartbeat. */
+  /** The longest the activity may work; it gets a minute more to report. It must heartbeat. */
   waitsUpTo: Duration;
-  /** How soon a silent activity counts as lost (its worker died) and is retried elsewhere. */
+  /** How soon a silent activity counts as lost (its worker died) and is retried elsewhere; over 5 s (`heartbeating`'s tick). */
   heartbeat?: Duration;
 }
 

@@ -25,6 +25,7 @@ export const patches = {
 /** Whether this run has the change: true for new runs, and for replays of runs recorded with it. */
 export function changed(patch: keyof typeof patches, runbook?: string): boolean {
   const { id, runbooks }: Patch = patches[patch];
-  if (runbooks && !runbooks.includes(runbook ?? '')) return true;
+  if (runbooks && !runbook) throw new Error(`patch ${patch} concerns runbooks: name the runbook`);
+  if (runbooks && !runbooks.includes(runbook!)) return true;
   return patched(id);
 }

@@ -43,6 +43,11 @@ export function startStallingWorker(configPath: string, when: 'before' | 'after'
   return startMendProcess(join('test', 'helpers', 'stalling-worker.js'), '"mend worker ready"', configPath, { MEND_TEST_STALL: `${when}:${activity}` });
 }
 
+/** A worker process that logs its activities and dies by SIGKILL at a planned point (workers/crash-worker.ts); a standby polls once told on stdin. */
+export function startCrashWorker(configPath: string, env: { MEND_CRASH_PLAN: string; MEND_CRASH_LOG: string; MEND_CRASH_STANDBY?: '1' }): Promise<WorkerProcess> {
+  return startMendProcess(join('workers', 'crash-worker.js'), '"mend worker ready"', configPath, env);
+}
+
 export function startGatewayProcess(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
   return startMendProcess(join('gateway', 'main.js'), '"mend gateway ready"', configPath, env);
 }
@@ -50,7 +55,7 @@ export function startGatewayProcess(configPath: string, env: NodeJS.ProcessEnv =
 async function startMendProcess(entry: string, ready: string, configPath: string, env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [join(root, 'dist', entry)], {
     env: { ...process.env, MEND_CONFIG: configPath, MEND_LOG_LEVEL: 'WARN', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));

@@ -6,10 +6,9 @@ import { toMs } from '../../common/duration';
 import type { Duration, SafetyPolicy, StepRecord, VerificationRecord } from '../../common/types';
 import { longActivityTimeouts, policyActivityOptions, type LongActivity } from '../activity-options';
 import { changed } from '../patches';
+import type { ApprovalOptions } from './approval';
 import { refused, stoodDown, verificationFailed } from './errors';
 import { now, type RunbookRun } from './run';
-
-export type { LongActivity };
 
 export interface StepOptions<O> {
   /**
@@ -81,7 +80,7 @@ export class RunbookKit {
     if (destructive && !undo && !restoredBy && this.policy.refuseDestructiveWithoutUndo) {
       throw refused(`step "${name}" is destructive and has no undo; the safety policy refuses it`);
     }
-    await this.askDue();
+    await this.#askDue();
     if (destructive && !this.dryRun && run.alertResolved) {
       throw stoodDown(`the alert is no longer firing (${run.alertResolved}); step "${name}" was not taken`);
     }
@@ -112,14 +111,16 @@ export class RunbookKit {
 
   /**
    * Asks now, in one approval, `reason` and whatever the policy wants approved before acting (otherwise asked at
-   * the first step), then runs `recheck`. Resolves to whether an approval was asked; rejection or timeout stops the
-   * runbook.
+   * the first step); once an approval was given (or listed, in dry-run) runs `recheck`. Resolves to whether one was
+   * asked; rejection or timeout stops the runbook. With the policy's approval in it, the runbook's own approvers,
+   * quorum and timeout can only make it stricter.
    */
   async approval(ask: ApprovalAsk = {}): Promise<boolean> {
     const run = this.#run;
-    if (changed('approvalJoinsDue', run.input.runbook)) return this.askDue(ask);
-    if (ask.reason) await run.askApproval(this.request(ask.reason, ask));
-    return (await this.askDue()) || !!ask.reason;
+    if (changed('approvalJoinsDue', run.input.runbook)) return this.#askDue(ask);
+    // Failovers recorded before: their reason asked alone, then the policy's, and nothing read again.
+    if (ask.reason) await run.askApproval(this.#request(ask.reason, ask));
+    return (await this.#askDue()) || !!ask.reason;
   }
 
   /** An id unique to this runbook run, for data a step and its undo share (e.g. a snapshot). */
@@ -176,23 +177,27 @@ export class RunbookKit {
   }
 
   /** The approval due before acting, joined with the runbook's own reason if it gives one. */
-  private async askDue(ask: ApprovalAsk = {}): Promise<boolean> {
+  async #askDue(ask: ApprovalAsk = {}): Promise<boolean> {
     const due = this.#run.takeDue();
     const reasons = [...(due?.reasons ?? []), ...(ask.reason ? [ask.reason] : [])];
     if (!reasons.length) return false;
-    await this.#run.askApproval(this.request(reasons.join('; '), { ...ask, liftable: !ask.reason && !!due?.liftable }));
+    await this.#run.askApproval(this.#request(reasons.join('; '), ask, due && { liftable: !ask.reason && due.liftable }));
     await ask.recheck?.();
     return true;
   }
 
-  private request(reason: string, ask: Omit<ApprovalAsk, 'reason' | 'recheck'> & { liftable?: boolean }) {
+  /** The runbook's ask; with the policy's approval due in it, no laxer than the policy. */
+  #request(reason: string, ask: ApprovalAsk, due?: { liftable: boolean }): ApprovalOptions {
     const policy = this.policy.approval;
+    const approvers = ask.approvers ?? policy.approvers;
+    const timeout = ask.timeout ?? policy.timeout;
+    if (!due) return { reason, approvers, quorum: ask.quorum ?? policy.quorum, timeout };
     return {
       reason,
-      approvers: ask.approvers ?? policy.approvers,
-      quorum: ask.quorum ?? policy.quorum,
-      timeout: ask.timeout ?? policy.timeout,
-      liftable: ask.liftable,
+      approvers: approvers.filter((a) => policy.approvers.includes(a)),
+      quorum: Math.max(ask.quorum ?? 0, policy.quorum),
+      timeout: toMs(timeout) < toMs(policy.timeout) ? timeout : policy.timeout,
+      liftable: due.liftable,
     };
   }
 }

@@ -15,7 +15,7 @@ interface Compensation {
 }
 
 /** Approval reasons that add up until the runbook first acts (or asks for approval itself). */
-export interface DueApproval {
+interface DueApproval {
   reasons: string[];
   /** Given too when an allowed approver lifts the guard's block: only if every reason is the block. */
   liftable: boolean;

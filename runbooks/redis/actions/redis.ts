@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { RedisPool } from './redis-pool';
+import { once } from './receipts';
 import type { KeyCopy, SnapshotStore } from './snapshots';
 
 export interface HitRate {
@@ -47,19 +48,23 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
       return { hits, misses, rate: hits + misses > 0 ? hits / (hits + misses) : null };
     },
 
-    /** Loads the hot keys from their source of truth (an app endpoint returning [{key, value, ttlSeconds}]). */
+    /**
+     * Loads the hot keys from their source of truth (an app endpoint returning [{key, value, ttlSeconds}]), once: a
+     * retry after a crash that followed the load finds its receipt and asks the source nothing.
+     */
     async redisWarmKeys(input: { redis: string; source: string; limit: number; dryRun?: boolean }): Promise<{ warmed: number; sample: string[] }> {
-      const hot = await fetchHotKeys(input.source, input.limit);
-      const sample = hot.slice(0, 5).map((h) => h.key);
-      if (input.dryRun) return { warmed: 0, sample };
-      const pipeline = pool.get(input.redis).pipeline();
-      for (const { key, value, ttlSeconds } of hot) {
-        if (ttlSeconds) pipeline.set(key, value, 'EX', ttlSeconds);
-        else pipeline.set(key, value);
+      if (input.dryRun) {
+        const hot = await fetchHotKeys(input.source, input.limit);
+        return { warmed: 0, sample: hot.slice(0, 5).map((h) => h.key) };
       }
-      const failed = ((await pipeline.exec()) ?? []).find(([err]) => err);
-      if (failed) throw new Error(`SET failed while warming: ${failed[0]!.message}`);
-      return { warmed: hot.length, sample };
+      return once(pool.get(input.redis), async (tx) => {
+        const hot = await fetchHotKeys(input.source, input.limit);
+        for (const { key, value, ttlSeconds } of hot) {
+          if (ttlSeconds) tx.set(key, value, 'EX', ttlSeconds);
+          else tx.set(key, value);
+        }
+        return { warmed: hot.length, sample: hot.slice(0, 5).map((h) => h.key) };
+      });
     },
 
     async redisMemory({ redis }: { redis: string }): Promise<MemoryState> {
@@ -101,6 +106,7 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
         cursor = next;
         if (input.dryRun) {
           keys += batch.length;
+          Context.current().heartbeat({ keys });
           continue;
         }
         const copies = await copyKeys(client, batch);

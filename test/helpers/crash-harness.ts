@@ -1,0 +1,129 @@
+// The crash harness: runs an incident once cleanly on real targets, takes every activity of that run as a crash
+// point (after it acted and before Temporal heard; at its first heartbeat if it heartbeats), and for each point
+// runs the incident again on a worker that dies there by SIGKILL, with a fresh worker taking over. Each run must end
+// as the clean one did, with the same side effects counted on the real system.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { RecoveryRecord } from '../../common/types';
+import type { incident } from '../../workflows/incident';
+import type { ActivityRun, CrashPoint } from '../../workers/crash-worker';
+import { scratchDir } from './processes';
+import { startCrashWorker } from './worker-process';
+
+export interface CrashCase {
+  client: Client;
+  /** The worker's config file; its `worker.maxCachedWorkflows` should be 0 so no task waits on a dead worker. */
+  configPath: string;
+  /** Puts the targets back as a run starts from. */
+  reset(): Promise<void>;
+  /** Starts one incident (a new workflow id each call). */
+  start(): Promise<WorkflowHandle<typeof incident>>;
+  /** Counters of side effects read on the real system; the harness compares what each run added. */
+  count(): Promise<Record<string, number>>;
+  /** What a crashed run must share with the clean one; by default its status and each attempt's. */
+  outcome?(record: RecoveryRecord): unknown;
+}
+
+export interface PointRun {
+  point: string;
+  outcome: unknown;
+  effects: Record<string, number>;
+  seconds: number;
+}
+
+export interface CrashReport {
+  clean: PointRun;
+  runs: PointRun[];
+  /** The runs that did not end as the clean run did, or whose worker never reached the point. */
+  differing: PointRun[];
+}
+
+const statuses = (r: RecoveryRecord) => ({ status: r.status, attempts: r.attempts.map((a) => `${a.runbook}: ${a.status}`) });
+const label = (p: CrashPoint) => `${p.mode} ${p.workflowType}#${p.activityId} ${p.activityType}`;
+
+export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
+  const dir = scratchDir('crash-');
+  const env = { MEND_CRASH_PLAN: join(dir, 'plan.json'), MEND_CRASH_LOG: join(dir, 'activities.jsonl') };
+  const outcome = c.outcome ?? statuses;
+  // The worker that takes over is up before the kill and starts polling when told on stdin: no start-up to wait for.
+  const standbyWorker = () => startCrashWorker(c.configPath, { ...env, MEND_CRASH_STANDBY: '1' });
+  let worker = await startCrashWorker(c.configPath, env);
+  let standby = standbyWorker();
+  const runOnce = async (point?: CrashPoint): Promise<PointRun & { incidentId: string }> => {
+    const started = Date.now();
+    await c.reset();
+    const before = await c.count();
+    if (point) writeFileSync(env.MEND_CRASH_PLAN, JSON.stringify(point));
+    const handle = await c.start();
+    const killed = new Promise<'killed'>((resolve) => worker.process.once('exit', () => resolve('killed')));
+    const first = await Promise.race([handle.result(), killed]);
+    let record: RecoveryRecord | undefined = first === 'killed' ? undefined : first;
+    rmSync(env.MEND_CRASH_PLAN, { force: true });
+    if (first === 'killed') {
+      const dead = worker.process.pid!;
+      worker = await standby;
+      worker.process.stdin!.write('poll\n');
+      standby = standbyWorker();
+      // Temporal retries what the dead worker was running once each attempt's timeout passes; failing those
+      // attempts now only skips the wait.
+      for (const a of await runningOn(c.client, handle.workflowId, dead)) {
+        await c.client.activity.fail(a, new Error('its worker was killed (crash harness)')).catch(() => undefined);
+      }
+      record = await handle.result();
+    }
+    const after = await c.count();
+    const effects = Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - (before[k] ?? 0)]));
+    const reached = !point || first === 'killed';
+    const seconds = (Date.now() - started) / 1000;
+    const run = { point: point ? label(point) : 'clean', outcome: reached ? outcome(record!) : 'the worker never reached the point', effects, seconds };
+    process.stderr.write(`[crash] ${run.point}: ${JSON.stringify(run.outcome)} ${JSON.stringify(effects)} in ${seconds.toFixed(1)} s\n`);
+    return { ...run, incidentId: handle.workflowId };
+  };
+  try {
+    const { incidentId, ...clean } = await runOnce();
+    const points = activitiesOf(env.MEND_CRASH_LOG, incidentId).flatMap((a): CrashPoint[] => {
+      const at = { workflowType: a.workflowType, activityId: a.activityId, activityType: a.activityType };
+      return [{ ...at, mode: 'after' }, ...(a.heartbeats ? [{ ...at, mode: 'heartbeat' as const }] : [])];
+    });
+    const runs: PointRun[] = [];
+    for (const point of points) {
+      const { incidentId: _, ...run } = await runOnce(point);
+      runs.push(run);
+    }
+    const same = (r: PointRun) => JSON.stringify([r.outcome, r.effects]) === JSON.stringify([clean.outcome, clean.effects]);
+    return { clean, runs, differing: runs.filter((r) => !same(r)) };
+  } finally {
+    await Promise.all([worker.stop('SIGKILL'), standby.then((s) => s.stop('SIGKILL'))]);
+  }
+}
+
+const logLines = (log: string): ActivityRun[] =>
+  existsSync(log)
+    ? readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as ActivityRun)
+    : [];
+
+/** The first attempt of every activity of an incident and its runbooks (their workflow ids start with its id). */
+function activitiesOf(log: string, incidentId: string): ActivityRun[] {
+  return logLines(log).filter((a) => a.event === 'end' && a.attempt === 1 && (a.workflowId === incidentId || a.workflowId.startsWith(`${incidentId}/`)));
+}
+
+/** The activities of an incident and its runbooks that a worker process was running (as Temporal sees them). */
+async function runningOn(client: Client, incidentId: string, pid: number): Promise<{ workflowId: string; runId: string; activityId: string }[]> {
+  const { raw } = await client.workflow.getHandle(incidentId).describe();
+  const workflows = [incidentId, ...(raw.pendingChildren ?? []).map((c) => c.workflowId!)];
+  const running = [];
+  for (const workflowId of workflows) {
+    const { raw: child } = await client.workflow.getHandle(workflowId).describe();
+    for (const a of child.pendingActivities ?? []) {
+      if (a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED && a.lastWorkerIdentity?.startsWith(`${pid}@`)) {
+        running.push({ workflowId, runId: child.workflowExecutionInfo!.execution!.runId!, activityId: a.activityId! });
+      }
+    }
+  }
+  return running;
+}
