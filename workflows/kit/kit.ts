@@ -6,7 +6,7 @@ import { toMs } from '../../common/duration';
 import type { Duration, SafetyPolicy, StepRecord, VerificationRecord } from '../../common/types';
 import { longActivityTimeouts, policyActivityOptions, type LongActivity } from '../activity-options';
 import { changed } from '../patches';
-import type { ApprovalOptions } from './approval';
+import { approvalRequest, type ApprovalTerms } from './approval-request';
 import { refused, stoodDown, verificationFailed } from './errors';
 import { now, type RunbookRun } from './run';
 
@@ -38,12 +38,9 @@ export interface VerifyOptions {
   every?: Duration;
 }
 
-export interface ApprovalAsk {
+export interface ApprovalAsk extends ApprovalTerms {
   /** What the approver decides. Omitted: only the approval the policy wants before acting, if it wants one. */
   reason?: string;
-  approvers?: string[];
-  quorum?: number;
-  timeout?: Duration;
   /** Reads again, after a human approved, what the decision rests on: the system may have changed meanwhile. */
   recheck?: () => Promise<unknown>;
 }
@@ -119,7 +116,7 @@ export class RunbookKit {
     const run = this.#run;
     if (changed('approvalJoinsDue', run.input.runbook)) return this.#askDue(ask);
     // Failovers recorded before: their reason asked alone, then the policy's, and nothing read again.
-    if (ask.reason) await run.askApproval(this.#request(ask.reason, ask));
+    if (ask.reason) await run.askApproval(approvalRequest(this.policy.approval, ask.reason, ask));
     return (await this.#askDue()) || !!ask.reason;
   }
 
@@ -181,23 +178,8 @@ export class RunbookKit {
     const due = this.#run.takeDue();
     const reasons = [...(due?.reasons ?? []), ...(ask.reason ? [ask.reason] : [])];
     if (!reasons.length) return false;
-    await this.#run.askApproval(this.#request(reasons.join('; '), ask, due && { liftable: !ask.reason && due.liftable }));
+    await this.#run.askApproval(approvalRequest(this.policy.approval, reasons.join('; '), ask, due && { liftable: !ask.reason && due.liftable }));
     await ask.recheck?.();
     return true;
-  }
-
-  /** The runbook's ask; with the policy's approval due in it, no laxer than the policy. */
-  #request(reason: string, ask: ApprovalAsk, due?: { liftable: boolean }): ApprovalOptions {
-    const policy = this.policy.approval;
-    const approvers = ask.approvers ?? policy.approvers;
-    const timeout = ask.timeout ?? policy.timeout;
-    if (!due) return { reason, approvers, quorum: ask.quorum ?? policy.quorum, timeout };
-    return {
-      reason,
-      approvers: approvers.filter((a) => policy.approvers.includes(a)),
-      quorum: Math.max(ask.quorum ?? 0, policy.quorum),
-      timeout: toMs(timeout) < toMs(policy.timeout) ? timeout : policy.timeout,
-      liftable: due.liftable,
-    };
   }
 }
