@@ -7,8 +7,9 @@ import { Client, Connection } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import { incident } from '../workflows/incident';
 import { productKey, startReadLoad, startSourceOfTruth } from './helpers/cache-app';
+import type { CrashPoint } from '../workers/crash-worker';
 import { crashEveryPoint, type CrashReport } from './helpers/crash-harness';
-import { redisClient, testConfig } from './helpers/mend';
+import { fillNearMaxmemory, redisClient, testConfig } from './helpers/mend';
 import { startRedis, type RedisServer } from './helpers/processes';
 import { runbookView } from './helpers/incident';
 import { waitFor } from './helpers/wait';
@@ -34,7 +35,7 @@ afterAll(async () => {
 /** Calls of each Redis command so far, by Redis's own counters. */
 async function commandCalls(...commands: string[]): Promise<Record<string, number>> {
   const stats = await redis.info('commandstats');
-  return Object.fromEntries(commands.map((c) => [c, Number(new RegExp(`cmdstat_${c}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)]));
+  return Object.fromEntries(commands.map((c) => [c, Number(new RegExp(`cmdstat_${c.replace('|', '\\|')}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)]));
 }
 
 /** A worker config for crash runs: a fresh target name per run, no budget or cooldown between runs, no sticky cache. */
@@ -86,6 +87,52 @@ test('cache-warmup: killed at every activity, it still warms each key once and r
     reader.disconnect();
     await source.close();
   }
+}, 600_000);
+
+/** Starts memory relief on a fresh target each run, on a Redis just filled near its maxmemory. */
+async function crashMemoryRelief(prefix: string, params: Record<string, unknown>, points?: (p: CrashPoint) => boolean): Promise<CrashReport> {
+  let run = 0;
+  let initial = 0;
+  const sessions = () => redis.exists(...Array.from({ length: 20 }, (_, i) => `session:${i}`));
+  const maxmemory = async () => Number((await redis.config('GET', 'maxmemory'))[1]);
+  return crashEveryPoint({
+    client,
+    configPath: crashConfig(prefix),
+    points,
+    reset: async () => {
+      await fillNearMaxmemory(redis);
+      initial = await maxmemory();
+    },
+    start: () =>
+      client.workflow.start(incident, {
+        taskQueue: prefix,
+        workflowId: `${prefix}-${run}`,
+        args: [{ runbook: 'redis-memory-relief', severity: 'warning', params: { redis: `${prefix}-${run++}`, pattern: 'session:*', stabilize: '1s', ...params } }],
+      }),
+    count: async () => ({
+      ...(await commandCalls('config|set', 'del', 'restore')),
+      sessionsLeft: await sessions(),
+      maxmemoryAsFilled: Number((await maxmemory()) === initial),
+    }),
+  });
+}
+
+test('redis-memory-relief: killed at every activity, it deletes and raises maxmemory once, and recovers', async () => {
+  // The incident's own points are tried in the cases before and after this one.
+  const report = await crashMemoryRelief(`crash-relief-${Date.now()}`, { maxmemoryBytes: 100_000_000, verifyWithin: '20s' }, (p) => p.workflowType !== 'incident');
+  expect(report.clean).toMatchObject({ outcome: { status: 'recovered' }, effects: { 'config|set': 1, del: 20, restore: 0, sessionsLeft: -20, maxmemoryAsFilled: -1 } });
+  expectLikeClean(report);
+}, 600_000);
+
+test('redis-memory-relief undone: killed at every activity and every undo, the keys and maxmemory come back once', async () => {
+  // Memory cannot fall below 1% of maxmemory: verification fails, both steps are undone, and the heavier rung
+  // (redis-flush-cache, destructive without undo) is refused by the default policy.
+  const report = await crashMemoryRelief(`crash-undo-${Date.now()}`, { maxmemoryBytes: 100_000_000, below: 0.01, verifyWithin: '2s' });
+  expect(report.clean).toMatchObject({
+    outcome: { status: 'escalated', attempts: ['redis-memory-relief: failed', 'redis-flush-cache: refused'] },
+    effects: { 'config|set': 2, del: 20, restore: 20, sessionsLeft: 0, maxmemoryAsFilled: 0 },
+  });
+  expectLikeClean(report);
 }, 600_000);
 
 test('kill -9 during the stabilization timer: the run was open, and a second worker ends it with the step done once', async () => {

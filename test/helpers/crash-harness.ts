@@ -24,6 +24,8 @@ export interface CrashCase {
   count(): Promise<Record<string, number>>;
   /** What a crashed run must share with the clean one; by default its status and each attempt's. */
   outcome?(record: RecoveryRecord): unknown;
+  /** Which points to try (default: all), e.g. only the runbook's when another case covers the incident's. */
+  points?(point: CrashPoint): boolean;
 }
 
 export interface PointRun {
@@ -83,10 +85,12 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
   };
   try {
     const { incidentId, ...clean } = await runOnce();
-    const points = activitiesOf(env.MEND_CRASH_LOG, incidentId).flatMap((a): CrashPoint[] => {
-      const at = { workflowType: a.workflowType, activityId: a.activityId, activityType: a.activityType };
-      return [{ ...at, mode: 'after' }, ...(a.heartbeats ? [{ ...at, mode: 'heartbeat' as const }] : [])];
-    });
+    const points = activitiesOf(env.MEND_CRASH_LOG, incidentId)
+      .flatMap((a): CrashPoint[] => {
+        const at = { workflowType: a.workflowType, activityId: a.activityId, activityType: a.activityType };
+        return [{ ...at, mode: 'after' }, ...(a.heartbeats ? [{ ...at, mode: 'heartbeat' as const }] : [])];
+      })
+      .filter(c.points ?? (() => true));
     const runs: PointRun[] = [];
     for (const point of points) {
       const { incidentId: _, ...run } = await runOnce(point);

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
 import { projectRoot } from '../../common/project-root';
 import { freePort, portOpen, stopProcess, waitForPort } from '../../common/processes';
 import { provisioned } from '../../common/provisioned';
@@ -29,8 +30,20 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** A Temporal dev server; with dbFile its data survives a restart; with ui, its Web UI too. */
+/**
+ * A Temporal dev server; with dbFile its data survives a restart; with ui, its Web UI too. A free port another
+ * process takes first (the server then exits) is retried on another, unless the port was asked for.
+ */
 export async function startDevServer(options: { port?: number; dbFile?: string; ui?: boolean } = {}): Promise<DevServer> {
+  for (let tries = 1; ; tries++) {
+    const server = await launchDevServer(options);
+    if (await answersAsTemporal(server)) return server;
+    await server.stop();
+    if (options.port || tries === 3) throw new Error(`the Temporal dev server did not come up on port ${server.port}`);
+  }
+}
+
+async function launchDevServer(options: { port?: number; dbFile?: string; ui?: boolean }): Promise<DevServer> {
   const temporal = provisioned('temporal', 'TEMPORAL_BIN');
   const port = options.port ?? (await freePort());
   const uiPort = options.ui ? await freePort() : undefined;
@@ -58,6 +71,19 @@ export async function startDevServer(options: { port?: number; dbFile?: string; 
   // The UI answers before its API can reach the server: wait for the API.
   if (uiUrl) await waitFor(async () => (await fetch(`${uiUrl}/api/v1/namespaces/default`).catch(() => undefined))?.ok, 'the Temporal UI API');
   return { address: `127.0.0.1:${port}`, port, uiUrl, process: child, stop: () => stopProcess(child) };
+}
+
+/** The port answers Temporal's own API, from the server just started (not a process that held the port). */
+async function answersAsTemporal(server: DevServer): Promise<boolean> {
+  const connection = await Connection.connect({ address: server.address, connectTimeout: '10s' }).catch(() => undefined);
+  try {
+    await connection?.workflowService.getSystemInfo({});
+    return !!connection && server.process.exitCode === null && server.process.signalCode === null;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close();
+  }
 }
 
 export interface RedisServer {

@@ -73,11 +73,11 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
       return { usedBytes: info.used_memory, maxBytes, ratio: maxBytes > 0 ? info.used_memory / maxBytes : null };
     },
 
-    /** Sets maxmemory to an absolute value (idempotent); returns the value it found. */
+    /** Sets maxmemory to an absolute value, unless it already is (a retry after a crash sets nothing); returns the value it found. */
     async redisSetMaxmemory(input: { redis: string; bytes: number; dryRun?: boolean }): Promise<{ found: number }> {
       const client = pool.get(input.redis);
       const [, current] = (await client.config('GET', 'maxmemory')) as [string, string];
-      if (!input.dryRun) await client.config('SET', 'maxmemory', String(input.bytes));
+      if (!input.dryRun && Number(current) !== input.bytes) await client.config('SET', 'maxmemory', String(input.bytes));
       return { found: Number(current) };
     },
 
