@@ -1,7 +1,7 @@
 // The crash harness: runs an incident once cleanly on real targets, takes every activity of that run as a crash
-// point (after it acted and before Temporal heard; at its first heartbeat if it heartbeats), and for each point
-// runs the incident again on a worker that dies there by SIGKILL, with a fresh worker taking over. Each run must end
-// as the clean one did, with the same side effects counted on the real system.
+// point (after it acted and before Temporal heard; at its first heartbeat if it heartbeats) and every kind of timer
+// it waited on, and for each point runs the incident again on a worker killed there by SIGKILL, with a fresh worker
+// taking over. Each run must end as the clean one did, with the same side effects counted on the real system.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -10,6 +10,7 @@ import type { RecoveryRecord } from '../../common/types';
 import type { incident } from '../../workflows/incident';
 import type { ActivityRun, CrashPoint } from '../../workers/crash-worker';
 import { scratchDir } from './processes';
+import { waitFor } from './wait';
 import { startCrashWorker } from './worker-process';
 
 export interface CrashCase {
@@ -25,8 +26,18 @@ export interface CrashCase {
   /** What a crashed run must share with the clean one; by default its status and each attempt's. */
   outcome?(record: RecoveryRecord): unknown;
   /** Which points to try (default: all), e.g. only the runbook's when another case covers the incident's. */
-  points?(point: CrashPoint): boolean;
+  points?(point: Point): boolean;
 }
+
+/** Killed while the workflow waits on this timer (timer ids are a run's sequence numbers, like activity ids). */
+export interface TimerPoint {
+  workflowType: string;
+  timerId: string;
+  seconds: number;
+  mode: 'timer';
+}
+
+export type Point = CrashPoint | TimerPoint;
 
 export interface PointRun {
   point: string;
@@ -43,7 +54,7 @@ export interface CrashReport {
 }
 
 const statuses = (r: RecoveryRecord) => ({ status: r.status, attempts: r.attempts.map((a) => `${a.runbook}: ${a.status}`) });
-const label = (p: CrashPoint) => `${p.mode} ${p.workflowType}#${p.activityId} ${p.activityType}`;
+const label = (p: Point) => (p.mode === 'timer' ? `during ${p.workflowType} timer ${p.timerId} (${p.seconds} s)` : `${p.mode} ${p.workflowType}#${p.activityId} ${p.activityType}`);
 
 export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
   const dir = scratchDir('crash-');
@@ -53,13 +64,14 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
   const standbyWorker = () => startCrashWorker(c.configPath, { ...env, MEND_CRASH_STANDBY: '1' });
   let worker = await startCrashWorker(c.configPath, env);
   let standby = standbyWorker();
-  const runOnce = async (point?: CrashPoint): Promise<PointRun & { incidentId: string }> => {
+  const runOnce = async (point?: Point): Promise<PointRun & { incidentId: string }> => {
     const started = Date.now();
     await c.reset();
     const before = await c.count();
-    if (point) writeFileSync(env.MEND_CRASH_PLAN, JSON.stringify(point));
+    if (point && point.mode !== 'timer') writeFileSync(env.MEND_CRASH_PLAN, JSON.stringify(point));
     const handle = await c.start();
     const killed = new Promise<'killed'>((resolve) => worker.process.once('exit', () => resolve('killed')));
+    if (point?.mode === 'timer') void killDuring(c.client, handle.workflowId, point, worker).catch(() => undefined);
     const first = await Promise.race([handle.result(), killed]);
     let record: RecoveryRecord | undefined = first === 'killed' ? undefined : first;
     rmSync(env.MEND_CRASH_PLAN, { force: true });
@@ -85,13 +97,13 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
   };
   try {
     const { incidentId, ...clean } = await runOnce();
-    const points = activitiesOf(env.MEND_CRASH_LOG, incidentId)
-      .flatMap((a): CrashPoint[] => {
-        const at = { workflowType: a.workflowType, activityId: a.activityId, activityType: a.activityType };
-        return [{ ...at, mode: 'after' }, ...(a.heartbeats ? [{ ...at, mode: 'heartbeat' as const }] : [])];
-      })
-      .filter(c.points ?? (() => true));
+    const activityPoints = activitiesOf(env.MEND_CRASH_LOG, incidentId).flatMap((a): CrashPoint[] => {
+      const at = { workflowType: a.workflowType, activityId: a.activityId, activityType: a.activityType };
+      return [{ ...at, mode: 'after' }, ...(a.heartbeats ? [{ ...at, mode: 'heartbeat' as const }] : [])];
+    });
+    const points = [...activityPoints, ...(await timersOf(c.client, incidentId))].filter(c.points ?? (() => true));
     const runs: PointRun[] = [];
+    process.stderr.write(`[crash] ${points.length} points\n`);
     for (const point of points) {
       const { incidentId: _, ...run } = await runOnce(point);
       runs.push(run);
@@ -130,4 +142,38 @@ async function runningOn(client: Client, incidentId: string, pid: number): Promi
     }
   }
   return running;
+}
+
+/** The workflow a point is in: the incident, or its runbook (workflow id `<incident>/<runbook>`). */
+const workflowOf = (incidentId: string, workflowType: string) => (workflowType === 'incident' ? incidentId : `${incidentId}/${workflowType}`);
+
+/** The first timer of each length in the incident and its runbooks (a verification's every-second timers count once). */
+async function timersOf(client: Client, incidentId: string): Promise<TimerPoint[]> {
+  const { raw } = await client.workflow.getHandle(incidentId).describe();
+  const events = async (workflowId: string) => (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const runbooks = (await events(incidentId)).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name ?? []);
+  const points = new Map<string, TimerPoint>();
+  for (const workflowType of [raw.workflowExecutionInfo!.type!.name!, ...runbooks]) {
+    for (const e of await events(workflowOf(incidentId, workflowType))) {
+      const t = e.timerStartedEventAttributes;
+      if (!t) continue;
+      const seconds = Number(t.startToFireTimeout?.seconds ?? 0) + (t.startToFireTimeout?.nanos ?? 0) / 1e9;
+      const key = `${workflowType}/${seconds}`;
+      if (!points.has(key)) points.set(key, { workflowType, timerId: t.timerId!, seconds, mode: 'timer' });
+    }
+  }
+  return [...points.values()];
+}
+
+/** Kills the worker once the workflow waits on the point's timer; not if the workflow ends first. */
+async function killDuring(client: Client, incidentId: string, point: TimerPoint, worker: { process: { kill(signal: NodeJS.Signals): boolean } }): Promise<void> {
+  const handle = client.workflow.getHandle(workflowOf(incidentId, point.workflowType));
+  const state = async () => {
+    const events = (await handle.fetchHistory().catch(() => undefined))?.events ?? [];
+    if (events.some((e) => e.workflowExecutionCompletedEventAttributes || e.workflowExecutionFailedEventAttributes)) return 'ended';
+    const started = events.some((e) => e.timerStartedEventAttributes?.timerId === point.timerId);
+    const fired = events.some((e) => e.timerFiredEventAttributes?.timerId === point.timerId);
+    return started && !fired && 'waiting';
+  };
+  if ((await waitFor(state, `${point.workflowType} to wait on timer ${point.timerId}`, 60_000)) === 'waiting') worker.process.kill('SIGKILL');
 }

@@ -4,7 +4,6 @@ import { Context } from '@temporalio/activity';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { RedisPool } from './redis-pool';
-import { once } from './receipts';
 import type { KeyCopy, SnapshotStore } from './snapshots';
 
 export interface HitRate {
@@ -49,22 +48,28 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
     },
 
     /**
-     * Loads the hot keys from their source of truth (an app endpoint returning [{key, value, ttlSeconds}]), once: a
-     * retry after a crash that followed the load finds its receipt and asks the source nothing.
+     * Loads the hot keys from their source of truth (an app endpoint returning [{key, value, ttlSeconds}]), writing
+     * only those absent or different: a retry after a crash that followed the load writes nothing again.
      */
-    async redisWarmKeys(input: { redis: string; source: string; limit: number; dryRun?: boolean }): Promise<{ warmed: number; sample: string[] }> {
-      if (input.dryRun) {
-        const hot = await fetchHotKeys(input.source, input.limit);
-        return { warmed: 0, sample: hot.slice(0, 5).map((h) => h.key) };
+    async redisWarmKeys(input: { redis: string; source: string; limit: number; dryRun?: boolean }): Promise<{ warmed: number; written: number; sample: string[] }> {
+      const hot = await fetchHotKeys(input.source, input.limit);
+      const sample = hot.slice(0, 5).map((h) => h.key);
+      if (input.dryRun) return { warmed: 0, written: 0, sample };
+      const client = pool.get(input.redis);
+      const stale: HotKey[] = [];
+      for (let i = 0; i < hot.length; i += scanBatch) {
+        const batch = hot.slice(i, i + scanBatch);
+        const current = await client.mget(...batch.map((h) => h.key));
+        stale.push(...batch.filter((h, j) => current[j] !== h.value));
       }
-      return once(pool.get(input.redis), async (tx) => {
-        const hot = await fetchHotKeys(input.source, input.limit);
-        for (const { key, value, ttlSeconds } of hot) {
-          if (ttlSeconds) tx.set(key, value, 'EX', ttlSeconds);
-          else tx.set(key, value);
-        }
-        return { warmed: hot.length, sample: hot.slice(0, 5).map((h) => h.key) };
-      });
+      const pipeline = client.pipeline();
+      for (const { key, value, ttlSeconds } of stale) {
+        if (ttlSeconds) pipeline.set(key, value, 'EX', ttlSeconds);
+        else pipeline.set(key, value);
+      }
+      const failed = ((await pipeline.exec()) ?? []).find(([err]) => err);
+      if (failed) throw new Error(`SET failed while warming: ${failed[0]!.message}`);
+      return { warmed: hot.length, written: stale.length, sample };
     },
 
     async redisMemory({ redis }: { redis: string }): Promise<MemoryState> {
