@@ -3,49 +3,31 @@
 // clean one did, with the same SET calls counted by Redis itself. And a kill during the stabilization timer: the run
 // was still open, and the second worker ended it.
 import { hostname } from 'node:os';
-import { Client, Connection } from '@temporalio/client';
-import type { Redis } from 'ioredis';
 import { incident } from '../workflows/incident';
 import { productKey, startReadLoad, startSourceOfTruth } from './helpers/cache-app';
 import { crashEveryPoint } from './helpers/crash-harness';
-import { commandCalls, crashConfig, expectLikeClean } from './helpers/crash-redis';
+import { commandCalls, crashConfig, expectLikeClean, useCrashRedis } from './helpers/crash-redis';
 import { runbookView } from './helpers/incident';
 import { redisClient, testConfig } from './helpers/mend';
-import { startRedis, type RedisServer } from './helpers/processes';
 import { waitFor } from './helpers/wait';
 import { processConfigFile, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
-let server: RedisServer;
-let redis: Redis;
-let connection: Connection;
-let client: Client;
-
-beforeAll(async () => {
-  server = await startRedis();
-  redis = redisClient(server.url);
-  connection = await Connection.connect({ address: process.env.MEND_TEST_TEMPORAL! });
-  client = new Client({ connection });
-});
-afterAll(async () => {
-  await connection?.close();
-  redis?.disconnect();
-  await server?.stop();
-});
+const t = useCrashRedis();
 
 test('cache-warmup: killed at every activity, it still warms each key once and recovers', async () => {
   const products = 50;
   const prefix = `crash-warm-${Date.now()}`;
   const source = await startSourceOfTruth(products);
-  const reader = redisClient(server.url);
+  const reader = redisClient(t.server.url);
   const load = startReadLoad(reader, products);
   let run = 0;
   try {
     const report = await crashEveryPoint({
-      client,
-      configPath: crashConfig(server.url, prefix),
-      reset: async () => void (await redis.flushall()),
+      client: t.client,
+      configPath: crashConfig(t.server.url, prefix),
+      reset: async () => void (await t.redis.flushall()),
       start: () =>
-        client.workflow.start(incident, {
+        t.client.workflow.start(incident, {
           taskQueue: prefix,
           workflowId: `${prefix}-${run}`,
           args: [
@@ -57,8 +39,8 @@ test('cache-warmup: killed at every activity, it still warms each key once and r
           ],
         }),
       count: async () => ({
-        ...(await commandCalls(redis, 'set')),
-        warmed: await redis.exists(...Array.from({ length: products }, (_, i) => productKey(i))),
+        ...(await commandCalls(t.redis, 'set')),
+        warmed: await t.redis.exists(...Array.from({ length: products }, (_, i) => productKey(i))),
       }),
     });
     expect(report.clean).toMatchObject({ outcome: { status: 'recovered' }, effects: { set: products, warmed: products } });
@@ -73,16 +55,16 @@ test('cache-warmup: killed at every activity, it still warms each key once and r
 test('kill -9 during the stabilization timer: the run was open, and a second worker ends it with the step done once', async () => {
   const products = 100;
   const taskQueue = `crash-timer-${Date.now()}`;
-  const configPath = processConfigFile(testConfig(server.url, {}, taskQueue), taskQueue);
+  const configPath = processConfigFile(testConfig(t.server.url, {}, taskQueue), taskQueue);
   const source = await startSourceOfTruth(products);
-  const reader = redisClient(server.url);
+  const reader = redisClient(t.server.url);
   const load = startReadLoad(reader, products);
   const workers: WorkerProcess[] = [];
   try {
     workers.push(await startWorkerProcess(configPath));
-    await redis.flushall();
-    await redis.config('RESETSTAT');
-    const handle = await client.workflow.start(incident, {
+    await t.redis.flushall();
+    await t.redis.config('RESETSTAT');
+    const handle = await t.client.workflow.start(incident, {
       taskQueue,
       workflowId: taskQueue,
       args: [
@@ -93,8 +75,8 @@ test('kill -9 during the stabilization timer: the run was open, and a second wor
         },
       ],
     });
-    await waitFor(async () => (await runbookView(client, handle)).waitingFor === 'stabilization for 3s', 'the step to finish');
-    expect((await commandCalls(redis, 'set')).set).toBe(products);
+    await waitFor(async () => (await runbookView(t.client, handle)).waitingFor === 'stabilization for 3s', 'the step to finish');
+    expect((await commandCalls(t.redis, 'set')).set).toBe(products);
     await workers[0].stop('SIGKILL');
     expect(workers[0].process.signalCode).toBe('SIGKILL');
     expect((await handle.describe()).status.name).toBe('RUNNING');
@@ -102,11 +84,11 @@ test('kill -9 during the stabilization timer: the run was open, and a second wor
     workers.push(await startWorkerProcess(configPath));
     const record = await handle.result();
     expect(record.status).toBe('recovered');
-    expect((await commandCalls(redis, 'set')).set).toBe(products);
+    expect((await commandCalls(t.redis, 'set')).set).toBe(products);
     expect(source.requests()).toBe(1);
-    expect(await redis.exists(productKey(products - 1))).toBe(1);
+    expect(await t.redis.exists(productKey(products - 1))).toBe(1);
     // The runbook's last workflow task was completed by the second worker.
-    const history = await client.workflow.getHandle(`${taskQueue}/cache-warmup`).fetchHistory();
+    const history = await t.client.workflow.getHandle(`${taskQueue}/cache-warmup`).fetchHistory();
     const completed = history.events!.filter((e) => e.workflowTaskCompletedEventAttributes).at(-1)!;
     expect(completed.workflowTaskCompletedEventAttributes!.identity).toBe(`${workers[1].process.pid}@${hostname()}`);
   } finally {

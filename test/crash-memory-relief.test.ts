@@ -1,53 +1,35 @@
 // kill -9 on redis-memory-relief, recovered and undone: the crash harness kills the worker after every activity and
 // every undo (and at the delete's heartbeat, and during each kind of timer); each run ends as the clean one did, with
 // the same CONFIG SET, DEL and RESTORE calls counted by Redis itself, and the same keys and maxmemory left.
-import { Client, Connection } from '@temporalio/client';
-import type { Redis } from 'ioredis';
 import { incident } from '../workflows/incident';
 import { crashEveryPoint, type CrashReport, type Point } from './helpers/crash-harness';
-import { commandCalls, crashConfig, expectLikeClean } from './helpers/crash-redis';
-import { fillNearMaxmemory, redisClient } from './helpers/mend';
-import { startRedis, type RedisServer } from './helpers/processes';
+import { commandCalls, crashConfig, expectLikeClean, useCrashRedis } from './helpers/crash-redis';
+import { fillNearMaxmemory } from './helpers/mend';
 
-let server: RedisServer;
-let redis: Redis;
-let connection: Connection;
-let client: Client;
-
-beforeAll(async () => {
-  server = await startRedis();
-  redis = redisClient(server.url);
-  connection = await Connection.connect({ address: process.env.MEND_TEST_TEMPORAL! });
-  client = new Client({ connection });
-});
-afterAll(async () => {
-  await connection?.close();
-  redis?.disconnect();
-  await server?.stop();
-});
+const t = useCrashRedis();
 
 /** Starts memory relief on a fresh target each run, on a Redis just filled near its maxmemory. */
 async function crashMemoryRelief(prefix: string, params: Record<string, unknown>, points?: (p: Point) => boolean): Promise<CrashReport> {
   let run = 0;
   let initial = 0;
-  const sessions = () => redis.exists(...Array.from({ length: 20 }, (_, i) => `session:${i}`));
-  const maxmemory = async () => Number((await redis.config('GET', 'maxmemory'))[1]);
+  const sessions = () => t.redis.exists(...Array.from({ length: 20 }, (_, i) => `session:${i}`));
+  const maxmemory = async () => Number((await t.redis.config('GET', 'maxmemory'))[1]);
   return crashEveryPoint({
-    client,
-    configPath: crashConfig(server.url, prefix),
+    client: t.client,
+    configPath: crashConfig(t.server.url, prefix),
     points,
     reset: async () => {
-      await fillNearMaxmemory(redis);
+      await fillNearMaxmemory(t.redis);
       initial = await maxmemory();
     },
     start: () =>
-      client.workflow.start(incident, {
+      t.client.workflow.start(incident, {
         taskQueue: prefix,
         workflowId: `${prefix}-${run}`,
         args: [{ runbook: 'redis-memory-relief', severity: 'warning', params: { redis: `${prefix}-${run++}`, pattern: 'session:*', stabilize: '1s', ...params } }],
       }),
     count: async () => ({
-      ...(await commandCalls(redis, 'config|set', 'del', 'restore')),
+      ...(await commandCalls(t.redis, 'config|set', 'del', 'restore')),
       sessionsLeft: await sessions(),
       maxmemoryAsFilled: Number((await maxmemory()) === initial),
     }),

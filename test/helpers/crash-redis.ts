@@ -1,6 +1,9 @@
-// What the Redis crash tests share: Redis's own command counters, and a worker config for crash runs.
+// What the Redis crash tests share: a Redis and a Temporal client, Redis's own command counters, and a worker config
+// for crash runs.
+import { Client, Connection } from '@temporalio/client';
 import type { Redis } from 'ioredis';
-import { testConfig } from './mend';
+import { redisClient, testConfig } from './mend';
+import { startRedis, type RedisServer } from './processes';
 import type { CrashReport } from './crash-harness';
 import { processConfigFile } from './worker-process';
 
@@ -21,3 +24,20 @@ export const expectLikeClean = (report: CrashReport): void => {
   expect(report.runs.length).toBeGreaterThan(0);
   expect(report.differing).toEqual([]);
 };
+
+/** A Redis server and a Temporal client for the test file (beforeAll / afterAll). */
+export function useCrashRedis(): { server: RedisServer; redis: Redis; client: Client } {
+  const t = {} as { server: RedisServer; redis: Redis; client: Client; connection: Connection };
+  beforeAll(async () => {
+    t.server = await startRedis();
+    t.redis = redisClient(t.server.url);
+    t.connection = await Connection.connect({ address: process.env.MEND_TEST_TEMPORAL! });
+    t.client = new Client({ connection: t.connection });
+  });
+  afterAll(async () => {
+    await t.connection?.close();
+    t.redis?.disconnect();
+    await t.server?.stop();
+  });
+  return t;
+}
