@@ -7,7 +7,7 @@ import type { RecoveryRecord } from '../common/types';
 import { incident } from '../workflows/incident';
 import { incidentStatusQuery } from '../workflows/definitions';
 import { createOrdersTable, missingRows, startWriter } from './helpers/db-writer';
-import { globalStatus, kill9, mysqlActs, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { expectLosslessSemiSync, globalStatus, kill9, mysqlActs, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { testConfig } from './helpers/mend';
 import { waitFor } from './helpers/wait';
 import { processConfigFile, startStallingWorker, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
@@ -43,6 +43,7 @@ test('kill -9 between the promotion and the repointing: a new worker finishes th
   workers.push(await startStallingWorker(configPath, 'after', 'mysqlPromote'));
   const writer = startWriter(join(db.dir, 'writer.json'), db.users.app);
   await waitFor(async () => writer.acked.length >= 200, '200 acknowledged rows');
+  await expectLosslessSemiSync(db);
   kill9(db, 0);
   const handle = await client.workflow.start(incident, {
     taskQueue,

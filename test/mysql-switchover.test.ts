@@ -6,7 +6,7 @@ import type { RecoveryRecord } from '../common/types';
 import { approveSignal } from '../workflows/definitions';
 import { createOrdersTable, missingRows, startWriter } from './helpers/db-writer';
 import { awaitApproval } from './helpers/incident';
-import { mysqlActs, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
+import { expectLosslessSemiSync, mysqlActs, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
 import { waitFor } from './helpers/wait';
 
@@ -27,6 +27,7 @@ test('planned switchover: approved, no acknowledged row lost, the old primary fo
   const acts = mysqlActs(db, 'planned');
   const writer = startWriter(join(db.dir, 'writer.json'), db.users.app);
   await waitFor(async () => writer.acked.length >= 200, '200 acknowledged rows');
+  await expectLosslessSemiSync(db);
 
   const to = db.nodes[2];
   // The new primary has purged its older binlogs, as production servers do: the old primary must rejoin from its

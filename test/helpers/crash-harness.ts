@@ -2,6 +2,7 @@
 // point (after it acted and before Temporal heard; at its first heartbeat if it heartbeats) and every kind of timer
 // it waited on, and for each point runs the incident again on a worker killed there by SIGKILL, with a fresh worker
 // taking over. Each run must end as the clean one did, with the same side effects counted on the real system.
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -70,9 +71,10 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
     const before = await c.count();
     if (point && point.mode !== 'timer') writeFileSync(env.MEND_CRASH_PLAN, JSON.stringify(point));
     const handle = await c.start();
-    const killed = new Promise<'killed'>((resolve) => worker.process.once('exit', () => resolve('killed')));
+    const killed = exitOf(worker.process);
     if (point?.mode === 'timer') void killDuring(c.client, handle.workflowId, point, worker).catch(() => undefined);
-    const first = await Promise.race([handle.result(), killed]);
+    const first = await Promise.race([handle.result(), killed.exited]);
+    killed.off();
     let record: RecoveryRecord | undefined = first === 'killed' ? undefined : first;
     rmSync(env.MEND_CRASH_PLAN, { force: true });
     if (first === 'killed') {
@@ -113,6 +115,14 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
   } finally {
     await Promise.all([worker.stop('SIGKILL'), standby.then((s) => s.stop('SIGKILL'))]);
   }
+}
+
+/** Resolves when the process exits; `off` stops listening (a run that ended without a kill). */
+function exitOf(child: ChildProcess): { exited: Promise<'killed'>; off(): void } {
+  let onExit = () => undefined as void;
+  const exited = new Promise<'killed'>((resolve) => (onExit = () => resolve('killed')));
+  child.once('exit', onExit);
+  return { exited, off: () => child.off('exit', onExit) };
 }
 
 const logLines = (log: string): ActivityRun[] =>

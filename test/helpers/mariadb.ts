@@ -85,6 +85,22 @@ export async function globalStatus(db: MariadbTopology, node: number, name: stri
   }
 }
 
+/**
+ * The primary acknowledged every commit only once a replica had it (semi-sync AFTER_SYNC, on, never fallen back to
+ * async): what a zero-loss case rests on, checked before its primary is killed.
+ */
+export async function expectLosslessSemiSync(db: MariadbTopology): Promise<void> {
+  const root = await db.root(0);
+  try {
+    const [[waitPoint]] = (await root.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_master_wait_point'")) as unknown as [[{ Value: string }]];
+    expect(waitPoint.Value).toBe('AFTER_SYNC');
+  } finally {
+    await root.end();
+  }
+  expect(await globalStatus(db, 0, 'Rpl_semi_sync_master_status')).toBe('ON');
+  expect(await globalStatus(db, 0, 'Rpl_semi_sync_master_no_tx')).toBe('0');
+}
+
 /** mend's MySQL activities on a topology, called directly (as `name` in the config). */
 export const mysqlActs = (db: MariadbTopology, name = 'default', extra: Record<string, unknown> = {}) => mysqlActivities(new MysqlClusters(mysqlConfig(db, name, extra)));
 
