@@ -26,6 +26,7 @@ async function crashMemoryRelief(prefix: string, params: Record<string, unknown>
       t.client.workflow.start(incident, {
         taskQueue: prefix,
         workflowId: `${prefix}-${run}`,
+        workflowTaskTimeout: '3s', // a task the killed worker held is retried sooner
         args: [{ runbook: 'redis-memory-relief', severity: 'warning', params: { redis: `${prefix}-${run++}`, pattern: 'session:*', stabilize: '1s', ...params } }],
       }),
     count: async () => ({

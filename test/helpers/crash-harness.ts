@@ -4,6 +4,7 @@
 // taking over. Each run must end as the clean one did, with the same side effects counted on the real system.
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -44,13 +45,15 @@ export interface PointRun {
   point: string;
   outcome: unknown;
   effects: Record<string, number>;
+  /** After a kill: the incident's last workflow task was completed by the worker that took over. */
+  endedByNewWorker?: boolean;
   seconds: number;
 }
 
 export interface CrashReport {
   clean: PointRun;
   runs: PointRun[];
-  /** The runs that did not end as the clean run did, or whose worker never reached the point. */
+  /** The runs that did not end as the clean run did, whose worker never reached the point, or that another worker ended. */
   differing: PointRun[];
 }
 
@@ -76,6 +79,7 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
     const first = await Promise.race([handle.result(), killed.exited]);
     killed.off();
     let record: RecoveryRecord | undefined = first === 'killed' ? undefined : first;
+    let endedByNewWorker: boolean | undefined;
     rmSync(env.MEND_CRASH_PLAN, { force: true });
     if (first === 'killed') {
       const dead = worker.process.pid!;
@@ -88,12 +92,14 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
         await c.client.activity.fail(a, new Error('its worker was killed (crash harness)')).catch(() => undefined);
       }
       record = await handle.result();
+      const last = (await handle.fetchHistory()).events!.filter((e) => e.workflowTaskCompletedEventAttributes).at(-1);
+      endedByNewWorker = last?.workflowTaskCompletedEventAttributes?.identity === `${worker.process.pid}@${hostname()}`;
     }
     const after = await c.count();
     const effects = Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - (before[k] ?? 0)]));
     const reached = !point || first === 'killed';
     const seconds = (Date.now() - started) / 1000;
-    const run = { point: point ? label(point) : 'clean', outcome: reached ? outcome(record!) : 'the worker never reached the point', effects, seconds };
+    const run = { point: point ? label(point) : 'clean', outcome: reached ? outcome(record!) : 'the worker never reached the point', effects, endedByNewWorker, seconds };
     process.stderr.write(`[crash] ${run.point}: ${JSON.stringify(run.outcome)} ${JSON.stringify(effects)} in ${seconds.toFixed(1)} s\n`);
     return { ...run, incidentId: handle.workflowId };
   };
@@ -110,7 +116,7 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
       const { incidentId: _, ...run } = await runOnce(point);
       runs.push(run);
     }
-    const same = (r: PointRun) => JSON.stringify([r.outcome, r.effects]) === JSON.stringify([clean.outcome, clean.effects]);
+    const same = (r: PointRun) => r.endedByNewWorker && JSON.stringify([r.outcome, r.effects]) === JSON.stringify([clean.outcome, clean.effects]);
     return { clean, runs, differing: runs.filter((r) => !same(r)) };
   } finally {
     await Promise.all([worker.stop('SIGKILL'), standby.then((s) => s.stop('SIGKILL'))]);
