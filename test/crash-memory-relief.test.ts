@@ -1,5 +1,5 @@
-// kill -9 on redis-memory-relief, recovered and undone: the crash harness kills the worker after every activity and
-// every undo (and at the delete's heartbeat, and during each kind of timer); each run ends as the clean one did, with
+// kill -9 on redis-memory-relief, recovered and undone: the crash harness kills the worker after every step, every
+// undo and every turn at the guard (and at the delete's heartbeat, and during the timer); each run ends as the clean one did, with
 // the same CONFIG SET, DEL and RESTORE calls counted by Redis itself, and the same keys and maxmemory left.
 import { incident } from '../workflows/incident';
 import { crashEveryPoint, type CrashReport, type Point } from './helpers/crash-harness';
@@ -37,19 +37,22 @@ async function crashMemoryRelief(prefix: string, params: Record<string, unknown>
   });
 }
 
-test('redis-memory-relief: killed at every activity, it deletes and raises maxmemory once, and recovers', async () => {
-  // The incident's own points are tried in crash-cache-warmup and in the case below.
-  const report = await crashMemoryRelief(`crash-relief-${Date.now()}`, { maxmemoryBytes: 100_000_000, verifyWithin: '20s' }, (p) => p.workflowType !== 'incident');
+/** A crash after a read repeats only the read: crash-cache-warmup tries those (and the incident's settings and diagnosis). */
+const reads = ['redisMemory', 'incidentSettings', 'diagnose'];
+const acting = (p: Point) => p.mode === 'timer' || !reads.includes(p.activityType);
+
+test('redis-memory-relief: killed at every step, it deletes and raises maxmemory once, and recovers', async () => {
+  // The incident's turn at the guard is tried in the case below.
+  const report = await crashMemoryRelief(`crash-relief-${Date.now()}`, { maxmemoryBytes: 100_000_000, verifyWithin: '20s' }, (p) => acting(p) && p.workflowType !== 'incident');
   expect(report.clean).toMatchObject({ outcome: { status: 'recovered' }, effects: { 'config|set': 1, del: 20, restore: 0, sessionsLeft: -20, maxmemoryAsFilled: -1 } });
   expectLikeClean(report);
 }, 600_000);
 
-test('redis-memory-relief undone: killed at every activity and every undo, the keys and maxmemory come back once', async () => {
+test('redis-memory-relief undone: killed at every step and every undo, the keys and maxmemory come back once', async () => {
   // Memory cannot fall below 1% of maxmemory: verification fails, both steps are undone, and the heavier rung
-  // (redis-flush-cache, destructive without undo) is refused by the default policy. The incident's settings and
-  // diagnosis are tried in crash-cache-warmup; its second turn at the guard and the escalation, here.
-  const opening = (p: Point) => p.mode !== 'timer' && ['incidentSettings', 'diagnose'].includes(p.activityType);
-  const report = await crashMemoryRelief(`crash-undo-${Date.now()}`, { maxmemoryBytes: 100_000_000, below: 0.01, verifyWithin: '2s' }, (p) => !opening(p));
+  // (redis-flush-cache, destructive without undo) is refused by the default policy: both turns at the guard, and the
+  // escalation, are points here.
+  const report = await crashMemoryRelief(`crash-undo-${Date.now()}`, { maxmemoryBytes: 100_000_000, below: 0.01, verifyWithin: '2s' }, acting);
   expect(report.clean).toMatchObject({
     outcome: { status: 'escalated', attempts: ['redis-memory-relief: failed', 'redis-flush-cache: refused'] },
     effects: { 'config|set': 2, del: 20, restore: 20, sessionsLeft: 0, maxmemoryAsFilled: 0 },
