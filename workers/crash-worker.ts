@@ -24,7 +24,6 @@ export interface ActivityRun extends Omit<CrashPoint, 'mode'> {
   runId: string;
   attempt: number;
   heartbeats: number;
-  failed?: boolean;
 }
 
 const planFile = process.env.MEND_CRASH_PLAN;
@@ -69,9 +68,6 @@ function crashWorker(ctx: Context): ActivityInterceptors {
         log();
         try {
           return await next(input);
-        } catch (err) {
-          run.failed = true;
-          throw err;
         } finally {
           run.event = 'end';
           log();

@@ -26,7 +26,8 @@ export interface MemoryState {
   ratio: number | null;
 }
 
-const scanBatch = 500;
+/** Keys per SCAN or MGET round trip. */
+const batchSize = 500;
 
 // Deletes a key only if it still holds the copied value: a key written since the copy is left alone.
 const deleteIfUnchanged = `
@@ -57,8 +58,8 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
       if (input.dryRun) return { warmed: 0, written: 0, sample };
       const client = pool.get(input.redis);
       const stale: HotKey[] = [];
-      for (let i = 0; i < hot.length; i += scanBatch) {
-        const batch = hot.slice(i, i + scanBatch);
+      for (let i = 0; i < hot.length; i += batchSize) {
+        const batch = hot.slice(i, i + batchSize);
         const current = await client.mget(...batch.map((h) => h.key));
         stale.push(...batch.filter((h, j) => current[j] !== h.value));
       }
@@ -107,7 +108,7 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
       let keys = 0;
       let cursor = '0';
       do {
-        const [next, batch] = await client.scan(cursor, 'MATCH', input.pattern, 'COUNT', scanBatch);
+        const [next, batch] = await client.scan(cursor, 'MATCH', input.pattern, 'COUNT', batchSize);
         cursor = next;
         if (input.dryRun) {
           keys += batch.length;
