@@ -1,10 +1,9 @@
 // kill -9 on cache-warmup. The crash harness: every activity of a clean run is a point where the worker dies (after
 // the activity acted) and so is each kind of timer it waited on (the stabilization); a fresh worker ends the run,
 // which was still open at the kill, as the clean one did, with the same SET calls counted by Redis itself.
-import { incident } from '../workflows/incident';
 import { productKey, startReadLoad, startSourceOfTruth } from './helpers/cache-app';
-import { crashEveryPoint } from './helpers/crash-harness';
-import { commandCalls, crashConfig, expectLikeClean, useCrashRedis } from './helpers/crash-redis';
+import { crashConfig, crashEveryPoint, expectLikeClean, startCrashIncident } from './helpers/crash-harness';
+import { commandCalls, useCrashRedis } from './helpers/crash-redis';
 import { redisClient } from './helpers/mend';
 
 const t = useCrashRedis();
@@ -19,20 +18,13 @@ test('cache-warmup: killed at every activity, it still warms each key once and r
   try {
     const report = await crashEveryPoint({
       client: t.client,
-      configPath: crashConfig(t.server.url, prefix),
+      configPath: crashConfig(prefix, { redisUrl: t.server.url }),
       reset: async () => void (await t.redis.flushall()),
       start: () =>
-        t.client.workflow.start(incident, {
-          taskQueue: prefix,
-          workflowId: `${prefix}-${run}`,
-          workflowTaskTimeout: '3s', // a task the killed worker held is retried sooner
-          args: [
-            {
-              runbook: 'cache-warmup',
-              severity: 'warning',
-              params: { redis: `${prefix}-${run++}`, source: source.url, hotKeys: products, sample: '500ms', stabilize: '1s', verifyWithin: '30s' },
-            },
-          ],
+        startCrashIncident(t.client, prefix, `${prefix}-${run}`, {
+          runbook: 'cache-warmup',
+          severity: 'warning',
+          params: { redis: `${prefix}-${run++}`, source: source.url, hotKeys: products, sample: '500ms', stabilize: '1s', verifyWithin: '30s' },
         }),
       count: async () => ({
         ...(await commandCalls(t.redis, 'set')),

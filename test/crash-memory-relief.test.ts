@@ -1,9 +1,8 @@
 // kill -9 on redis-memory-relief, recovered and undone: the crash harness kills the worker after every step, every
 // undo and every turn at the guard (and at the delete's heartbeat, and during the timer); each run ends as the clean one did, with
 // the same CONFIG SET, DEL and RESTORE calls counted by Redis itself, and the same keys and maxmemory left.
-import { incident } from '../workflows/incident';
-import { crashEveryPoint, type CrashReport, type Point } from './helpers/crash-harness';
-import { commandCalls, crashConfig, expectLikeClean, useCrashRedis } from './helpers/crash-redis';
+import { crashConfig, crashEveryPoint, expectLikeClean, startCrashIncident, type CrashReport, type Point } from './helpers/crash-harness';
+import { commandCalls, useCrashRedis } from './helpers/crash-redis';
 import { fillNearMaxmemory } from './helpers/mend';
 
 const t = useCrashRedis();
@@ -16,18 +15,17 @@ async function crashMemoryRelief(prefix: string, params: Record<string, unknown>
   const maxmemory = async () => Number((await t.redis.config('GET', 'maxmemory'))[1]);
   return crashEveryPoint({
     client: t.client,
-    configPath: crashConfig(t.server.url, prefix),
+    configPath: crashConfig(prefix, { redisUrl: t.server.url }),
     points,
     reset: async () => {
       await fillNearMaxmemory(t.redis);
       initial = await maxmemory();
     },
     start: () =>
-      t.client.workflow.start(incident, {
-        taskQueue: prefix,
-        workflowId: `${prefix}-${run}`,
-        workflowTaskTimeout: '3s', // a task the killed worker held is retried sooner
-        args: [{ runbook: 'redis-memory-relief', severity: 'warning', params: { redis: `${prefix}-${run++}`, pattern: 'session:*', stabilize: '1s', ...params } }],
+      startCrashIncident(t.client, prefix, `${prefix}-${run}`, {
+        runbook: 'redis-memory-relief',
+        severity: 'warning',
+        params: { redis: `${prefix}-${run++}`, pattern: 'session:*', stabilize: '1s', ...params },
       }),
     count: async () => ({
       ...(await commandCalls(t.redis, 'config|set', 'del', 'restore')),

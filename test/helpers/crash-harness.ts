@@ -6,14 +6,16 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { RecoveryRecord } from '../../common/types';
-import type { incident } from '../../workflows/incident';
+import type { IncidentInput, RecoveryRecord } from '../../common/types';
+import type { MysqlConfig } from '../../runbooks/mysql/config';
+import { incident } from '../../workflows/incident';
 import type { ActivityRun, CrashPoint } from '../../workers/crash-worker';
+import { testConfig } from './mend';
 import { scratchDir } from './processes';
 import { waitFor } from './wait';
-import { startCrashWorker } from './worker-process';
+import { processConfigFile, startCrashWorker } from './worker-process';
 
 export interface CrashCase {
   client: Client;
@@ -59,6 +61,39 @@ export interface CrashReport {
 
 const statuses = (r: RecoveryRecord) => ({ status: r.status, attempts: r.attempts.map((a) => `${a.runbook}: ${a.status}`) });
 const label = (p: Point) => (p.mode === 'timer' ? `during ${p.workflowType} timer ${p.timerId} (${p.seconds} s)` : `${p.mode} ${p.workflowType}#${p.activityId} ${p.activityType}`);
+
+/** A Temporal client for a crash test file (beforeAll / afterAll). */
+export function useCrashClient(): { client: Client } {
+  const t = {} as { client: Client; connection: Connection };
+  beforeAll(async () => {
+    t.connection = await Connection.connect({ address: process.env.MEND_TEST_TEMPORAL! });
+    t.client = new Client({ connection: t.connection });
+  });
+  afterAll(async () => t.connection?.close());
+  return t;
+}
+
+/**
+ * A worker config for crash runs on task queue `prefix` (Redis instances `<prefix>-<n>`): no budget or cooldown
+ * between runs, and no sticky cache, so no workflow task waits on a dead worker.
+ */
+export function crashConfig(prefix: string, targets: { redisUrl?: string; kubeconfig?: string; mysql?: MysqlConfig; policy?: Record<string, unknown> } = {}): string {
+  const policy = { attempts: { max: 1000, window: '1m' }, cooldown: '1s', activityTimeout: '20s', ...targets.policy };
+  const config = testConfig(targets.redisUrl, policy, prefix, true, 200);
+  config.worker.maxCachedWorkflows = 0;
+  if (targets.kubeconfig) config.kubernetes = { default: { kubeconfig: targets.kubeconfig } };
+  if (targets.mysql) config.mysql = targets.mysql;
+  return processConfigFile(config, prefix);
+}
+
+/** Starts a crash run's incident: a workflow task the killed worker held is retried after 3 s, not 10. */
+export const startCrashIncident = (client: Client, taskQueue: string, workflowId: string, input: IncidentInput) =>
+  client.workflow.start(incident, { taskQueue, workflowId, workflowTaskTimeout: '3s', args: [input] });
+
+export const expectLikeClean = (report: CrashReport): void => {
+  expect(report.runs.length).toBeGreaterThan(0);
+  expect(report.differing).toEqual([]);
+};
 
 export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
   const dir = scratchDir('crash-');

@@ -1,0 +1,102 @@
+// kill -9 on the MySQL failover and switchover: the crash harness kills the worker after every change and undo of
+// the runbook and during its timers, on a fresh MariaDB topology each run (a copy of one set up once). Every run ends
+// as the clean one did, with the same replication statements counted by each server (its Com_* counters) and every
+// acknowledged row on the server the writer endpoint names.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { crashConfig, crashEveryPoint, type CrashReport, expectLikeClean, type Point, startCrashIncident, useCrashClient } from './helpers/crash-harness';
+import { createOrdersTable } from './helpers/db-writer';
+import { expectLosslessSemiSync, kill9, type MariadbTopology, mysqlConfig, pristineCopy, startMariadbTopology } from './helpers/mariadb';
+
+const t = useCrashClient();
+let db: MariadbTopology;
+let freshTopology: () => Promise<void>;
+const rows = 50;
+
+beforeAll(async () => {
+  db = await startMariadbTopology();
+  await createOrdersTable(db);
+  freshTopology = await pristineCopy(db);
+});
+afterAll(async () => db?.stop());
+
+/** The incident's own points are the same for every runbook (crash-memory-relief tries them); reads repeat only themselves. */
+const reads = ['mysqlServers', 'mysqlProbe', 'mysqlReplicasLost', 'mysqlFailoverSettings'];
+const acting = (p: Point) => p.workflowType !== 'incident' && (p.mode === 'timer' || !reads.includes(p.activityType));
+
+const statements = ['Com_stop_slave', 'Com_start_slave', 'Com_change_master', 'Com_reset_slave'];
+
+/** Replication statements each answering server ran since it started (a dead one counts nothing). */
+async function statementCounts(): Promise<Record<string, number>> {
+  const counts: Record<string, number> = Object.fromEntries(statements.map((s) => [s, 0]));
+  for (const node of [0, 1, 2]) {
+    const root = await db.root(node).catch(() => undefined);
+    if (!root) continue;
+    try {
+      const [status] = (await root.query('SHOW GLOBAL STATUS WHERE Variable_name IN (?)', [statements])) as unknown as [{ Variable_name: string; Value: string }[]];
+      expect(status.map((s) => s.Variable_name).sort()).toEqual([...statements].sort());
+      for (const s of status) counts[s.Variable_name] += Number(s.Value);
+    } finally {
+      await root.end();
+    }
+  }
+  return counts;
+}
+
+/** The acknowledged rows (1..rows) the writer endpoint's server lacks; all of them when it does not answer. */
+async function ackedRowsNotOnWriter(): Promise<number> {
+  const { writer } = JSON.parse(readFileSync(join(db.dir, 'writer.json'), 'utf8')) as { writer: string };
+  const app = await db.app(db.nodes.indexOf(writer)).catch(() => undefined);
+  if (!app) return rows;
+  try {
+    const [[{ present }]] = (await app.query('SELECT COUNT(*) AS present FROM orders WHERE id BETWEEN 1 AND ?', [rows])) as unknown as [[{ present: number }]];
+    return rows - Number(present);
+  } finally {
+    app.destroy();
+  }
+}
+
+/** Each run: a fresh topology holding `rows` acknowledged rows, then what `fault` does to it. */
+async function crashMysql(runbook: string, params: Record<string, unknown>, fault: () => void = () => undefined): Promise<CrashReport> {
+  const prefix = `crash-${runbook}-${Date.now()}`;
+  let run = 0;
+  // A high-risk switchover is asked without approval here; a failover blocks the next one for 1 s only.
+  const mysql = mysqlConfig(db, 'crash', { blockAfterFailover: '1s' });
+  return crashEveryPoint({
+    client: t.client,
+    configPath: crashConfig(prefix, { mysql, policy: { approval: { approvers: ['alice'], risks: [] } } }),
+    points: acting,
+    reset: async () => {
+      await freshTopology();
+      const app = await db.app(0);
+      try {
+        for (let id = 1; id <= rows; id++) await app.query('INSERT INTO orders (id) VALUES (?)', [id]);
+      } finally {
+        app.destroy();
+      }
+      await expectLosslessSemiSync(db);
+      fault();
+    },
+    start: () => startCrashIncident(t.client, prefix, `${prefix}-${run++}`, { runbook, severity: 'warning', params: { cluster: 'crash', ...params } }),
+    count: async () => ({ ...(await statementCounts()), ackedRowsNotOnWriter: await ackedRowsNotOnWriter() }),
+  });
+}
+
+test('mysql-primary-failover: killed at every step, it promotes and repoints once and loses no acknowledged row', async () => {
+  const report = await crashMysql('mysql-primary-failover', { probeInterval: '100ms' }, () => kill9(db, 0));
+  expect(report.clean).toMatchObject({
+    outcome: { status: 'recovered', attempts: ['mysql-primary-failover: verified'] },
+    // The promoted replica stops and resets its replication; the other stops, is repointed and starts again.
+    effects: { Com_stop_slave: 2, Com_reset_slave: 1, Com_change_master: 1, Com_start_slave: 1, ackedRowsNotOnWriter: -rows },
+  });
+  expectLikeClean(report);
+}, 600_000);
+
+test('mysql-switchover: killed at every step, including right after the old primary went read-only, it hands over once', async () => {
+  const report = await crashMysql('mysql-switchover', {});
+  expect(report.clean).toMatchObject({
+    outcome: { status: 'recovered', attempts: ['mysql-switchover: verified'] },
+    effects: { ackedRowsNotOnWriter: 0 },
+  });
+  expectLikeClean(report);
+}, 600_000);
