@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       await waitFor(async () => writer.firstAck.has(promoted), 'the writer to write on the new primary');
       await writer.stop();
 
-      const lost = (await missingRows(db, writer, promoted)).missing;
+      const lost = (await missingRows(db, writer.acked, promoted)).missing;
       if (lost.length) throw new Error(`run ${i}: ${lost.length} acknowledged rows lost`);
       if (i < warmup) continue;
       detected.push(detectedAt - killedAt);

@@ -11,3 +11,14 @@ export async function heartbeating<T>(work: (signal: AbortSignal) => Promise<T>)
     clearInterval(timer);
   }
 }
+
+/** Heartbeats progress `details` inside an activity; an action called directly (outside one) just goes on. */
+export function reportProgress(details: unknown): void {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return;
+  }
+  context.heartbeat(details);
+}

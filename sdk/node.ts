@@ -1,3 +1,3 @@
 // Node-only helpers for a pack's actions, imported as `mend/node` (never from runbook code).
 export { shortHash } from '../common/short-hash';
-export { heartbeating } from './heartbeating';
+export { heartbeating, reportProgress } from './heartbeating';

@@ -1,6 +1,6 @@
 // cache-warmup end to end: a flushed cache under real read load is warmed from its source of truth.
 import type { Redis } from 'ioredis';
-import { productKey, productValue, startReadLoad, startSourceOfTruth } from './helpers/cache-app';
+import { productKey, productValue, type SourceOfTruth, startReadLoad, startSourceOfTruth } from './helpers/cache-app';
 import { redisClient, startMend, type Mend } from './helpers/mend';
 import { startRedis, type RedisServer } from './helpers/processes';
 
@@ -9,7 +9,7 @@ let server: RedisServer;
 let redis: Redis;
 let reader: Redis;
 let mend: Mend;
-let source: Awaited<ReturnType<typeof startSourceOfTruth>>;
+let source: SourceOfTruth;
 
 beforeAll(async () => {
   server = await startRedis();

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crashConfig, crashEveryPoint, type CrashReport, expectLikeClean, type Point, startCrashIncident, useCrashClient } from './helpers/crash-harness';
-import { createOrdersTable } from './helpers/db-writer';
+import { createOrdersTable, insertRows } from './helpers/db-writer';
 import { expectLosslessSemiSync, kill9, type MariadbTopology, mysqlConfig, pristineCopy, startMariadbTopology } from './helpers/mariadb';
 
 const t = useCrashClient();
@@ -24,7 +24,7 @@ afterAll(async () => db?.stop());
 const reads = ['mysqlServers', 'mysqlProbe', 'mysqlReplicasLost', 'mysqlFailoverSettings'];
 const acting = (p: Point) => p.workflowType !== 'incident' && (p.mode === 'timer' || !reads.includes(p.activityType));
 
-const statements = ['Com_stop_slave', 'Com_start_slave', 'Com_change_master', 'Com_reset_slave'];
+const statements = ['Com_stop_slave', 'Com_start_slave', 'Com_change_master', 'Com_reset'];
 
 /** Replication statements each answering server ran since it started (a dead one counts nothing). */
 async function statementCounts(): Promise<Record<string, number>> {
@@ -60,24 +60,21 @@ async function ackedRowsNotOnWriter(): Promise<number> {
 async function crashMysql(runbook: string, params: Record<string, unknown>, fault: () => void = () => undefined): Promise<CrashReport> {
   const prefix = `crash-${runbook}-${Date.now()}`;
   let run = 0;
-  // A high-risk switchover is asked without approval here; a failover blocks the next one for 1 s only.
-  const mysql = mysqlConfig(db, 'crash', { blockAfterFailover: '1s' });
+  // A high-risk switchover is asked without approval here; a failover blocks no next one.
+  // A cluster name per case: each case's workers serve only its own target's guard.
+  const cluster = runbook.replace('mysql-', '');
+  const mysql = mysqlConfig(db, cluster, { blockAfterFailover: '0s' });
   return crashEveryPoint({
     client: t.client,
     configPath: crashConfig(prefix, { mysql, policy: { approval: { approvers: ['alice'], risks: [] } } }),
     points: acting,
     reset: async () => {
       await freshTopology();
-      const app = await db.app(0);
-      try {
-        for (let id = 1; id <= rows; id++) await app.query('INSERT INTO orders (id) VALUES (?)', [id]);
-      } finally {
-        app.destroy();
-      }
+      await insertRows(db, rows);
       await expectLosslessSemiSync(db);
       fault();
     },
-    start: () => startCrashIncident(t.client, prefix, `${prefix}-${run++}`, { runbook, severity: 'warning', params: { cluster: 'crash', ...params } }),
+    start: () => startCrashIncident(t.client, prefix, `${prefix}-${run++}`, { runbook, severity: 'warning', params: { cluster, ...params } }),
     count: async () => ({ ...(await statementCounts()), ackedRowsNotOnWriter: await ackedRowsNotOnWriter() }),
   });
 }
@@ -87,7 +84,7 @@ test('mysql-primary-failover: killed at every step, it promotes and repoints onc
   expect(report.clean).toMatchObject({
     outcome: { status: 'recovered', attempts: ['mysql-primary-failover: verified'] },
     // The promoted replica stops and resets its replication; the other stops, is repointed and starts again.
-    effects: { Com_stop_slave: 2, Com_reset_slave: 1, Com_change_master: 1, Com_start_slave: 1, ackedRowsNotOnWriter: -rows },
+    effects: { Com_stop_slave: 2, Com_reset: 1, Com_change_master: 1, Com_start_slave: 1, ackedRowsNotOnWriter: -rows },
   });
   expectLikeClean(report);
 }, 600_000);

@@ -5,13 +5,24 @@ import type { Redis } from 'ioredis';
 export const productKey = (i: number) => `product:${i}`;
 export const productValue = (i: number) => JSON.stringify({ id: i, name: `product ${i}`, price: i * 3 });
 
+export interface SourceOfTruth {
+  url: string;
+  requests: () => number;
+  /** Holds every request from now on until `release` (an activity then stays in flight); `held` counts them. */
+  hold(): { held: () => number; release(): void };
+  close(): Promise<void>;
+}
+
 /** GET /hot-keys?limit=N → [{key, value, ttlSeconds}], the app's admin endpoint. */
-export async function startSourceOfTruth(products: number): Promise<{ url: string; requests: () => number; close(): Promise<void> }> {
+export async function startSourceOfTruth(products: number): Promise<SourceOfTruth> {
   let requests = 0;
-  const server: Server = createServer((req, res) => {
+  let gate: { waiting: (() => void)[]; open?: boolean } | undefined;
+  const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== '/hot-keys') return void res.writeHead(404).end();
     requests++;
+    const held = gate;
+    if (held && !held.open) await new Promise<void>((resume) => held.waiting.push(resume));
     const limit = Math.min(Number(url.searchParams.get('limit') ?? products), products);
     const body = Array.from({ length: limit }, (_, i) => ({ key: productKey(i), value: productValue(i), ttlSeconds: 3600 }));
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -21,6 +32,17 @@ export async function startSourceOfTruth(products: number): Promise<{ url: strin
   return {
     url: `http://127.0.0.1:${port}/hot-keys`,
     requests: () => requests,
+    hold: () => {
+      const held = { waiting: [] as (() => void)[], open: false };
+      gate = held;
+      return {
+        held: () => held.waiting.length,
+        release: () => {
+          held.open = true;
+          for (const resume of held.waiting.splice(0)) resume();
+        },
+      };
+    },
     close: () => new Promise((ok) => server.close(() => ok())),
   };
 }

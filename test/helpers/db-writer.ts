@@ -66,11 +66,21 @@ export async function createOrdersTable(db: MariadbTopology): Promise<void> {
   await root.end();
 }
 
-/** The acknowledged rows a server lacks (read with the application's account), and how many rows it has. */
-export async function missingRows(db: MariadbTopology, writer: Writer, node: string): Promise<{ missing: number[]; rows: number }> {
+/** Inserts rows 1..count through the primary n1, each acknowledged before the next. */
+export async function insertRows(db: MariadbTopology, count: number): Promise<void> {
+  const app = await db.app(0);
+  try {
+    for (let id = 1; id <= count; id++) await app.query('INSERT INTO orders (id) VALUES (?)', [id]);
+  } finally {
+    app.destroy();
+  }
+}
+
+/** The acknowledged rows (ids) a server lacks (read with the application's account), and how many rows it has. */
+export async function missingRows(db: MariadbTopology, acked: number[], node: string): Promise<{ missing: number[]; rows: number }> {
   const app = await db.app(db.nodes.indexOf(node));
   const [found] = (await app.query('SELECT id FROM orders')) as unknown as [{ id: number }[]];
   app.destroy();
   const have = new Set(found.map((r) => r.id));
-  return { missing: writer.acked.filter((id) => !have.has(id)), rows: found.length };
+  return { missing: acked.filter((id) => !have.has(id)), rows: found.length };
 }

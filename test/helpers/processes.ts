@@ -34,7 +34,7 @@ export interface DevServer {
  * A Temporal dev server; with dbFile its data survives a restart; with ui, its Web UI too. A free port another
  * process takes first (the server then exits) is retried on another, unless the port was asked for.
  */
-export async function startDevServer(options: { port?: number; dbFile?: string; ui?: boolean } = {}): Promise<DevServer> {
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   for (let tries = 1; ; tries++) {
     const server = await launchDevServer(options);
     if (await answersAsTemporal(server)) return server;
@@ -43,7 +43,15 @@ export async function startDevServer(options: { port?: number; dbFile?: string; 
   }
 }
 
-async function launchDevServer(options: { port?: number; dbFile?: string; ui?: boolean }): Promise<DevServer> {
+export interface DevServerOptions {
+  port?: number;
+  dbFile?: string;
+  ui?: boolean;
+  /** More dynamic config, as `key=value` (e.g. a low limit.historyCount.suggestContinueAsNew). */
+  dynamicConfig?: string[];
+}
+
+async function launchDevServer(options: DevServerOptions): Promise<DevServer> {
   const temporal = provisioned('temporal', 'TEMPORAL_BIN');
   const port = options.port ?? (await freePort());
   const uiPort = options.ui ? await freePort() : undefined;
@@ -62,6 +70,7 @@ async function launchDevServer(options: { port?: number; dbFile?: string; ui?: b
     '--dynamic-config-value',
     'frontend.enableServerVersionCheck=false',
     ...devServerLatencyFlags,
+    ...(options.dynamicConfig ?? []).flatMap((value) => ['--dynamic-config-value', value]),
     ...['MendRunbook', 'MendTarget', 'MendSeverity', 'MendStatus'].flatMap((k) => ['--search-attribute', `${k}=Keyword`]),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
   ];

@@ -38,11 +38,6 @@ export function startWorkerProcess(configPath: string, env: NodeJS.ProcessEnv = 
   return startMendProcess(join('workers', 'main.js'), '"mend worker ready"', configPath, env);
 }
 
-/** A worker process on which every call of `activity` hangs, before or after it acts (test/helpers/stalling-worker.ts). */
-export function startStallingWorker(configPath: string, when: 'before' | 'after', activity: string): Promise<WorkerProcess> {
-  return startMendProcess(join('test', 'helpers', 'stalling-worker.js'), '"mend worker ready"', configPath, { MEND_TEST_STALL: `${when}:${activity}` });
-}
-
 /** A worker process that logs its activities and dies by SIGKILL at a planned point (workers/crash-worker.ts); a standby polls once told on stdin. */
 export function startCrashWorker(configPath: string, env: { MEND_CRASH_PLAN: string; MEND_CRASH_LOG: string; MEND_CRASH_STANDBY?: '1' }): Promise<WorkerProcess> {
   return startMendProcess(join('workers', 'crash-worker.js'), '"mend worker ready"', configPath, env);

@@ -1,6 +1,7 @@
 // Reading a replication topology: which servers answer, their role, replication threads, lag, GTID positions,
 // semi-sync, errant transactions, and connections against max_connections with the top of the processlist.
 import { Context } from '@temporalio/activity';
+import { reportProgress } from 'mend/node';
 import type { Connection } from 'mysql2/promise';
 import { setTimeout as delay } from 'node:timers/promises';
 import { rows, type MysqlClusters, type Row } from './connections';
@@ -82,7 +83,7 @@ export function healthActivities(clusters: MysqlClusters) {
       }
     },
 
-    /** N probes (a connection and SELECT 1 each, with the cluster's connect timeout), `intervalMs` apart. */
+    /** N probes (a connection and SELECT 1 each, with the cluster's connect timeout), `intervalMs` apart; heartbeats each failure. */
     async mysqlProbe({ cluster, node, probes = 3, intervalMs = 500 }: { cluster: string; node: string; probes?: number; intervalMs?: number }): Promise<ProbeResult> {
       clusters.member(cluster, node); // a stranger is refused, not counted as a failed probe
       const errors: string[] = [];
@@ -92,6 +93,7 @@ export function healthActivities(clusters: MysqlClusters) {
           await clusters.quick(cluster, node, (c) => c.query('SELECT 1'));
         } catch (err) {
           errors.push(message(err));
+          reportProgress({ probed: i + 1, of: probes, failures: errors.length }); // seen in the UI at once
         }
       }
       return { node, reachable: errors.length < probes, failures: errors.length, probes, errors };
