@@ -33,5 +33,5 @@ module.exports = {
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   setupFiles: ['<rootDir>/common/quiet-runtime.ts', '<rootDir>/test/setup/builtin-packs.ts'],
   testTimeout: 120_000,
-  maxWorkers: 3,
+  maxWorkers: 2,
 };

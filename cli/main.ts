@@ -45,6 +45,7 @@ Packs (a team's runbooks, actions and routes, in its own repository):
   new pack <dir> [--name NAME]               a new pack
   new runbook <name> --pack <dir>            a runbook and its test, which passes as generated
   test <pack> [-- JEST ARGS]                 the pack's tests on Temporal's time-skipping server, real worker
+  test <pack> --crash [-- JEST ARGS]         its crash tests (test/**/*.crash.test.ts): every step killed by SIGKILL
   replay <pack>                              replay the pack's recorded histories on the current code
   build                                      bundle the workflow code of the config's packs (for an image)
 
@@ -70,6 +71,7 @@ const options = {
   note: { type: 'string' },
   name: { type: 'string' },
   pack: { type: 'string' },
+  crash: { type: 'boolean', default: false },
   source: { type: 'string', default: 'alertmanager' },
   file: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -169,7 +171,7 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
 }
 
 /** The pack commands that need no config (new, test, replay); undefined for any other command. */
-async function packCommand(command: string, rest: string[], values: { name?: string; pack?: string }, out: Out): Promise<number | undefined> {
+async function packCommand(command: string, rest: string[], values: { name?: string; pack?: string; crash?: boolean }, out: Out): Promise<number | undefined> {
   const wrote = (files: string[]) => files.forEach((f) => out(`wrote ${f}`));
   switch (command) {
     case 'new':
@@ -178,8 +180,8 @@ async function packCommand(command: string, rest: string[], values: { name?: str
       else throw new UsageError('usage: mend new pack <dir> [--name NAME] | mend new runbook <name> --pack <dir>');
       return 0;
     case 'test':
-      if (!rest.length) throw new UsageError('usage: mend test <pack> [-- JEST ARGS]');
-      return testPack(rest[0], rest.slice(1));
+      if (!rest.length) throw new UsageError('usage: mend test <pack> [--crash] [-- JEST ARGS]');
+      return testPack(rest[0], rest.slice(1), { crash: values.crash });
     case 'replay':
       if (rest.length !== 1) throw new UsageError('usage: mend replay <pack>');
       return replayPack(rest[0], out);

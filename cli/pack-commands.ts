@@ -12,15 +12,18 @@ import { sdkModules } from '../packs/require-ts';
 import type { Out } from './session';
 import { UsageError } from './usage-error';
 
+/** The crash tests' files (`mend test --crash`); the other tests are every other *.test.ts. */
+const crashTests = '\\.crash\\.test\\.ts$';
+
 /** The jest config a pack's tests run under: mend's own transform, with `mend` meaning the running engine. */
-function packJestConfig(dir: string): Record<string, unknown> {
+function packJestConfig(dir: string, crash: boolean): Record<string, unknown> {
   const base = require(join(projectRoot(), 'jest.config.js')) as { transform: Record<string, [string, unknown]>; transformIgnorePatterns: string[] };
   const transform = Object.fromEntries(Object.entries(base.transform).map(([k, [loader, opts]]) => [k, [require.resolve(loader), opts]]));
   return {
     rootDir: dir,
     roots: ['<rootDir>'],
-    testMatch: ['<rootDir>/test/**/*.test.ts'],
-    testPathIgnorePatterns: ['/node_modules/'],
+    testMatch: [crash ? '<rootDir>/test/**/*.crash.test.ts' : '<rootDir>/test/**/*.test.ts'],
+    testPathIgnorePatterns: ['/node_modules/', ...(crash ? [] : [crashTests])],
     testEnvironment: 'node',
     transform,
     transformIgnorePatterns: base.transformIgnorePatterns,
@@ -30,13 +33,13 @@ function packJestConfig(dir: string): Record<string, unknown> {
   };
 }
 
-/** Runs the pack's tests with jest; resolves to jest's exit code. Extra arguments go to jest. */
-export async function testPack(dir: string, jestArgs: string[]): Promise<number> {
+/** Runs the pack's tests (or with `crash`, its crash tests) with jest; resolves to jest's exit code. Extra arguments go to jest. */
+export async function testPack(dir: string, jestArgs: string[], { crash = false } = {}): Promise<number> {
   const packDir = resolve(dir);
   readManifest(packDir);
   if (!existsSync(join(packDir, 'test'))) throw new UsageError(`${packDir} has no test/ folder (mend new runbook writes one)`);
   const jest = require.resolve('jest/bin/jest');
-  const args = [jest, '--config', JSON.stringify(packJestConfig(packDir)), ...jestArgs];
+  const args = [jest, '--config', JSON.stringify(packJestConfig(packDir, crash)), ...jestArgs];
   const child = spawn(process.execPath, args, { cwd: packDir, stdio: 'inherit' });
   return new Promise((done, fail) => {
     child.once('error', fail);

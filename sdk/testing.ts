@@ -1,6 +1,7 @@
 // `mend/testing`: a pack's own jest tests run its runbooks as mend does, through an incident, on Temporal's
 // time-skipping server with a real worker (mend's built-in packs and this one), provisioned by mend's scripts.
-// The first run of each runbook records its history into the pack's test/histories/ for `mend replay`.
+// The first run of each runbook records its history into the pack's test/histories/ for `mend replay`. Its crash
+// tests (`mend test --crash`) use the crash harness: usePackCrashTest and crashEveryPoint.
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,17 +17,13 @@ import { readManifest } from '../packs/manifest';
 import { catalogEntries } from '../workflows/catalog';
 import { MendMetrics } from '../workers/metrics';
 import { createMendWorker } from '../workers/worker';
+import type { PackTestOptions } from './pack-test-options';
 
 export { freePort } from '../common/processes';
+export * from './crash-harness';
+export { type PackCrashCase, type PackCrashTest, usePackCrashTest } from './pack-crash-test';
+export type { PackTestOptions } from './pack-test-options';
 export { keyPair, startSshd, type Sshd } from './sshd';
-
-export interface PackTestOptions {
-  /** Starts what the test acts on and returns config sections to add (this pack's, other packs'). */
-  before?: () => Promise<Record<string, unknown>> | Record<string, unknown>;
-  after?: () => Promise<unknown> | unknown;
-  /** The safety policy (mend.yaml's `policy`), e.g. approvers. */
-  policy?: Record<string, unknown>;
-}
 
 export interface RunOptions {
   severity?: Severity;

@@ -2,7 +2,8 @@
 // the activity acted) and so is each kind of timer it waited on (the stabilization); a fresh worker ends the run,
 // which was still open at the kill, as the clean one did, with the same SET calls counted by Redis itself.
 import { productKey, startReadLoad, startSourceOfTruth } from './helpers/cache-app';
-import { crashConfig, crashEveryPoint, expectLikeClean, startCrashIncident } from './helpers/crash-harness';
+import { crashEveryPoint, expectLikeClean, startCrashIncident } from '../sdk/crash-harness';
+import { crashConfig } from './helpers/crash-harness';
 import { commandCalls, useCrashRedis } from './helpers/crash-redis';
 import { redisClient } from './helpers/mend';
 

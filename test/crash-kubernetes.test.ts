@@ -4,7 +4,8 @@
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { IncidentInput } from '../common/types';
 import { mergePatch } from '../runbooks/kubernetes/actions/clusters';
-import { crashConfig, crashEveryPoint, type CrashReport, expectLikeClean, type Point, startCrashIncident, useCrashClient } from './helpers/crash-harness';
+import { crashEveryPoint, type CrashReport, exceptAfterReads, expectLikeClean, inRunbook, startCrashIncident } from '../sdk/crash-harness';
+import { crashConfig, useCrashClient } from './helpers/crash-harness';
 import { crashLoop, crashLoopsIn, kubeApis, useKube } from './helpers/kube';
 import { type KubeCounts, watchKubeCounts } from './helpers/kube-counts';
 import { waitFor } from './helpers/wait';
@@ -21,12 +22,8 @@ afterAll(() => counts?.stop());
 
 const generation = async (name: string) => (await kube.apps.readNamespacedDeployment({ namespace: kube.namespace, name })).metadata!.generation!;
 
-/**
- * The incident's own points are the same for every runbook (crash-memory-relief tries them): here, the runbook's.
- * A crash after a read repeats only the read (crash-cache-warmup tries one).
- */
-const reads = ['k8sPod', 'k8sDeployment', 'k8sRevisions', 'k8sNode'];
-const inRunbook = (p: Point) => p.workflowType !== 'incident' && (p.mode === 'timer' || !reads.includes(p.activityType));
+/** The runbook's changes, undos and waits (a crash after a read is tried in crash-cache-warmup). */
+const acting = exceptAfterReads(['k8sPod', 'k8sDeployment', 'k8sRevisions', 'k8sNode']);
 
 interface KubeCase {
   runbook: string;
@@ -46,7 +43,7 @@ async function crashKube(c: KubeCase): Promise<CrashReport> {
   return crashEveryPoint({
     client: t.client,
     configPath: crashConfig(prefix, { kubeconfig: kube.workerKubeconfig, policy: c.policy }),
-    points: inRunbook,
+    points: (p) => inRunbook(p) && acting(p),
     reset: async () => {
       name = `${c.runbook.slice(4)}-${deployments++}`;
       run++;

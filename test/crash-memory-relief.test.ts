@@ -1,7 +1,8 @@
 // kill -9 on redis-memory-relief, recovered and undone: the crash harness kills the worker after every step, every
 // undo and every turn at the guard (and at the delete's heartbeat, and during the timer); each run ends as the clean one did, with
 // the same CONFIG SET, DEL and RESTORE calls counted by Redis itself, and the same keys and maxmemory left.
-import { crashConfig, crashEveryPoint, expectLikeClean, startCrashIncident, type CrashReport, type Point } from './helpers/crash-harness';
+import { crashEveryPoint, exceptAfterReads, expectLikeClean, inRunbook, startCrashIncident, type CrashReport, type Point } from '../sdk/crash-harness';
+import { crashConfig } from './helpers/crash-harness';
 import { commandCalls, useCrashRedis } from './helpers/crash-redis';
 import { fillNearMaxmemory } from './helpers/mend';
 
@@ -36,12 +37,11 @@ async function crashMemoryRelief(prefix: string, params: Record<string, unknown>
 }
 
 /** A crash after a read repeats only the read: crash-cache-warmup tries those (and the incident's settings and diagnosis). */
-const reads = ['redisMemory', 'incidentSettings', 'diagnose'];
-const acting = (p: Point) => p.mode === 'timer' || !reads.includes(p.activityType);
+const acting = exceptAfterReads(['redisMemory', 'incidentSettings', 'diagnose']);
 
 test('redis-memory-relief: killed at every step, it deletes and raises maxmemory once, and recovers', async () => {
   // The incident's turn at the guard is tried in the case below.
-  const report = await crashMemoryRelief(`crash-relief-${Date.now()}`, { maxmemoryBytes: 100_000_000, verifyWithin: '20s' }, (p) => acting(p) && p.workflowType !== 'incident');
+  const report = await crashMemoryRelief(`crash-relief-${Date.now()}`, { maxmemoryBytes: 100_000_000, verifyWithin: '20s' }, (p) => acting(p) && inRunbook(p));
   expect(report.clean).toMatchObject({ outcome: { status: 'recovered' }, effects: { 'config|set': 1, del: 20, restore: 0, sessionsLeft: -20, maxmemoryAsFilled: -1 } });
   expectLikeClean(report);
 }, 600_000);

@@ -4,7 +4,8 @@
 // acknowledged row on the server the writer endpoint names.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crashConfig, crashEveryPoint, type CrashReport, expectLikeClean, type Point, startCrashIncident, useCrashClient } from './helpers/crash-harness';
+import { crashEveryPoint, type CrashReport, exceptAfterReads, expectLikeClean, inRunbook, startCrashIncident } from '../sdk/crash-harness';
+import { crashConfig, useCrashClient } from './helpers/crash-harness';
 import { createOrdersTable, insertRows } from './helpers/db-writer';
 import { expectLosslessSemiSync, kill9, type MariadbTopology, mysqlConfig, pristineCopy, startMariadbTopology } from './helpers/mariadb';
 
@@ -20,9 +21,8 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.stop());
 
-/** The incident's own points are the same for every runbook (crash-memory-relief tries them); reads repeat only themselves. */
-const reads = ['mysqlServers', 'mysqlProbe', 'mysqlReplicasLost', 'mysqlFailoverSettings'];
-const acting = (p: Point) => p.workflowType !== 'incident' && (p.mode === 'timer' || !reads.includes(p.activityType));
+/** The runbook's changes and undos (a crash after a read is tried in crash-cache-warmup). */
+const acting = exceptAfterReads(['mysqlServers', 'mysqlProbe', 'mysqlReplicasLost', 'mysqlFailoverSettings']);
 
 const statements = ['Com_stop_slave', 'Com_start_slave', 'Com_change_master', 'Com_reset'];
 
@@ -67,7 +67,7 @@ async function crashMysql(runbook: string, params: Record<string, unknown>, faul
   return crashEveryPoint({
     client: t.client,
     configPath: crashConfig(prefix, { mysql, policy: { approval: { approvers: ['alice'], risks: [] } } }),
-    points: acting,
+    points: (p) => inRunbook(p) && acting(p),
     reset: async () => {
       await freshTopology();
       await insertRows(db, rows);

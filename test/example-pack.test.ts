@@ -1,6 +1,7 @@
 // The example pack in examples/services-pack, a team's pack with its own package.json depending on mend by path:
-// its own tests (service-restart over real SSH on a real service manager) pass under `mend test`, its recorded
-// history replays, and its routes take node_exporter's and Zabbix's "service is down" alerts.
+// its own tests (service-restart over real SSH on a real service manager) pass under `mend test`, its crash test
+// under `mend test --crash`, its recorded history replays, and its routes take node_exporter's and Zabbix's "service
+// is down" alerts.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +18,12 @@ test('its tests pass under mend test and its recorded history replays', async ()
   const tested = await cli('test', '.', '--', '--ci');
   expect(tested.stderr).toMatch(/Tests: {7}4 passed, 4 total/);
   expect((await cli('replay', '.')).stdout).toContain('1 of 1 histories replay');
+}, 300_000);
+
+test('under mend test --crash, its restart survives a kill at every step (it was found restarting twice, now it checks first)', async () => {
+  const crashed = await cli('test', '.', '--crash', '--', '--ci');
+  expect(crashed.stderr).toMatch(/Tests: {7}1 passed, 1 total/);
+  expect(crashed.stderr).toMatch(/\[crash\] 6 points/);
 }, 300_000);
 
 test("its routes restart a crashed systemd unit and a Zabbix process that is not running, on the host's group", () => {

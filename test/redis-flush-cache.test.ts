@@ -41,7 +41,7 @@ test('the default policy refuses a destructive step without undo, and nothing ch
 test('a policy that accepts irreversible steps lets it run and verifies it', async () => {
   const record = await lenient.run({ runbook: 'redis-flush-cache', severity: 'warning', params: { redis: lenient.redisName() } });
   expect(record.status).toBe('recovered');
-  expect(await redis.dbsize()).toBe(0);
+  expect(await redis.keys('*')).toEqual([expect.stringMatching(/^mend:flushed:/)]); // the flush's marker only
 });
 
 test('the escalation ladder: light runbook fails and is undone, the heavier one recovers', async () => {
@@ -62,7 +62,7 @@ test('the escalation ladder: light runbook fails and is undone, the heavier one 
   expect(record.attempts[0].steps.map((s) => s.status)).toEqual(['undone']);
   expect(record.status).toBe('recovered');
   expect(record.timeline.filter((t) => t.event === 'target acquired').map((t) => t.detail)).toEqual(['redis-memory-relief: attempt 1 of 3', 'redis-flush-cache: attempt 2 of 3']);
-  expect(await redis.dbsize()).toBe(0);
+  expect(await redis.keys('*')).toEqual([expect.stringMatching(/^mend:flushed:/)]); // the flush's marker only
 });
 
 test('the default policy stops the ladder at the irreversible rung and escalates to people', async () => {

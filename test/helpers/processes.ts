@@ -1,15 +1,14 @@
 // Starting and stopping the real servers tests use.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
 import { projectRoot } from '../../common/project-root';
 import { freePort, portOpen, stopProcess, waitForPort } from '../../common/processes';
 import { provisioned } from '../../common/provisioned';
-import { waitFor } from './wait';
 
 export { freePort, portOpen, provisioned, stopProcess, waitForPort };
+export { type DevServer, type DevServerOptions, startDevServer } from '../../common/dev-server';
 
 export const root = projectRoot();
 
@@ -17,83 +16,6 @@ export const root = projectRoot();
 export const scratchDir = (prefix: string) => mkdtempSync(join(process.env.MEND_TEST_DIR ?? tmpdir(), prefix));
 
 export const provisionedChromium = () => provisioned('chromium', 'CHROMIUM_BIN');
-
-/** Eager dispatch of workflow and activity tasks to a worker that is already there: fewer round trips. */
-const devServerLatencyFlags = ['--dynamic-config-value', 'system.enableEagerWorkflowStart=true', '--dynamic-config-value', 'system.enableActivityEagerExecution=true'];
-
-export interface DevServer {
-  address: string;
-  port: number;
-  /** The Web UI's base URL, when started with `ui`. */
-  uiUrl?: string;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/**
- * A Temporal dev server; with dbFile its data survives a restart; with ui, its Web UI too. A free port another
- * process takes first (the server then exits) is retried on another, unless the port was asked for.
- */
-export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
-  for (let tries = 1; ; tries++) {
-    const server = await launchDevServer(options);
-    if (await answersAsTemporal(server)) return server;
-    await server.stop();
-    if (options.port || tries === 3) throw new Error(`the Temporal dev server did not come up on port ${server.port}`);
-  }
-}
-
-export interface DevServerOptions {
-  port?: number;
-  dbFile?: string;
-  ui?: boolean;
-  /** More dynamic config, as `key=value` (e.g. a low limit.historyCount.suggestContinueAsNew). */
-  dynamicConfig?: string[];
-}
-
-async function launchDevServer(options: DevServerOptions): Promise<DevServer> {
-  const temporal = provisioned('temporal', 'TEMPORAL_BIN');
-  const port = options.port ?? (await freePort());
-  const uiPort = options.ui ? await freePort() : undefined;
-  const args = [
-    'server',
-    'start-dev',
-    ...(uiPort ? ['--ui-ip', '127.0.0.1', '--ui-port', String(uiPort)] : ['--headless']),
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--namespace',
-    'default',
-    '--log-level',
-    'error',
-    '--dynamic-config-value',
-    'frontend.enableServerVersionCheck=false',
-    ...devServerLatencyFlags,
-    ...(options.dynamicConfig ?? []).flatMap((value) => ['--dynamic-config-value', value]),
-    ...['MendRunbook', 'MendTarget', 'MendSeverity', 'MendStatus'].flatMap((k) => ['--search-attribute', `${k}=Keyword`]),
-    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
-  ];
-  const child = spawn(temporal, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitForPort(port, 30_000, 'Temporal dev server');
-  const uiUrl = uiPort ? `http://127.0.0.1:${uiPort}` : undefined;
-  // The UI answers before its API can reach the server: wait for the API.
-  if (uiUrl) await waitFor(async () => (await fetch(`${uiUrl}/api/v1/namespaces/default`).catch(() => undefined))?.ok, 'the Temporal UI API');
-  return { address: `127.0.0.1:${port}`, port, uiUrl, process: child, stop: () => stopProcess(child) };
-}
-
-/** The port answers Temporal's own API, from the server just started (not a process that held the port). */
-async function answersAsTemporal(server: DevServer): Promise<boolean> {
-  const connection = await Connection.connect({ address: server.address, connectTimeout: '10s' }).catch(() => undefined);
-  try {
-    await connection?.workflowService.getSystemInfo({});
-    return !!connection && server.process.exitCode === null && server.process.signalCode === null;
-  } catch {
-    return false;
-  } finally {
-    await connection?.close();
-  }
-}
 
 export interface RedisServer {
   url: string;

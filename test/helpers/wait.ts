@@ -1,17 +1,2 @@
-// Waiting on a condition, never on the clock alone.
-import { setTimeout as delay } from 'node:timers/promises';
-
-export async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    await delay(50);
-  }
-}
+// Tests wait on conditions, never on the clock alone.
+export { waitFor } from '../../common/wait-for';

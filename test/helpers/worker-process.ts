@@ -1,17 +1,13 @@
 // mend's worker (dist/workers/main.js) or gateway (dist/gateway/main.js) as a real process: crash and restart
 // tests, and benchmarks.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { MendConfig } from '../../config/schema';
-import { root, scratchDir, stopProcess } from './processes';
+import { startMendProcess, type WorkerProcess } from '../../common/mend-process';
+import { scratchDir } from './processes';
 
-export interface WorkerProcess {
-  process: ChildProcess;
-  output: () => string;
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
+export type { WorkerProcess };
 
 export function writeConfig(config: MendConfig, dir: string, name: string): string {
   const path = join(dir, `${name}.yaml`);
@@ -38,30 +34,6 @@ export function startWorkerProcess(configPath: string, env: NodeJS.ProcessEnv = 
   return startMendProcess(join('workers', 'main.js'), '"mend worker ready"', configPath, env);
 }
 
-/** A worker process that logs its activities and dies by SIGKILL at a planned point (workers/crash-worker.ts); a standby polls once told on stdin. */
-export function startCrashWorker(configPath: string, env: { MEND_CRASH_PLAN: string; MEND_CRASH_LOG: string; MEND_CRASH_STANDBY?: '1' }): Promise<WorkerProcess> {
-  return startMendProcess(join('workers', 'crash-worker.js'), '"mend worker ready"', configPath, env);
-}
-
 export function startGatewayProcess(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
   return startMendProcess(join('gateway', 'main.js'), '"mend gateway ready"', configPath, env);
-}
-
-async function startMendProcess(entry: string, ready: string, configPath: string, env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [join(root, 'dist', entry)], {
-    env: { ...process.env, MEND_CONFIG: configPath, MEND_LOG_LEVEL: 'WARN', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  await new Promise<void>((resolve, reject) => {
-    const check = () => {
-      if (output.includes(ready)) return resolve();
-      if (child.exitCode !== null) return reject(new Error(`${entry} exited ${child.exitCode}:\n${output}`));
-      setTimeout(check, 20);
-    };
-    check();
-  });
-  return { process: child, output: () => output, stop: (signal = 'SIGTERM') => stopProcess(child, signal) };
 }

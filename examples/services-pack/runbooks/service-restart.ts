@@ -52,7 +52,9 @@ export const serviceRestart = defineRunbook({
     if (before.ok) return { notNeeded: `${p.service} on ${p.host} runs${p.health ? ' and is healthy' : ''}` };
 
     try {
-      await kit.step(`restart ${p.service} on ${p.host}`, core.hostCommand, { ...on, argv: commands.restart });
+      // A service found down is restarted unless it runs by now: a retry after a crash does not restart it twice.
+      const unless = before.evidence.runs ? undefined : commands.isActive;
+      await kit.step(`restart ${p.service} on ${p.host}`, core.hostCommand, { ...on, argv: commands.restart, unless });
     } catch (err) {
       throw needsPeople(`restarting ${p.service} on ${p.host} failed (${errorMessage(err)}); it is still down: alert people`);
     }

@@ -16,6 +16,8 @@ export interface HostCommandInput {
   argv: string[];
   /** Exit codes that count as success; default [0]. */
   okExit?: number[];
+  /** A check run first (allowlisted too): when it exits 0 the command is already done and does not run (a retry after a crash). */
+  unless?: string[];
   /** Default: the group's timeout. */
   timeout?: Duration;
   dryRun?: boolean;
@@ -30,6 +32,8 @@ export interface HostCommandResult {
   stderr?: string;
   ms?: number;
   planned?: boolean;
+  /** Why the command did not run: its `unless` check passed. */
+  skipped?: string;
 }
 
 const excerptLength = 1000;
@@ -45,11 +49,17 @@ export function hostCommandActivities(config: CoreConfig) {
       const group = config.hosts[name];
       if (!group) throw nonRetryable(`no host group "${name}" under core.hosts (known: ${Object.keys(config.hosts).join(', ') || 'none'})`);
       if (!group.hosts.includes(host)) throw nonRetryable(`${host} is not a host of group ${name}`);
-      if (!allowed(group, argv)) throw nonRetryable(`${JSON.stringify(argv)} is not allowed on group ${name}: nothing was run`);
+      for (const words of [argv, input.unless ?? []]) {
+        if (words.length && !allowed(group, words)) throw nonRetryable(`${JSON.stringify(words)} is not allowed on group ${name}: nothing was run`);
+      }
       if (dryRun) return { group: name, host, argv, planned: true };
       const seconds = Math.max(1, Math.ceil(toMs(input.timeout ?? group.timeout) / 1000));
       const started = Date.now();
-      const run = await heartbeating((cancelled) => (group.ssh ? overSsh(group, host, argv, seconds, cancelled) : locally(argv, seconds, cancelled)));
+      const exec = (words: string[]) => heartbeating((cancelled) => (group.ssh ? overSsh(group, host, words, seconds, cancelled) : locally(words, seconds, cancelled)));
+      if (input.unless && (await exec(input.unless)).exitCode === 0) {
+        return { group: name, host, argv, skipped: `${input.unless.join(' ')} exited 0: already done`, ms: Date.now() - started };
+      }
+      const run = await exec(argv);
       const result = { group: name, host, argv, ...run, ms: Date.now() - started };
       if (group.ssh && run.exitCode === 255 && /host key|IDENTIFICATION HAS CHANGED/i.test(run.stderr)) {
         throw nonRetryable(`the host key of ${host} is not the one pinned in core.hosts.${name}.ssh.hostKeys: nothing was run`, result);

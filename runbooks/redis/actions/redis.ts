@@ -87,14 +87,24 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
       return { found: Number(current) };
     },
 
-    async redisKeyCount({ redis }: { redis: string }): Promise<{ keys: number }> {
-      return { keys: await pool.get(redis).dbsize() };
+    /** Keys in the database, not counting mend's own marker `except`. */
+    async redisKeyCount({ redis, except }: { redis: string; except?: string }): Promise<{ keys: number }> {
+      const client = pool.get(redis);
+      const keys = await client.dbsize();
+      return { keys: except ? keys - (await client.exists(except)) : keys };
     },
 
-    async redisFlushDb(input: { redis: string; dryRun?: boolean }): Promise<{ flushed: number }> {
+    /**
+     * FLUSHDB, and in the same transaction a `marker` key (kept a day): a retry after a crash finds the marker and
+     * does not flush what the application has written since.
+     */
+    async redisFlushDb(input: { redis: string; marker?: string; dryRun?: boolean }): Promise<{ flushed: number; already?: boolean }> {
       const client = pool.get(input.redis);
+      if (input.marker && (await client.exists(input.marker))) return { flushed: 0, already: true };
       const flushed = await client.dbsize();
-      if (!input.dryRun) await client.flushdb();
+      if (input.dryRun) return { flushed };
+      if (input.marker) await client.multi().flushdb().set(input.marker, new Date().toISOString(), 'EX', 86_400).exec();
+      else await client.flushdb();
       return { flushed };
     },
 

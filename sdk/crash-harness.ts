@@ -1,0 +1,214 @@
+// The crash harness (`mend/testing`): runs an incident once cleanly on real targets, takes every activity of that run
+// as a crash point (after it acted and before Temporal heard; at its first heartbeat if it heartbeats) and every
+// kind of timer it waited on, and for each point runs the incident again on a worker killed there by SIGKILL, with a
+// fresh worker taking over. Each run must end as the clean one did, with the same side effects counted on the real
+// system. Node only; runs under jest.
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { startCrashWorker } from '../common/mend-process';
+import type { IncidentInput, RecoveryRecord } from '../common/types';
+import { waitFor } from '../common/wait-for';
+import type { ActivityRun, CrashPoint } from '../workers/crash-worker';
+
+export interface CrashCase {
+  client: Client;
+  /** The worker's config file; its `worker.maxCachedWorkflows` should be 0 so no task waits on a dead worker. */
+  configPath: string;
+  /** Puts the targets back as a run starts from. */
+  reset(): Promise<void>;
+  /** Starts one incident (a new workflow id each call). */
+  start(): Promise<WorkflowHandle<(input: IncidentInput) => Promise<RecoveryRecord>>>;
+  /** Counters of side effects read on the real system; the harness compares what each run added. */
+  count(): Promise<Record<string, number>>;
+  /** What a crashed run must share with the clean one; by default its status and each attempt's. */
+  outcome?(record: RecoveryRecord): unknown;
+  /** Which points to try (default: all), e.g. only the runbook's when another case covers the incident's. */
+  points?(point: Point): boolean;
+}
+
+/** Killed while the workflow waits on this timer (timer ids are a run's sequence numbers, like activity ids). */
+export interface TimerPoint {
+  workflowType: string;
+  timerId: string;
+  seconds: number;
+  mode: 'timer';
+}
+
+export type Point = CrashPoint | TimerPoint;
+
+export interface PointRun {
+  point: string;
+  outcome: unknown;
+  effects: Record<string, number>;
+  /** After a kill: the incident's last workflow task was completed by the worker that took over. */
+  endedByNewWorker?: boolean;
+  seconds: number;
+}
+
+export interface CrashReport {
+  clean: PointRun;
+  runs: PointRun[];
+  /** The runs that did not end as the clean run did, whose worker never reached the point, or that another worker ended. */
+  differing: PointRun[];
+}
+
+const statuses = (r: RecoveryRecord) => ({ status: r.status, attempts: r.attempts.map((a) => `${a.runbook}: ${a.status}`) });
+const label = (p: Point) => (p.mode === 'timer' ? `during ${p.workflowType} timer ${p.timerId} (${p.seconds} s)` : `${p.mode} ${p.workflowType}#${p.activityId} ${p.activityType}`);
+
+/** Starts a crash run's incident: a workflow task the killed worker held is retried after 3 s, not 10. */
+export const startCrashIncident = (client: Client, taskQueue: string, workflowId: string, input: IncidentInput) =>
+  client.workflow.start('incident', { taskQueue, workflowId, workflowTaskTimeout: '3s', args: [input] }) as Promise<
+    WorkflowHandle<(input: IncidentInput) => Promise<RecoveryRecord>>
+  >;
+
+/** The runbook's points: the incident's own (settings, diagnosis, guard turns, escalation) are the same for every runbook. */
+export const inRunbook = (p: Point): boolean => p.workflowType !== 'incident';
+
+/** Every point but those right after one of `reads`: a crash there repeats only the read. */
+export const exceptAfterReads =
+  (reads: string[]) =>
+  (p: Point): boolean =>
+    p.mode === 'timer' || !reads.includes(p.activityType);
+
+export const expectLikeClean = (report: CrashReport): void => {
+  expect(report.runs.length).toBeGreaterThan(0);
+  expect(report.differing).toEqual([]);
+};
+
+export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
+  const dir = mkdtempSync(join(process.env.MEND_TEST_DIR ?? tmpdir(), 'crash-'));
+  const env = { MEND_CRASH_PLAN: join(dir, 'plan.json'), MEND_CRASH_LOG: join(dir, 'activities.jsonl') };
+  const outcome = c.outcome ?? statuses;
+  // The worker that takes over is up before the kill and starts polling when told on stdin: no start-up to wait for.
+  const standbyWorker = () => startCrashWorker(c.configPath, { ...env, MEND_CRASH_STANDBY: '1' });
+  let worker = await startCrashWorker(c.configPath, env);
+  let standby = standbyWorker();
+  const runOnce = async (point?: Point): Promise<PointRun & { incidentId: string }> => {
+    const started = Date.now();
+    await c.reset();
+    const before = await c.count();
+    if (point && point.mode !== 'timer') writeFileSync(env.MEND_CRASH_PLAN, JSON.stringify(point));
+    const handle = await c.start();
+    const killed = exitOf(worker.process);
+    if (point?.mode === 'timer') void killDuring(c.client, handle.workflowId, point, worker).catch(() => undefined);
+    const first = await Promise.race([handle.result(), killed.exited]);
+    killed.off();
+    let record: RecoveryRecord | undefined = first === 'killed' ? undefined : first;
+    let endedByNewWorker: boolean | undefined;
+    rmSync(env.MEND_CRASH_PLAN, { force: true });
+    if (first === 'killed') {
+      const dead = worker.process.pid!;
+      worker = await standby;
+      worker.process.stdin!.write('poll\n');
+      standby = standbyWorker();
+      // Temporal retries what the dead worker was running once each attempt's timeout passes; failing those
+      // attempts now only skips the wait.
+      for (const a of await runningOn(c.client, handle.workflowId, dead)) {
+        await c.client.activity.fail(a, new Error('its worker was killed (crash harness)')).catch(() => undefined);
+      }
+      record = await handle.result();
+      const last = (await handle.fetchHistory()).events!.filter((e) => e.workflowTaskCompletedEventAttributes).at(-1);
+      endedByNewWorker = last?.workflowTaskCompletedEventAttributes?.identity === `${worker.process.pid}@${hostname()}`;
+    }
+    const after = await c.count();
+    const effects = Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - (before[k] ?? 0)]));
+    const reached = !point || first === 'killed';
+    const seconds = (Date.now() - started) / 1000;
+    const run = { point: point ? label(point) : 'clean', outcome: reached ? outcome(record!) : 'the worker never reached the point', effects, endedByNewWorker, seconds };
+    process.stderr.write(`[crash] ${run.point}: ${JSON.stringify(run.outcome)} ${JSON.stringify(effects)} in ${seconds.toFixed(1)} s\n`);
+    return { ...run, incidentId: handle.workflowId };
+  };
+  try {
+    const { incidentId, ...clean } = await runOnce();
+    const activityPoints = activitiesOf(env.MEND_CRASH_LOG, incidentId).flatMap((a): CrashPoint[] => {
+      const at = { workflowType: a.workflowType, activityId: a.activityId, activityType: a.activityType };
+      return [{ ...at, mode: 'after' }, ...(a.heartbeats ? [{ ...at, mode: 'heartbeat' as const }] : [])];
+    });
+    const points = [...activityPoints, ...(await timersOf(c.client, incidentId))].filter(c.points ?? (() => true));
+    const runs: PointRun[] = [];
+    process.stderr.write(`[crash] ${points.length} points\n`);
+    for (const point of points) {
+      const { incidentId: _, ...run } = await runOnce(point);
+      runs.push(run);
+    }
+    const same = (r: PointRun) => r.endedByNewWorker && JSON.stringify([r.outcome, r.effects]) === JSON.stringify([clean.outcome, clean.effects]);
+    return { clean, runs, differing: runs.filter((r) => !same(r)) };
+  } finally {
+    await Promise.all([worker.stop('SIGKILL'), standby.then((s) => s.stop('SIGKILL'))]);
+  }
+}
+
+/** Resolves when the process exits; `off` stops listening (a run that ended without a kill). */
+function exitOf(child: ChildProcess): { exited: Promise<'killed'>; off(): void } {
+  let onExit = () => undefined as void;
+  const exited = new Promise<'killed'>((resolve) => (onExit = () => resolve('killed')));
+  child.once('exit', onExit);
+  return { exited, off: () => child.off('exit', onExit) };
+}
+
+const logLines = (log: string): ActivityRun[] =>
+  existsSync(log)
+    ? readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as ActivityRun)
+    : [];
+
+/** The first attempt of every activity of an incident and its runbooks (their workflow ids start with its id). */
+function activitiesOf(log: string, incidentId: string): ActivityRun[] {
+  return logLines(log).filter((a) => a.event === 'end' && a.attempt === 1 && (a.workflowId === incidentId || a.workflowId.startsWith(`${incidentId}/`)));
+}
+
+/** The activities of an incident and its runbooks that a worker process was running (as Temporal sees them). */
+async function runningOn(client: Client, incidentId: string, pid: number): Promise<{ workflowId: string; runId: string; activityId: string }[]> {
+  const { raw } = await client.workflow.getHandle(incidentId).describe();
+  const workflows = [incidentId, ...(raw.pendingChildren ?? []).map((c) => c.workflowId!)];
+  const running = [];
+  for (const workflowId of workflows) {
+    const { raw: child } = await client.workflow.getHandle(workflowId).describe();
+    for (const a of child.pendingActivities ?? []) {
+      if (a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED && a.lastWorkerIdentity?.startsWith(`${pid}@`)) {
+        running.push({ workflowId, runId: child.workflowExecutionInfo!.execution!.runId!, activityId: a.activityId! });
+      }
+    }
+  }
+  return running;
+}
+
+/** The workflow a point is in: the incident, or its runbook (workflow id `<incident>/<runbook>`). */
+const workflowOf = (incidentId: string, workflowType: string) => (workflowType === 'incident' ? incidentId : `${incidentId}/${workflowType}`);
+
+/** The first timer of each length in the incident and its runbooks (a verification's every-second timers count once). */
+async function timersOf(client: Client, incidentId: string): Promise<TimerPoint[]> {
+  const { raw } = await client.workflow.getHandle(incidentId).describe();
+  const events = async (workflowId: string) => (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const runbooks = (await events(incidentId)).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name ?? []);
+  const points = new Map<string, TimerPoint>();
+  for (const workflowType of [raw.workflowExecutionInfo!.type!.name!, ...runbooks]) {
+    for (const e of await events(workflowOf(incidentId, workflowType))) {
+      const t = e.timerStartedEventAttributes;
+      if (!t) continue;
+      const seconds = Number(t.startToFireTimeout?.seconds ?? 0) + (t.startToFireTimeout?.nanos ?? 0) / 1e9;
+      const key = `${workflowType}/${seconds}`;
+      if (!points.has(key)) points.set(key, { workflowType, timerId: t.timerId!, seconds, mode: 'timer' });
+    }
+  }
+  return [...points.values()];
+}
+
+/** Kills the worker once the workflow waits on the point's timer; not if the workflow ends first. */
+async function killDuring(client: Client, incidentId: string, point: TimerPoint, worker: { process: { kill(signal: NodeJS.Signals): boolean } }): Promise<void> {
+  const handle = client.workflow.getHandle(workflowOf(incidentId, point.workflowType));
+  const state = async () => {
+    const events = (await handle.fetchHistory().catch(() => undefined))?.events ?? [];
+    if (events.some((e) => e.workflowExecutionCompletedEventAttributes || e.workflowExecutionFailedEventAttributes)) return 'ended';
+    const started = events.some((e) => e.timerStartedEventAttributes?.timerId === point.timerId);
+    const fired = events.some((e) => e.timerFiredEventAttributes?.timerId === point.timerId);
+    return started && !fired && 'waiting';
+  };
+  if ((await waitFor(state, `${point.workflowType} to wait on timer ${point.timerId}`, 60_000)) === 'waiting') worker.process.kill('SIGKILL');
+}
