@@ -1,5 +1,6 @@
-// kill -9 on the MySQL failover and switchover: the crash harness kills the worker after every change and undo of
-// the runbook and during its timers, on a fresh MariaDB topology each run (a copy of one set up once). Every run ends
+// kill -9 on the MySQL failover, switchover and replication repair: the crash harness kills the worker after every
+// change and undo of the runbook and during its timers, on a fresh MariaDB topology each run (a copy of one set up
+// once). Every run ends
 // as the clean one did, with the same replication statements counted by each server (its Com_* counters) and every
 // acknowledged row on the server the writer endpoint names.
 import { readFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ beforeAll(async () => {
 afterAll(async () => db?.stop());
 
 /** The runbook's changes and undos (a crash after a read is tried in crash-cache-warmup). */
-const acting = exceptAfterReads(['mysqlServers', 'mysqlProbe', 'mysqlReplicasLost', 'mysqlFailoverSettings']);
+const acting = exceptAfterReads(['mysqlServers', 'mysqlProbe', 'mysqlReplicasLost', 'mysqlFailoverSettings', 'mysqlReplicationFaults', 'mysqlReplicaCaughtUp']);
 
 const statements = ['Com_stop_slave', 'Com_start_slave', 'Com_change_master', 'Com_reset'];
 
@@ -57,7 +58,7 @@ async function ackedRowsNotOnWriter(): Promise<number> {
 }
 
 /** Each run: a fresh topology holding `rows` acknowledged rows, then what `fault` does to it. */
-async function crashMysql(runbook: string, params: Record<string, unknown>, fault: () => void = () => undefined): Promise<CrashReport> {
+async function crashMysql(runbook: string, params: Record<string, unknown>, fault: () => unknown = () => undefined): Promise<CrashReport> {
   const prefix = `crash-${runbook}-${Date.now()}`;
   let run = 0;
   // A high-risk switchover is asked without approval here; a failover blocks no next one.
@@ -72,7 +73,7 @@ async function crashMysql(runbook: string, params: Record<string, unknown>, faul
       await freshTopology();
       await insertRows(db, rows);
       await expectLosslessSemiSync(db);
-      fault();
+      await fault();
     },
     start: () => startCrashIncident(t.client, prefix, `${prefix}-${run++}`, { runbook, severity: 'warning', params: { cluster, ...params } }),
     count: async () => ({ ...(await statementCounts()), ackedRowsNotOnWriter: await ackedRowsNotOnWriter() }),
@@ -94,6 +95,21 @@ test('mysql-switchover: killed at every step, including right after the old prim
   expect(report.clean).toMatchObject({
     outcome: { status: 'recovered', attempts: ['mysql-switchover: verified'] },
     effects: { ackedRowsNotOnWriter: 0 },
+  });
+  expectLikeClean(report);
+}, 600_000);
+
+test('mysql-replication-repair: killed after the restart of replication, it starts it once', async () => {
+  // Stopped with no error: a transient cause, repaired by START SLAVE.
+  const stopReplica = async () => {
+    const replica = await db.root(1);
+    await replica.query('STOP SLAVE');
+    await replica.end();
+  };
+  const report = await crashMysql('mysql-replication-repair', {}, stopReplica);
+  expect(report.clean).toMatchObject({
+    outcome: { status: 'recovered', attempts: ['mysql-replication-repair: verified'] },
+    effects: { Com_start_slave: 1, Com_stop_slave: 0, Com_change_master: 0, ackedRowsNotOnWriter: 0 },
   });
   expectLikeClean(report);
 }, 600_000);

@@ -1,6 +1,10 @@
-// Runs the `mend` CLI in-process with a test's config, capturing its output and exit code.
+// Runs the `mend` CLI in-process with a test's config, capturing its output and exit code; or the built one as a process.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { main } from '../../cli/main';
 import type { MendConfig } from '../../config/schema';
+import { root } from './processes';
 
 export async function runCli(config: MendConfig, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -13,3 +17,7 @@ export async function runCli(config: MendConfig, ...args: string[]): Promise<{ c
   );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
+
+/** The built CLI (dist/cli/main.js) as a process in the example pack's folder, as a team runs it in its repository. */
+export const examplePackCli = (...args: string[]) =>
+  promisify(execFile)(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: join(root, 'examples', 'services-pack'), maxBuffer: 1 << 24 });
