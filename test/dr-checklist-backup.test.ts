@@ -84,14 +84,13 @@ test('a backup restore-test item verifies a real backup; the next run, the shipp
   expect(outcome.report).toMatch(/\| `verify-integrity` .* \| runbook mysql-backup-verify \| done \| .*incident recovered/);
   expect(outcome.report).toMatch(/confirmed by alice at \S+: balances match/);
 
-  // The next run is the shipped checklist, end to end, its manual items confirmed as it starts: its RPO comes from
-  // that backup's position; its checks ask the cluster, verify a fresh backup and call the UI's health endpoint.
+  // The next run is the shipped checklist, end to end: its RPO comes from that backup's position; its checks ask the
+  // cluster, verify a fresh backup and call the UI's health endpoint.
   const checklist = loadChecklist();
   const ui = await healthEndpoint(8080);
   try {
     const second = await mend.client.workflow.start(drChecklist, { taskQueue: mend.taskQueue, workflowId: `dr-shipped-${Date.now()}`, args: [{ checklist }] });
     const manual = checklist.items.filter((i) => 'manual' in i).map((i) => i.id);
-    for (const id of manual) await second.signal(confirmSignal, { item: id, by: 'bob' });
     const view = await waitFor(async () => {
       const v = await second.query(drProgressQuery);
       return v.rpo ? v : undefined;
@@ -100,6 +99,21 @@ test('a backup restore-test item verifies a real backup; the next run, the shipp
     const expected = Math.round((Date.parse(view.startedAt) - Date.parse(manifest.positionAt)) / 1000);
     expect(view.rpo!.seconds).toBe(Math.max(0, expected));
 
+    // Each manual item is confirmed once it is due (its dependencies done), as an operator would.
+    const confirmed = new Set<string>();
+    await waitFor(
+      async () => {
+        for (const i of (await second.query(drProgressQuery)).items) {
+          if (i.status !== 'awaiting-confirmation' || confirmed.has(i.id)) continue;
+          confirmed.add(i.id);
+          await second.signal(confirmSignal, { item: i.id, by: 'bob' });
+        }
+        return (await second.describe()).status.name === 'COMPLETED';
+      },
+      'every manual item confirmed as it came due, and the run to end',
+      150_000,
+    );
+    expect([...confirmed].sort()).toEqual([...manual].sort());
     const shipped = await second.result();
     expect(shipped).toMatchObject({ status: 'done', rto: { met: true } });
     const items = (await second.query(drProgressQuery)).items;
