@@ -63,10 +63,15 @@ async function launchDevServer(options: DevServerOptions): Promise<DevServer> {
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
   ];
   const child = spawn(temporal, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitForPort(port, 30_000, 'Temporal dev server');
   const uiUrl = uiPort ? `http://127.0.0.1:${uiPort}` : undefined;
-  // The UI answers before its API can reach the server: wait for the API.
-  if (uiUrl) await waitFor(async () => (await fetch(`${uiUrl}/api/v1/namespaces/default`).catch(() => undefined))?.ok, 'the Temporal UI API');
+  try {
+    await waitForPort(port, 30_000, 'Temporal dev server');
+    // The UI answers before its API can reach the server: wait for the API.
+    if (uiUrl) await waitFor(async () => (await fetch(`${uiUrl}/api/v1/namespaces/default`).catch(() => undefined))?.ok, 'the Temporal UI API');
+  } catch (err) {
+    await stopProcess(child);
+    throw err;
+  }
   return { address: `127.0.0.1:${port}`, port, uiUrl, process: child, stop: () => stopProcess(child) };
 }
 

@@ -11,6 +11,9 @@ export interface WorkerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** A first start may bundle the packs' workflow code (about 30 s on 2 cores). */
+const readyWithinMs = 120_000;
+
 /** Starts `dist/<entry>` with MEND_CONFIG=configPath; resolves once its output has the `ready` line. */
 export async function startMendProcess(entry: string, ready: string, configPath: string, env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [join(projectRoot(), 'dist', entry)], {
@@ -20,10 +23,15 @@ export async function startMendProcess(entry: string, ready: string, configPath:
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
+  const deadline = Date.now() + readyWithinMs;
   await new Promise<void>((resolve, reject) => {
     const check = () => {
       if (output.includes(ready)) return resolve();
-      if (child.exitCode !== null) return reject(new Error(`${entry} exited ${child.exitCode}:\n${output}`));
+      if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`${entry} exited ${child.exitCode ?? child.signalCode}:\n${output}`));
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        return reject(new Error(`${entry} did not say it was ready within ${readyWithinMs / 1000} s:\n${output}`));
+      }
       setTimeout(check, 20);
     };
     check();

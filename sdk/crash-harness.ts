@@ -14,6 +14,12 @@ import type { IncidentInput, RecoveryRecord } from '../common/types';
 import { waitFor } from '../common/wait-for';
 import type { ActivityRun, CrashPoint } from '../workers/crash-worker';
 
+/**
+ * The policy of a crash test's worker: no budget or cooldown between its runs. Its config also wants
+ * `worker.maxCachedWorkflows: 0`, so no workflow task waits on a dead worker's cache.
+ */
+export const crashPolicy = { attempts: { max: 1000, window: '1m' }, cooldown: '1s', activityTimeout: '20s' };
+
 export interface CrashCase {
   client: Client;
   /** The worker's config file; its `worker.maxCachedWorkflows` should be 0 so no task waits on a dead worker. */
@@ -68,7 +74,7 @@ export const startCrashIncident = (client: Client, taskQueue: string, workflowId
 /** The runbook's points: the incident's own (settings, diagnosis, guard turns, escalation) are the same for every runbook. */
 export const inRunbook = (p: Point): boolean => p.workflowType !== 'incident';
 
-/** Every point but those right after one of `reads`: a crash there repeats only the read. */
+/** Every point but those of one of `reads` (after it, or at its heartbeat): a crash there repeats only the read. */
 export const exceptAfterReads =
   (reads: string[]) =>
   (p: Point): boolean =>
@@ -84,7 +90,11 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
   const env = { MEND_CRASH_PLAN: join(dir, 'plan.json'), MEND_CRASH_LOG: join(dir, 'activities.jsonl') };
   const outcome = c.outcome ?? statuses;
   // The worker that takes over is up before the kill and starts polling when told on stdin: no start-up to wait for.
-  const standbyWorker = () => startCrashWorker(c.configPath, { ...env, MEND_CRASH_STANDBY: '1' });
+  const standbyWorker = () => {
+    const starting = startCrashWorker(c.configPath, { ...env, MEND_CRASH_STANDBY: '1' });
+    starting.catch(() => undefined); // its failure is thrown where it is awaited
+    return starting;
+  };
   let worker = await startCrashWorker(c.configPath, env);
   let standby = standbyWorker();
   const runOnce = async (point?: Point): Promise<PointRun & { incidentId: string }> => {
@@ -94,9 +104,11 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
     if (point && point.mode !== 'timer') writeFileSync(env.MEND_CRASH_PLAN, JSON.stringify(point));
     const handle = await c.start();
     const killed = exitOf(worker.process);
-    if (point?.mode === 'timer') void killDuring(c.client, handle.workflowId, point, worker).catch(() => undefined);
+    const runEnded = new AbortController();
+    if (point?.mode === 'timer') void killDuring(c.client, handle.workflowId, point, worker, runEnded.signal).catch(() => undefined);
     const first = await Promise.race([handle.result(), killed.exited]);
     killed.off();
+    runEnded.abort();
     let record: RecoveryRecord | undefined = first === 'killed' ? undefined : first;
     let endedByNewWorker: boolean | undefined;
     rmSync(env.MEND_CRASH_PLAN, { force: true });
@@ -139,6 +151,7 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
     return { clean, runs, differing: runs.filter((r) => !same(r)) };
   } finally {
     await Promise.all([worker.stop('SIGKILL'), standby.then((s) => s.stop('SIGKILL'))]);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -200,15 +213,23 @@ async function timersOf(client: Client, incidentId: string): Promise<TimerPoint[
   return [...points.values()];
 }
 
-/** Kills the worker once the workflow waits on the point's timer; not if the workflow ends first. */
-async function killDuring(client: Client, incidentId: string, point: TimerPoint, worker: { process: { kill(signal: NodeJS.Signals): boolean } }): Promise<void> {
+/** Kills the worker once the workflow waits on the point's timer; not if the timer or the workflow ended first, or the run did. */
+async function killDuring(
+  client: Client,
+  incidentId: string,
+  point: TimerPoint,
+  worker: { process: { kill(signal: NodeJS.Signals): boolean } },
+  runEnded: AbortSignal,
+): Promise<void> {
   const handle = client.workflow.getHandle(workflowOf(incidentId, point.workflowType));
   const state = async () => {
+    if (runEnded.aborted) return 'ended';
     const events = (await handle.fetchHistory().catch(() => undefined))?.events ?? [];
-    if (events.some((e) => e.workflowExecutionCompletedEventAttributes || e.workflowExecutionFailedEventAttributes)) return 'ended';
-    const started = events.some((e) => e.timerStartedEventAttributes?.timerId === point.timerId);
-    const fired = events.some((e) => e.timerFiredEventAttributes?.timerId === point.timerId);
-    return started && !fired && 'waiting';
+    const closed = events.some((e) => Object.keys(e).some((k) => /^workflowExecution(Completed|Failed|Canceled|Terminated|TimedOut|ContinuedAsNew)EventAttributes$/.test(k)));
+    const timer = (kind: 'timerStarted' | 'timerFired' | 'timerCanceled') => events.some((e) => e[`${kind}EventAttributes`]?.timerId === point.timerId);
+    if (closed || timer('timerFired') || timer('timerCanceled')) return 'ended';
+    return timer('timerStarted') && 'waiting';
   };
-  if ((await waitFor(state, `${point.workflowType} to wait on timer ${point.timerId}`, 60_000)) === 'waiting') worker.process.kill('SIGKILL');
+  const now = await waitFor(state, `${point.workflowType} to wait on timer ${point.timerId}`, 60_000);
+  if (now === 'waiting' && !runEnded.aborted) worker.process.kill('SIGKILL');
 }

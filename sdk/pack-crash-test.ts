@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { type DevServer, startDevServer } from '../common/dev-server';
 import type { RecoveryRecord, Severity } from '../common/types';
 import { readManifest } from '../packs/manifest';
-import { type CrashReport, crashEveryPoint, type Point, startCrashIncident } from './crash-harness';
+import { type CrashReport, crashEveryPoint, crashPolicy, type Point, startCrashIncident } from './crash-harness';
 import type { PackTestOptions } from './pack-test-options';
 
 export interface PackCrashCase {
@@ -26,7 +26,7 @@ export interface PackCrashCase {
 }
 
 export interface PackCrashTest {
-  /** Runs the runbook as an incident once cleanly, then once killed at each point; returns what differed. */
+  /** Runs the runbook as an incident once cleanly, then once killed at each point; `differing` lists the runs unlike the clean one. */
   crash(runbook: string, params: Record<string, unknown>, c: PackCrashCase): Promise<CrashReport>;
   readonly client: Client;
 }
@@ -47,8 +47,7 @@ export function usePackCrashTest(packDir: string, options: PackTestOptions = {})
     server = await startDevServer();
     connection = await Connection.connect({ address: server.address });
     client = new Client({ connection });
-    // No budget or cooldown between the runs, and no sticky cache: no workflow task waits on a dead worker.
-    const policy = { attempts: { max: 1000, window: '1m' }, cooldown: '1s', activityTimeout: '20s', ...options.policy };
+    const policy = { ...crashPolicy, ...options.policy };
     const config = {
       ...sections,
       packs: [dir],
@@ -71,17 +70,17 @@ export function usePackCrashTest(packDir: string, options: PackTestOptions = {})
     }
   }, 60_000);
 
-  const started = () => {
+  const requireClient = () => {
     if (!client) throw new Error('usePackCrashTest: the test environment is not up (call crash() inside a test)');
     return client;
   };
 
   return {
     get client() {
-      return started();
+      return requireClient();
     },
     crash(runbook, params, c) {
-      const client = started();
+      const client = requireClient();
       let run = 0;
       return crashEveryPoint({
         client,

@@ -20,6 +20,7 @@ import { createMendWorker } from '../workers/worker';
 import type { PackTestOptions } from './pack-test-options';
 
 export { freePort } from '../common/processes';
+export { waitFor } from '../common/wait-for';
 export * from './crash-harness';
 export { type PackCrashCase, type PackCrashTest, usePackCrashTest } from './pack-crash-test';
 export type { PackTestOptions } from './pack-test-options';

@@ -3,7 +3,7 @@
 // which was still open at the kill, as the clean one did, with the same SET calls counted by Redis itself.
 import { productKey, startReadLoad, startSourceOfTruth } from './helpers/cache-app';
 import { crashEveryPoint, expectLikeClean, startCrashIncident } from '../sdk/crash-harness';
-import { crashConfig } from './helpers/crash-harness';
+import { crashConfig } from './helpers/crash-setup';
 import { commandCalls, useCrashRedis } from './helpers/crash-redis';
 import { redisClient } from './helpers/mend';
 

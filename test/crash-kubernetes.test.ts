@@ -5,7 +5,7 @@ import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { IncidentInput } from '../common/types';
 import { mergePatch } from '../runbooks/kubernetes/actions/clusters';
 import { crashEveryPoint, type CrashReport, exceptAfterReads, expectLikeClean, inRunbook, startCrashIncident } from '../sdk/crash-harness';
-import { crashConfig, useCrashClient } from './helpers/crash-harness';
+import { crashConfig, useCrashClient } from './helpers/crash-setup';
 import { crashLoop, crashLoopsIn, kubeApis, useKube } from './helpers/kube';
 import { type KubeCounts, watchKubeCounts } from './helpers/kube-counts';
 import { waitFor } from './helpers/wait';

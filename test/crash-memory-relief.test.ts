@@ -2,7 +2,7 @@
 // undo and every turn at the guard (and at the delete's heartbeat, and during the timer); each run ends as the clean one did, with
 // the same CONFIG SET, DEL and RESTORE calls counted by Redis itself, and the same keys and maxmemory left.
 import { crashEveryPoint, exceptAfterReads, expectLikeClean, inRunbook, startCrashIncident, type CrashReport, type Point } from '../sdk/crash-harness';
-import { crashConfig } from './helpers/crash-harness';
+import { crashConfig } from './helpers/crash-setup';
 import { commandCalls, useCrashRedis } from './helpers/crash-redis';
 import { fillNearMaxmemory } from './helpers/mend';
 

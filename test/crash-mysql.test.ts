@@ -1,12 +1,11 @@
 // kill -9 on the MySQL failover, switchover and replication repair: the crash harness kills the worker after every
 // change and undo of the runbook and during its timers, on a fresh MariaDB topology each run (a copy of one set up
-// once). Every run ends
-// as the clean one did, with the same replication statements counted by each server (its Com_* counters) and every
-// acknowledged row on the server the writer endpoint names.
+// once). Every run ends as the clean one did, with the same replication statements counted by each server (its Com_*
+// counters) and every acknowledged row on the server the writer endpoint names.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crashEveryPoint, type CrashReport, exceptAfterReads, expectLikeClean, inRunbook, startCrashIncident } from '../sdk/crash-harness';
-import { crashConfig, useCrashClient } from './helpers/crash-harness';
+import { crashConfig, useCrashClient } from './helpers/crash-setup';
 import { createOrdersTable, insertRows } from './helpers/db-writer';
 import { expectLosslessSemiSync, kill9, type MariadbTopology, mysqlConfig, pristineCopy, startMariadbTopology } from './helpers/mariadb';
 

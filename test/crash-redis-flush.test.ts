@@ -1,7 +1,7 @@
 // kill -9 on redis-flush-cache, allowed by a policy that accepts its loss: killed after the FLUSHDB, the run still
 // flushes once (Redis's own FLUSHDB count) and verifies the database empty.
 import { crashEveryPoint, exceptAfterReads, expectLikeClean, inRunbook, startCrashIncident } from '../sdk/crash-harness';
-import { crashConfig } from './helpers/crash-harness';
+import { crashConfig } from './helpers/crash-setup';
 import { commandCalls, useCrashRedis } from './helpers/crash-redis';
 
 const t = useCrashRedis();

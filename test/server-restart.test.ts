@@ -92,9 +92,12 @@ test('restarted in the middle of a failover: it promotes once, and no acknowledg
   kill9(db, 0);
   const handle = await mend.start({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster: 'restart' } });
   // Dead confirmed and the candidate chosen; nothing changed yet.
-  await waitFor(async () => existsSync(hookStarted), 'the pre-failover hook', 60_000);
-  await restartTemporal();
-  writeFileSync(hookRelease, '');
+  try {
+    await waitFor(async () => existsSync(hookStarted), 'the pre-failover hook', 60_000);
+    await restartTemporal();
+  } finally {
+    writeFileSync(hookRelease, ''); // never leave the hook waiting
+  }
   const record: RecoveryRecord = await handle.result();
   expect(record.status).toBe('recovered');
   const promoted = promotedIn(record);

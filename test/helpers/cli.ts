@@ -20,4 +20,4 @@ export async function runCli(config: MendConfig, ...args: string[]): Promise<{ c
 
 /** The built CLI (dist/cli/main.js) as a process in the example pack's folder, as a team runs it in its repository. */
 export const examplePackCli = (...args: string[]) =>
-  promisify(execFile)(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: join(root, 'examples', 'services-pack'), maxBuffer: 1 << 24 });
+  promisify(execFile)(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: join(root, 'examples', 'services-pack'), maxBuffer: 1 << 24, timeout: 650_000 });

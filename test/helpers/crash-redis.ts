@@ -1,7 +1,7 @@
 // What the Redis crash tests share: a Redis and a Temporal client, and Redis's own command counters.
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
-import { useCrashClient } from './crash-harness';
+import { useCrashClient } from './crash-setup';
 import { redisClient } from './mend';
 import { startRedis, type RedisServer } from './processes';
 

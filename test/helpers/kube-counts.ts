@@ -33,7 +33,10 @@ export async function watchKubeCounts(kc: KubeConfig, core: CoreV1Api, namespace
         if ((err as { statusCode?: number })?.statusCode === 410) ended = err;
         else start().catch((e) => (ended = e));
       };
-      aborts.push(await watch.watch(path, query, events, resume));
+      const abort = await watch.watch(path, query, events, resume);
+      if (stopped)
+        abort.abort(); // stopped while this watch was starting
+      else aborts.push(abort);
     };
     await start();
   };

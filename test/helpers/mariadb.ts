@@ -68,13 +68,8 @@ export async function pristineCopy(db: MariadbTopology): Promise<() => Promise<v
   await run('bash', [script, 'down', db.dir]);
   await run('cp', ['-a', db.dir, pristine]);
   return async () => {
-    for (const node of [0, 1, 2]) {
-      try {
-        kill9(db, node);
-      } catch {
-        // not running
-      }
-    }
+    // A pid file a kill -9 left behind may name a pid since reused: only a running mariadbd is killed.
+    for (const node of [0, 1, 2]) if (isMariadbd(db, node)) kill9(db, node);
     await waitFor(async () => !(await Promise.all(db.nodes.map((n) => portOpen(Number(n.split(':')[1]))))).some(Boolean), 'the old servers to exit');
     rmSync(db.dir, { recursive: true, force: true });
     await run('cp', ['-a', pristine, db.dir]);
@@ -145,6 +140,15 @@ export const promotedIn = (record: RecoveryRecord): string => record.attempts[0]
 /** Kills a server with SIGKILL, as a crash would. */
 export function kill9(db: MariadbTopology, node: number): void {
   process.kill(pidOf(db, node), 'SIGKILL');
+}
+
+/** The node's pid file names a running mariadbd. */
+function isMariadbd(db: MariadbTopology, node: number): boolean {
+  try {
+    return readFileSync(`/proc/${pidOf(db, node)}/cmdline`, 'utf8').includes('mariadbd');
+  } catch {
+    return false;
+  }
 }
 
 /** The server's pid, for SIGSTOP/SIGCONT. */

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { freePort, keyPair, type PackTestOptions, startSshd } from 'mend/testing';
+import { freePort, keyPair, type PackTestOptions, startSshd, waitFor } from 'mend/testing';
 
 export interface SupervisedShop {
   /** shop's HTTP port (GET /health answers "ok"). */
@@ -72,7 +72,7 @@ async function startSupervisedShop(): Promise<SupervisedShop> {
     ].join('\n\n'),
   );
   execFileSync('supervisord', ['-c', conf]);
-  await waitUntil(() => supervisorctl('status', 'shop').includes('RUNNING'));
+  await waitFor(async () => supervisorctl('status', 'shop').includes('RUNNING'), 'supervisord to run the shop');
   const ssh = { user: userInfo().username, port: sshd.port, keyFile: sshd.keyFile };
   const allow = [
     ['supervisorctl', '-c', conf, 'restart', '*'],
@@ -84,8 +84,10 @@ async function startSupervisedShop(): Promise<SupervisedShop> {
     supervisorctl,
     pid,
     kill: async () => {
-      process.kill(pid(), 'SIGKILL');
-      await waitUntil(() => supervisorctl('status', 'shop').includes('EXITED'));
+      // `pid` says 0 for a program that is not running, and kill(0) would signal this whole process group.
+      const running = pid();
+      if (running > 0) process.kill(running, 'SIGKILL');
+      await waitFor(async () => !supervisorctl('status', 'shop').includes('RUNNING'), 'the shop to be down');
     },
     starts: () => readFileSync(join(dir, 'supervisord.log'), 'utf8').split("spawned: 'shop'").length - 1,
     sections: {
@@ -104,12 +106,4 @@ async function startSupervisedShop(): Promise<SupervisedShop> {
       await sshd.stop();
     },
   };
-}
-
-async function waitUntil(condition: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

@@ -49,8 +49,8 @@ export function hostCommandActivities(config: CoreConfig) {
       const group = config.hosts[name];
       if (!group) throw nonRetryable(`no host group "${name}" under core.hosts (known: ${Object.keys(config.hosts).join(', ') || 'none'})`);
       if (!group.hosts.includes(host)) throw nonRetryable(`${host} is not a host of group ${name}`);
-      for (const words of [argv, input.unless ?? []]) {
-        if (words.length && !allowed(group, words)) throw nonRetryable(`${JSON.stringify(words)} is not allowed on group ${name}: nothing was run`);
+      for (const words of input.unless ? [argv, input.unless] : [argv]) {
+        if (!allowed(group, words)) throw nonRetryable(`${JSON.stringify(words)} is not allowed on group ${name}: nothing was run`);
       }
       if (dryRun) return { group: name, host, argv, planned: true };
       const seconds = Math.max(1, Math.ceil(toMs(input.timeout ?? group.timeout) / 1000));

@@ -93,7 +93,7 @@ export function healthActivities(clusters: MysqlClusters) {
           await clusters.quick(cluster, node, (c) => c.query('SELECT 1'));
         } catch (err) {
           errors.push(message(err));
-          reportProgress({ probed: i + 1, of: probes, failures: errors.length }); // seen in the UI at once
+          reportProgress({ probed: i + 1, of: probes, failures: errors.length }); // the first is sent at once, later ones throttled
         }
       }
       return { node, reachable: errors.length < probes, failures: errors.length, probes, errors };

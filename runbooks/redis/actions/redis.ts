@@ -103,8 +103,13 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
       if (input.marker && (await client.exists(input.marker))) return { flushed: 0, already: true };
       const flushed = await client.dbsize();
       if (input.dryRun) return { flushed };
-      if (input.marker) await client.multi().flushdb().set(input.marker, new Date().toISOString(), 'EX', 86_400).exec();
-      else await client.flushdb();
+      if (!input.marker) await client.flushdb();
+      else {
+        // null: the transaction was aborted (e.g. EXECABORT: the ACL refuses the marker's key).
+        const replies = await client.multi().flushdb().set(input.marker, new Date().toISOString(), 'EX', 86_400).exec();
+        const failed = replies ? replies.find(([err]) => err)?.[0] : new Error('the transaction was aborted');
+        if (failed) throw new Error(`FLUSHDB with its marker failed: ${failed.message}`);
+      }
       return { flushed };
     },
 

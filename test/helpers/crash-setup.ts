@@ -1,6 +1,7 @@
 // What mend's own crash tests share around the harness (sdk/crash-harness.ts): a Temporal client and a worker config.
 import { Client, Connection } from '@temporalio/client';
 import type { MysqlConfig } from '../../runbooks/mysql/config';
+import { crashPolicy } from '../../sdk/crash-harness';
 import { testConfig } from './mend';
 import { processConfigFile } from './worker-process';
 
@@ -20,7 +21,7 @@ export function useCrashClient(): { client: Client } {
  * between runs, and no sticky cache, so no workflow task waits on a dead worker.
  */
 export function crashConfig(prefix: string, options: { redisUrl?: string; kubeconfig?: string; mysql?: MysqlConfig; policy?: Record<string, unknown> } = {}): string {
-  const policy = { attempts: { max: 1000, window: '1m' }, cooldown: '1s', activityTimeout: '20s', ...options.policy };
+  const policy = { ...crashPolicy, ...options.policy };
   const config = testConfig(options.redisUrl, policy, prefix, true, 200);
   config.worker.maxCachedWorkflows = 0;
   if (options.kubeconfig) config.kubernetes = { default: { kubeconfig: options.kubeconfig } };
