@@ -16,14 +16,14 @@ function esmOnlyPackages(dir = join(__dirname, 'node_modules')) {
 
 const escapeRegex = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-/** `npm test` runs every file but the crash suite (test/crash-*.test.ts); `npm run test:crash` (MEND_TESTS=crash) runs it. */
-const crashSuite = process.env.MEND_TESTS === 'crash';
+/** MEND_TESTS=crash runs only the crash suite (test/crash-*.test.ts, `npm run test:crash`), MEND_TESTS=main all but it. */
+const only = process.env.MEND_TESTS;
 
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: [crashSuite ? '**/crash-*.test.ts' : '**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', ...(crashSuite ? [] : ['/crash-[^/]*\\.test\\.ts$'])],
+  testMatch: [only === 'crash' ? '**/crash-*.test.ts' : '**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', ...(only === 'main' ? ['/crash-[^/]*\\.test\\.ts$'] : [])],
   // Jest on Node 20 cannot require() an ES module: those packages are compiled to CommonJS like the tests.
   transform: { '^.+\\.(ts|m?js)$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages().map(escapeRegex).join('|')})/)`],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test suite on real servers (MEND_TESTS=crash: the crash suite). Provisions what it needs (cached), compiles,
-# checks format and lint, runs jest. Extra arguments go to jest, e.g. `npm test -- test/guard.test.ts`.
+# The whole test suite on real servers (MEND_TESTS=crash: the crash suite only; MEND_TESTS=main: all but it).
+# Provisions what it needs (cached), compiles, checks format and lint, runs jest. Extra arguments go to jest, e.g.
+# `npm test -- test/guard.test.ts`.
 source "$(dirname "$0")/lib.sh"
 cd "$MEND_ROOT"
 bash scripts/provision/node.sh
