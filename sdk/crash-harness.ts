@@ -34,6 +34,8 @@ export interface CrashCase {
   outcome?(record: RecoveryRecord): unknown;
   /** Which points to try (default: all), e.g. only the runbook's when another case covers the incident's. */
   points?(point: Point): boolean;
+  /** More environment for the worker processes. */
+  env?: Record<string, string>;
 }
 
 /** Killed while the workflow waits on this timer (timer ids are a run's sequence numbers, like activity ids). */
@@ -87,7 +89,7 @@ export const expectLikeClean = (report: CrashReport): void => {
 
 export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
   const dir = mkdtempSync(join(process.env.MEND_TEST_DIR ?? tmpdir(), 'crash-'));
-  const env = { MEND_CRASH_PLAN: join(dir, 'plan.json'), MEND_CRASH_LOG: join(dir, 'activities.jsonl') };
+  const env = { ...c.env, MEND_CRASH_PLAN: join(dir, 'plan.json'), MEND_CRASH_LOG: join(dir, 'activities.jsonl') };
   const outcome = c.outcome ?? statuses;
   // The worker that takes over is up before the kill and starts polling when told on stdin: no start-up to wait for.
   const standbyWorker = () => {

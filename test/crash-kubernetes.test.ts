@@ -40,9 +40,11 @@ async function crashKube(c: KubeCase): Promise<CrashReport> {
   let run = 0;
   let name = '';
   let params: Record<string, unknown> = {};
+  // A cluster name per case: its workers serve only its own guards (a drain's lane k8s/<cluster> is cluster-wide).
+  const cluster = c.runbook.replace('k8s-', '');
   return crashEveryPoint({
     client: t.client,
-    configPath: crashConfig(prefix, { kubeconfig: kube.workerKubeconfig, policy: c.policy }),
+    configPath: crashConfig(prefix, { kubernetes: { cluster, kubeconfig: kube.workerKubeconfig }, policy: c.policy }),
     points: (p) => inRunbook(p) && acting(p),
     reset: async () => {
       name = `${c.runbook.slice(4)}-${deployments++}`;
@@ -50,7 +52,7 @@ async function crashKube(c: KubeCase): Promise<CrashReport> {
       params = await c.reset(name);
     },
     start: () => {
-      const input: IncidentInput = { runbook: c.runbook, severity: 'warning', params: { namespace: kube.namespace, stableFor: '1s', ...params } };
+      const input: IncidentInput = { runbook: c.runbook, severity: 'warning', params: { cluster, namespace: kube.namespace, stableFor: '1s', ...params } };
       return startCrashIncident(t.client, prefix, `${prefix}-${run}`, input);
     },
     count: async () => ({
