@@ -14,15 +14,12 @@ import type { IncidentInput, RecoveryRecord } from '../common/types';
 import { waitFor } from '../common/wait-for';
 import type { ActivityRun, CrashPoint } from '../workers/crash-worker';
 
-/**
- * The policy of a crash test's worker: no budget or cooldown between its runs. Its config also wants
- * `worker.maxCachedWorkflows: 0`, so no workflow task waits on a dead worker's cache.
- */
-export const crashPolicy = { attempts: { max: 1000, window: '1m' }, cooldown: '1s', activityTimeout: '20s' };
+/** The policy of a crash test's worker: no budget or cooldown between its runs; a killed attempt's retry comes at once. */
+export const crashPolicy = { attempts: { max: 1000, window: '1m' }, cooldown: '1s', activityTimeout: '20s', retry: { initialInterval: '100ms' } };
 
 export interface CrashCase {
   client: Client;
-  /** The worker's config file; its `worker.maxCachedWorkflows` should be 0 so no task waits on a dead worker. */
+  /** The worker's config file. */
   configPath: string;
   /** Puts the targets back as a run starts from. */
   reset(): Promise<void>;
@@ -119,8 +116,10 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
       worker = await standby;
       worker.process.stdin!.write('poll\n');
       standby = standbyWorker();
-      // Temporal retries what the dead worker was running once each attempt's timeout passes; failing those
-      // attempts now only skips the wait.
+      // Temporal retries what the dead worker was running once each attempt's timeout passes, and gives its cached
+      // workflows' tasks to any worker once the sticky timeout passes; failing those attempts and resetting that
+      // stickiness now (as a worker that shuts down does) only skip the waits.
+      await resetStickiness(c.client, handle.workflowId);
       for (const a of await runningOn(c.client, handle.workflowId, dead)) {
         await c.client.activity.fail(a, new Error('its worker was killed (crash harness)')).catch(() => undefined);
       }
@@ -179,6 +178,15 @@ function activitiesOf(log: string, incidentId: string): ActivityRun[] {
 }
 
 /** The activities of an incident and its runbooks that a worker process was running (as Temporal sees them). */
+/** Every open workflow on the incident's task queue takes its next task from the shared queue. */
+async function resetStickiness(client: Client, incidentId: string): Promise<void> {
+  const { taskQueue } = await client.workflow.getHandle(incidentId).describe();
+  for await (const w of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
+    const execution = { workflowId: w.workflowId, runId: w.runId };
+    await client.workflowService.resetStickyTaskQueue({ namespace: client.options.namespace, execution }).catch(() => undefined);
+  }
+}
+
 async function runningOn(client: Client, incidentId: string, pid: number): Promise<{ workflowId: string; runId: string; activityId: string }[]> {
   const { raw } = await client.workflow.getHandle(incidentId).describe();
   const workflows = [incidentId, ...(raw.pendingChildren ?? []).map((c) => c.workflowId!)];

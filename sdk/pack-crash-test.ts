@@ -53,7 +53,6 @@ export function usePackCrashTest(packDir: string, options: PackTestOptions = {})
       packs: [dir],
       temporal: { address: server.address, taskQueue },
       snapshots: { dir: join(scratch, 'snapshots') },
-      worker: { maxCachedWorkflows: 0 },
       metrics: { host: '127.0.0.1', port: 0 },
       policy,
     };

@@ -3,10 +3,9 @@
 // (its generation), pods created and cordons counted by the API server itself (watches).
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { IncidentInput } from '../common/types';
-import { mergePatch } from '../runbooks/kubernetes/actions/clusters';
 import { crashEveryPoint, type CrashReport, exceptAfterReads, expectLikeClean, inRunbook, startCrashIncident } from '../sdk/crash-harness';
 import { crashConfig, useCrashClient } from './helpers/crash-setup';
-import { crashLoop, crashLoopsIn, kubeApis, useKube } from './helpers/kube';
+import { crashLoop, crashLoopsIn, kubeApis, mergePatch, useKube } from './helpers/kube';
 import { type KubeCounts, watchKubeCounts } from './helpers/kube-counts';
 import { waitFor } from './helpers/wait';
 

@@ -16,17 +16,13 @@ export function useCrashClient(): { client: Client } {
   return t;
 }
 
-/**
- * A worker config for crash runs on task queue `prefix` (Redis instances `<prefix>-<n>`): no budget or cooldown
- * between runs, and no sticky cache, so no workflow task waits on a dead worker.
- */
+/** A worker config for crash runs on task queue `prefix` (Redis instances `<prefix>-<n>`): no budget or cooldown between runs. */
 export function crashConfig(
   prefix: string,
   options: { redisUrl?: string; kubernetes?: { cluster: string; kubeconfig: string }; mysql?: MysqlConfig; policy?: Record<string, unknown> } = {},
 ): string {
   const policy = { ...crashPolicy, ...options.policy };
   const config = testConfig(options.redisUrl, policy, prefix, true, 200);
-  config.worker.maxCachedWorkflows = 0;
   if (options.kubernetes) config.kubernetes = { [options.kubernetes.cluster]: { kubeconfig: options.kubernetes.kubeconfig } };
   if (options.mysql) config.mysql = options.mysql;
   return processConfigFile(config, prefix);

@@ -16,7 +16,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseAllDocuments, stringify } from 'yaml';
-import { mergePatch } from '../../runbooks/kubernetes/actions/clusters';
+import * as kubeClient from '@kubernetes/client-node';
+import { mergePatchOf } from '../../runbooks/kubernetes/actions/clusters';
 import { root } from './processes';
 import { waitFor } from './wait';
 
@@ -44,6 +45,9 @@ export interface DeployOptions {
   template?: (t: V1PodTemplateSpec) => void;
   waitReady?: boolean;
 }
+
+/** Request options for a JSON merge patch, for tests' own patches. */
+export const mergePatch = mergePatchOf(kubeClient);
 
 export function adminKubeconfig(): string {
   const path = process.env.MEND_TEST_KUBECONFIG;

@@ -1,14 +1,20 @@
 // Kubernetes API errors as activity failures: what a retry cannot fix stops at once, with the server's message.
 import { nonRetryable } from 'mend';
-import { ApiException } from '@kubernetes/client-node';
+import type { ApiException } from '@kubernetes/client-node';
+import { loadedKubeClient } from './clusters';
 
-export const httpStatus = (err: unknown): number | undefined => (err instanceof ApiException ? err.code : undefined);
+const isApiException = (err: unknown): err is ApiException<unknown> => {
+  const k = loadedKubeClient();
+  return !!k && err instanceof k.ApiException;
+};
+
+export const httpStatus = (err: unknown): number | undefined => (isApiException(err) ? err.code : undefined);
 
 export const isNotFound = (err: unknown): boolean => httpStatus(err) === 404;
 
 /** The Status message the API server sent, else the error's own. */
 export function apiMessage(err: unknown): string {
-  if (err instanceof ApiException) {
+  if (isApiException(err)) {
     const body: unknown = typeof err.body === 'string' ? safeJson(err.body) : err.body;
     const text = (body as { message?: unknown } | undefined)?.message;
     return `${err.code} ${typeof text === 'string' ? text : String(err.body ?? err.message)}`;

@@ -1,14 +1,28 @@
-// One set of API clients per configured cluster, from a kubeconfig file or the pod's service account.
+// One set of API clients per configured cluster, from a kubeconfig file or the pod's service account. The client
+// library is loaded on first use: a worker whose runbooks never reach a cluster skips its second of start-up.
 import { nonRetryable } from 'mend';
-import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { KubernetesConfig } from '../config';
 
+export type KubeClient = typeof import('@kubernetes/client-node');
+
+let client: KubeClient | undefined;
+
+async function kubeClient(): Promise<KubeClient> {
+  client ??= await import('@kubernetes/client-node');
+  return client;
+}
+
+/** The client library if something loaded it: until then no error can be one of its own. */
+export const loadedKubeClient = (): KubeClient | undefined => client;
+
 /** Request options for a JSON merge patch (the client sends strategic merge otherwise). */
-export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+export const mergePatchOf = (k: KubeClient) => k.setHeaderOptions('Content-Type', k.PatchStrategy.MergePatch);
 
 export interface KubeApis {
   core: CoreV1Api;
   apps: AppsV1Api;
+  mergePatch: ReturnType<typeof mergePatchOf>;
 }
 
 export class KubeClusters {
@@ -16,14 +30,15 @@ export class KubeClusters {
 
   constructor(private readonly clusters: KubernetesConfig) {}
 
-  get(name: string): KubeApis {
+  async get(name: string): Promise<KubeApis> {
     const existing = this.apis.get(name);
     if (existing) return existing;
     const cluster = this.clusters[name];
     if (!cluster) {
       throw nonRetryable(`no Kubernetes cluster named "${name}" in config (known: ${Object.keys(this.clusters).join(', ') || 'none'})`);
     }
-    const config = new KubeConfig();
+    const k = await kubeClient();
+    const config = new k.KubeConfig();
     try {
       if ('inCluster' in cluster) config.loadFromCluster();
       else {
@@ -33,7 +48,7 @@ export class KubeClusters {
     } catch (err) {
       throw nonRetryable(`cannot load the credentials of cluster "${name}": ${(err as Error).message}`);
     }
-    const apis = { core: config.makeApiClient(CoreV1Api), apps: config.makeApiClient(AppsV1Api) };
+    const apis = { core: config.makeApiClient(k.CoreV1Api), apps: config.makeApiClient(k.AppsV1Api), mergePatch: mergePatchOf(k) };
     this.apis.set(name, apis);
     return apis;
   }

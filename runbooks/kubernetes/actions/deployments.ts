@@ -3,7 +3,7 @@
 import { nonRetryable } from 'mend';
 import type { V1Deployment, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { httpStatus, kube } from './api-errors';
-import { mergePatch, type KubeApis, type KubeClusters } from './clusters';
+import type { KubeApis, KubeClusters } from './clusters';
 import { readDeployment, replicaSetsOf, revisionOf } from './state';
 
 /** An undo passes leaveIfChanged: a deployment not in the state its step left is not the undo's to change. */
@@ -37,7 +37,7 @@ async function theDeployment(api: KubeApis, { namespace, name, uid }: Deployment
 function patch(api: KubeApis, ref: DeploymentRef, body: { metadata?: object; spec: object }, doing: string): Promise<V1Deployment> {
   const { namespace, name, uid, dryRun } = ref;
   return kube(doing, () =>
-    api.apps.patchNamespacedDeployment({ namespace, name, dryRun: dryRun ? 'All' : undefined, body: { ...body, metadata: { ...body.metadata, uid } } }, mergePatch),
+    api.apps.patchNamespacedDeployment({ namespace, name, dryRun: dryRun ? 'All' : undefined, body: { ...body, metadata: { ...body.metadata, uid } } }, api.mergePatch),
   );
 }
 
@@ -48,7 +48,7 @@ export function deploymentActivities(clusters: KubeClusters) {
      * someone changed meanwhile is left alone. Idempotent: already at `replicas` is done.
      */
     async k8sScaleDeployment(input: DeploymentRef & Conditional & { from: number; replicas: number }): Promise<{ from: number; to: number; note?: string }> {
-      const api = clusters.get(input.cluster);
+      const api = await clusters.get(input.cluster);
       const d = await theDeployment(api, input);
       const live = d.spec?.replicas ?? 1;
       if (live === input.replicas) return { from: input.from, to: live };
@@ -65,7 +65,7 @@ export function deploymentActivities(clusters: KubeClusters) {
 
     /** kubectl rollout restart: stamps the pod template, so every pod is replaced by a rolling update. */
     async k8sRestartRollout(input: DeploymentRef & { at: string }): Promise<{ restartedAt: string }> {
-      const api = clusters.get(input.cluster);
+      const api = await clusters.get(input.cluster);
       await theDeployment(api, input);
       const annotations = { 'kubectl.kubernetes.io/restartedAt': input.at };
       await patch(api, input, { spec: { template: { metadata: { annotations } } } }, `restarting ${input.namespace}/${input.name}`);
@@ -81,7 +81,7 @@ export function deploymentActivities(clusters: KubeClusters) {
       // The controller updates the deployment right after any change: a conflict is re-read and tried again.
       for (let attempt = 1; ; attempt++) {
         try {
-          return await rollBack(clusters.get(input.cluster), input);
+          return await rollBack(await clusters.get(input.cluster), input);
         } catch (err) {
           if (httpStatus((err as Error).cause) !== 409 || attempt === 5) throw err;
         }

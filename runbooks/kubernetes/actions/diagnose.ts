@@ -22,7 +22,7 @@ export function kubeDiagnosis(clusters: KubeClusters) {
 }
 
 async function diagnoseKube(clusters: KubeClusters, target: KubeTarget, faultStartedAt: string): Promise<Diagnosis<KubeFacts>> {
-  const api = clusters.get(target.cluster);
+  const api = await clusters.get(target.cluster);
   let facts: KubeFacts;
   if (target.kind === 'node') {
     const node = await nodeState(api, target.name);

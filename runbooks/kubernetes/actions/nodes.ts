@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import type { V1Pod } from '@kubernetes/client-node';
 import { setTimeout as delay } from 'node:timers/promises';
 import { apiMessage, httpStatus, kube, kubeFailure } from './api-errors';
-import { mergePatch, type KubeApis, type KubeClusters } from './clusters';
+import type { KubeApis, KubeClusters } from './clusters';
 import { controllerOf, evictable, podsOnNode } from './state';
 import type { ObjectRef } from './types';
 
@@ -25,7 +25,7 @@ export function nodeActivities(clusters: KubeClusters) {
   return {
     /** Cordons (true) or uncordons (false) a node; returns what it was. */
     async k8sSetUnschedulable(input: { cluster: string; node: string; unschedulable: boolean; dryRun?: boolean }): Promise<{ was: boolean }> {
-      const { core } = clusters.get(input.cluster);
+      const { core, mergePatch } = await clusters.get(input.cluster);
       const node = await kube(`reading node ${input.node}`, () => core.readNode({ name: input.node }));
       const was = !!node.spec?.unschedulable;
       if (was !== input.unschedulable) {
@@ -43,7 +43,7 @@ export function nodeActivities(clusters: KubeClusters) {
      * In dry-run, one server-side dry-run eviction per pod says what would happen.
      */
     async k8sEvictPods(input: { cluster: string; node: string; within: Duration; dryRun?: boolean }): Promise<EvictionProgress> {
-      const api = clusters.get(input.cluster);
+      const api = await clusters.get(input.cluster);
       const ctx = Context.current();
       const resumed = ctx.info.heartbeatDetails as EvictionProgress | undefined;
       const progress: EvictionProgress = resumed ?? { evicted: [], controllers: [], blocked: [], deadline: Date.now() + toMs(input.within) };

@@ -19,7 +19,7 @@ export function podActivities(clusters: KubeClusters) {
      * may be an approval wait old. Idempotent: a pod already gone or replaced counts as deleted.
      */
     async k8sDeletePod({ cluster, namespace, name, uid, dryRun }: PodRef): Promise<{ deleted: boolean; healthy?: boolean; note: string }> {
-      const api = clusters.get(cluster);
+      const api = await clusters.get(cluster);
       const gone = { deleted: true, note: `pod ${namespace}/${name} (uid ${uid}) is already gone` };
       const pod = await readPod(api, namespace, name);
       if (!pod || pod.metadata?.uid !== uid) return gone;

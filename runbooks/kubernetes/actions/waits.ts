@@ -19,7 +19,7 @@ export function waitActivities(clusters: KubeClusters) {
   return {
     /** Waits until the condition has held for stableFor (a pod that is Ready for a moment and crashes is not). */
     async k8sAwait(input: { cluster: string; condition: KubeCondition; within: Duration; stableFor?: Duration }): Promise<Observation> {
-      const api = clusters.get(input.cluster);
+      const api = await clusters.get(input.cluster);
       const ctx = Context.current();
       const deadline = Date.now() + toMs(input.within);
       const stableMs = input.stableFor ? toMs(input.stableFor) : 0;
