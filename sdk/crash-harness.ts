@@ -14,8 +14,8 @@ import type { IncidentInput, RecoveryRecord } from '../common/types';
 import { waitFor } from '../common/wait-for';
 import type { ActivityRun, CrashPoint } from '../workers/crash-worker';
 
-/** The policy of a crash test's worker: no budget or cooldown between its runs; a killed attempt's retry comes at once. */
-export const crashPolicy = { attempts: { max: 1000, window: '1m' }, cooldown: '1s', activityTimeout: '20s', retry: { initialInterval: '100ms' } };
+/** The policy of a crash test's worker: no budget or cooldown between its runs. */
+export const crashPolicy = { attempts: { max: 1000, window: '1m' }, cooldown: '1s', activityTimeout: '20s' };
 
 export interface CrashCase {
   client: Client;
@@ -96,12 +96,14 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
   };
   let worker = await startCrashWorker(c.configPath, env);
   let standby = standbyWorker();
+  let taskQueue = '';
   const runOnce = async (point?: Point): Promise<PointRun & { incidentId: string }> => {
     const started = Date.now();
     await c.reset();
     const before = await c.count();
     if (point && point.mode !== 'timer') writeFileSync(env.MEND_CRASH_PLAN, JSON.stringify(point));
     const handle = await c.start();
+    taskQueue ||= (await handle.describe()).taskQueue;
     const killed = exitOf(worker.process);
     const runEnded = new AbortController();
     if (point?.mode === 'timer') void killDuring(c.client, handle.workflowId, point, worker, runEnded.signal).catch(() => undefined);
@@ -116,13 +118,7 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
       worker = await standby;
       worker.process.stdin!.write('poll\n');
       standby = standbyWorker();
-      // Temporal retries what the dead worker was running once each attempt's timeout passes, and gives its cached
-      // workflows' tasks to any worker once the sticky timeout passes; failing those attempts and resetting that
-      // stickiness now (as a worker that shuts down does) only skip the waits.
-      await resetStickiness(c.client, handle.workflowId);
-      for (const a of await runningOn(c.client, handle.workflowId, dead)) {
-        await c.client.activity.fail(a, new Error('its worker was killed (crash harness)')).catch(() => undefined);
-      }
+      await takeOver(c.client, handle.workflowId, taskQueue, dead);
       record = await handle.result();
       const last = (await handle.fetchHistory()).events!.filter((e) => e.workflowTaskCompletedEventAttributes).at(-1);
       endedByNewWorker = last?.workflowTaskCompletedEventAttributes?.identity === `${worker.process.pid}@${hostname()}`;
@@ -152,6 +148,7 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
     return { clean, runs, differing: runs.filter((r) => !same(r)) };
   } finally {
     await Promise.all([worker.stop('SIGKILL'), standby.then((s) => s.stop('SIGKILL'))]);
+    if (taskQueue) await endOpen(c.client, taskQueue).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -177,29 +174,53 @@ function activitiesOf(log: string, incidentId: string): ActivityRun[] {
   return logLines(log).filter((a) => a.event === 'end' && a.attempt === 1 && (a.workflowId === incidentId || a.workflowId.startsWith(`${incidentId}/`)));
 }
 
-/** The activities of an incident and its runbooks that a worker process was running (as Temporal sees them). */
-/** Every open workflow on the incident's task queue takes its next task from the shared queue. */
-async function resetStickiness(client: Client, incidentId: string): Promise<void> {
-  const { taskQueue } = await client.workflow.getHandle(incidentId).describe();
+type Execution = { workflowId: string; runId: string };
+
+/** The incident and its runbooks (its pending children), as Temporal describes them now. */
+async function incidentWorkflows(client: Client, incidentId: string) {
+  const { raw } = await client.workflow.getHandle(incidentId).describe();
+  const children = await Promise.all((raw.pendingChildren ?? []).map(async (c) => (await client.workflow.getHandle(c.workflowId!).describe()).raw));
+  return [raw, ...children];
+}
+
+/** The open workflows of a task queue (visibility, which may lag a moment behind). */
+async function openOn(client: Client, taskQueue: string): Promise<Execution[]> {
+  const open: Execution[] = [];
   for await (const w of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
-    const execution = { workflowId: w.workflowId, runId: w.runId };
-    await client.workflowService.resetStickyTaskQueue({ namespace: client.options.namespace, execution }).catch(() => undefined);
+    open.push({ workflowId: w.workflowId, runId: w.runId });
+  }
+  return open;
+}
+
+/** Ends what a case left open on its queue: a guard without a worker would hold its target forever. */
+async function endOpen(client: Client, taskQueue: string): Promise<void> {
+  for (const w of await openOn(client, taskQueue)) {
+    await client.workflow
+      .getHandle(w.workflowId, w.runId)
+      .terminate('crash case ended')
+      .catch(() => undefined);
   }
 }
 
-async function runningOn(client: Client, incidentId: string, pid: number): Promise<{ workflowId: string; runId: string; activityId: string }[]> {
-  const { raw } = await client.workflow.getHandle(incidentId).describe();
-  const workflows = [incidentId, ...(raw.pendingChildren ?? []).map((c) => c.workflowId!)];
-  const running = [];
-  for (const workflowId of workflows) {
-    const { raw: child } = await client.workflow.getHandle(workflowId).describe();
-    for (const a of child.pendingActivities ?? []) {
-      if (a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED && a.lastWorkerIdentity?.startsWith(`${pid}@`)) {
-        running.push({ workflowId, runId: child.workflowExecutionInfo!.execution!.runId!, activityId: a.activityId! });
+/**
+ * Does at once what Temporal does once the timeouts pass after a worker died: the next task of each of its cached
+ * workflows (the incident, its runbooks, the guards of its queue) goes to any worker, and the attempts the worker
+ * was running fail (to be retried).
+ */
+async function takeOver(client: Client, incidentId: string, taskQueue: string, deadPid: number): Promise<void> {
+  const described = await incidentWorkflows(client, incidentId);
+  const executions = [...described.map((d) => d.workflowExecutionInfo!.execution! as Execution), ...(await openOn(client, taskQueue))];
+  for (const execution of new Map(executions.map((e) => [`${e.workflowId}/${e.runId}`, e])).values()) {
+    await client.workflowService.resetStickyTaskQueue({ namespace: client.options.namespace, execution }).catch(() => undefined);
+  }
+  for (const d of described) {
+    for (const a of d.pendingActivities ?? []) {
+      if (a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED && a.lastWorkerIdentity?.startsWith(`${deadPid}@`)) {
+        const { workflowId, runId } = d.workflowExecutionInfo!.execution! as Execution;
+        await client.activity.fail({ workflowId, runId, activityId: a.activityId! }, new Error('its worker was killed (crash harness)')).catch(() => undefined);
       }
     }
   }
-  return running;
 }
 
 /** The workflow a point is in: the incident, or its runbook (workflow id `<incident>/<runbook>`). */

@@ -39,14 +39,14 @@ async function crashKube(c: KubeCase): Promise<CrashReport> {
   let run = 0;
   let name = '';
   let params: Record<string, unknown> = {};
-  // A cluster name per case: its workers serve only its own guards (a drain's lane k8s/<cluster> is cluster-wide).
+  // A cluster name per runbook: its workers serve only its own guards (a drain's lane, k8s/<cluster>, spans the cluster).
   const cluster = c.runbook.replace('k8s-', '');
   return crashEveryPoint({
     client: t.client,
     configPath: crashConfig(prefix, { kubernetes: { cluster, kubeconfig: kube.workerKubeconfig }, policy: c.policy }),
     points: (p) => inRunbook(p) && acting(p),
     reset: async () => {
-      name = `${c.runbook.slice(4)}-${deployments++}`;
+      name = `${cluster}-${deployments++}`;
       run++;
       params = await c.reset(name);
     },

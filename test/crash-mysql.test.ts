@@ -39,7 +39,7 @@ const acting = exceptAfterReads([
 
 const statements = ['Com_stop_slave', 'Com_start_slave', 'Com_change_master', 'Com_reset', 'Com_kill'];
 
-/** Replication statements each answering server ran since it started (a dead one counts nothing). */
+/** The statements (replication, KILL) each answering server ran since it started (a dead one counts nothing). */
 async function statementCounts(): Promise<Record<string, number>> {
   const counts: Record<string, number> = Object.fromEntries(statements.map((s) => [s, 0]));
   for (const node of [0, 1, 2]) {
@@ -141,51 +141,55 @@ test('mysql-connection-surge: killed after its KILLs, it kills each long read on
   // 85 of max_connections 100: long reads of the application, and one read in a transaction that wrote a row.
   let clients: Connection[] = [];
   const statement = (c: Connection, sql: string) => c.query(sql).catch(() => undefined); // ends when killed or reset
-  const appSleeps = async () => {
+  const appSleeps = async (atLeastSeconds = 0) => {
     const root = await db.root(0);
     try {
-      const [[{ n }]] = (await root.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = 'app' AND INFO LIKE 'SELECT SLEEP%'")) as unknown as [
-        [{ n: number }],
-      ];
+      const [[{ n }]] = (await root.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = 'app' AND INFO LIKE 'SELECT SLEEP%' AND TIME >= ?", [
+        atLeastSeconds,
+      ])) as unknown as [[{ n: number }]];
       return Number(n);
     } finally {
       await root.end();
     }
   };
-  const report = await crashMysql(
-    'mysql-connection-surge',
-    { olderThan: '1s', verifyWithin: '30s' },
-    {
-      fault: async () => {
-        for (const c of clients) c.destroy();
-        clients = await Promise.all(Array.from({ length: 85 }, () => db.app(0)));
-        const [writer, ...readers] = clients;
-        await writer.query('BEGIN');
-        await writer.query('INSERT INTO orders (id) VALUES (?)', [rows + 1]);
-        for (const c of [writer, ...readers]) void statement(c, 'SELECT SLEEP(600)');
-        await waitFor(async () => (await appSleeps()) === 85, 'the 85 reads to start');
-        await new Promise((resolve) => setTimeout(resolve, 1_100)); // older than olderThan (1 s)
+  try {
+    const report = await crashMysql(
+      'mysql-connection-surge',
+      { olderThan: '1s', verifyWithin: '30s' },
+      {
+        fault: async () => {
+          for (const c of clients) c.destroy();
+          clients = await Promise.all(Array.from({ length: 85 }, () => db.app(0)));
+          const [writer, ...readers] = clients;
+          await writer.query('BEGIN');
+          await writer.query('INSERT INTO orders (id) VALUES (?)', [rows + 1]);
+          for (const c of [writer, ...readers]) void statement(c, 'SELECT SLEEP(600)');
+          await waitFor(async () => (await appSleeps(1)) === 85, 'the 85 reads to run 1 s (olderThan)');
+        },
+        count: async () => ({ sleepsLeft: await appSleeps() }),
       },
-      count: async () => ({ sleepsLeft: await appSleeps() }),
-    },
-  );
-  expect(report.clean).toMatchObject({
-    outcome: { status: 'recovered', attempts: ['mysql-connection-surge: verified'] },
-    // 84 long reads killed; the one in a writing transaction stays.
-    effects: { Com_kill: 84, sleepsLeft: -84 },
-  });
-  expectLikeClean(report);
-  for (const c of clients) c.destroy();
+    );
+    expect(report.clean).toMatchObject({
+      outcome: { status: 'recovered', attempts: ['mysql-connection-surge: verified'] },
+      // 84 long reads killed; the one in a writing transaction stays.
+      effects: { Com_kill: 84, sleepsLeft: -84 },
+    });
+    expectLikeClean(report);
+  } finally {
+    for (const c of clients) c.destroy();
+  }
 }, 600_000);
 
 /**
  * Holds the backup of either replica on a table lock (its dump and its checksums wait) until one of mend's statements
  * has waited `seconds`, past the dump's first heartbeat (5 s): a crash point in the middle of the dump.
  */
-async function holdBackup(seconds: number): Promise<{ released: Promise<void> }> {
+async function holdBackup(seconds: number): Promise<{ released: Promise<void>; release(): Promise<void> }> {
   const locks = await Promise.all([1, 2].map((node) => db.root(node)));
   for (const lock of locks) await lock.query('LOCK TABLES appdb.orders WRITE');
+  let now = false;
   const waited = async () => {
+    if (now) return true;
     for (const lock of locks) {
       const [[{ n }]] = (await lock.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = 'mend' AND STATE LIKE 'Waiting for%' AND TIME >= ?", [
         seconds,
@@ -194,42 +198,55 @@ async function holdBackup(seconds: number): Promise<{ released: Promise<void> }>
     }
     return false;
   };
+  // A killed worker's dump is a process of its own: it waits on until the locks go.
   const released = waitFor(waited, `a backup to wait ${seconds} s on the table lock`, 120_000)
     .finally(() => Promise.all(locks.map((lock) => lock.end())))
     .then(() => undefined);
   released.catch(() => undefined); // thrown where it is awaited
-  return { released };
+  return {
+    released,
+    release: () => {
+      now = true;
+      return released.catch(() => undefined);
+    },
+  };
 }
 
 test('mysql-backup-verify: killed at every step, in the middle of its dump too, it leaves one backup, the replica replicating, no scratch server', async () => {
-  const backups = join(db.dir, '..', 'crash-backups');
-  let held: Promise<void> | undefined;
+  const backups = `${db.dir}-backups`;
+  let hold: Awaited<ReturnType<typeof holdBackup>> | undefined;
   // The workers' temporary folder, where scratch servers live: this case's alone.
   const scratch = mkdtempSync(join(tmpdir(), 'crash-scratch-'));
   const scratchLeft = () => readdirSync(scratch).filter((f) => f.startsWith('mend-scratch-')).length;
-  const report = await crashMysql(
-    'mysql-backup-verify',
-    {},
-    {
-      settings: { backup: { dir: backups, retain: 1 } },
-      env: { TMPDIR: scratch },
-      fault: async () => {
-        await held;
-        rmSync(backups, { recursive: true, force: true });
-        held = (await holdBackup(6)).released;
+  try {
+    const report = await crashMysql(
+      'mysql-backup-verify',
+      {},
+      {
+        settings: { backup: { dir: backups, retain: 1 } },
+        env: { TMPDIR: scratch },
+        fault: async () => {
+          await hold?.released;
+          rmSync(backups, { recursive: true, force: true });
+          hold = await holdBackup(6);
+        },
+        count: async () => {
+          const files = existsSync(join(backups, 'backup-verify')) ? readdirSync(join(backups, 'backup-verify')) : [];
+          return { backups: files.filter((f) => f.endsWith('.json')).length, files: files.length, scratchLeft: scratchLeft() };
+        },
       },
-      count: async () => {
-        const files = existsSync(join(backups, 'backup-verify')) ? readdirSync(join(backups, 'backup-verify')) : [];
-        return { backups: files.filter((f) => f.endsWith('.json')).length, files: files.length, scratchLeft: scratchLeft() };
-      },
-    },
-  );
-  expect(report.clean).toMatchObject({
-    outcome: { status: 'recovered', attempts: ['mysql-backup-verify: verified'] },
-    // The source replica's applier is paused for the dump once and started again once.
-    effects: { backups: 1, scratchLeft: 0, Com_stop_slave: 1, Com_start_slave: 1, ackedRowsNotOnWriter: 0 },
-  });
-  expect(report.runs.map((r) => r.point)).toContain('heartbeat mysql-backup-verify#2 mysqlBackup');
-  expectLikeClean(report);
-  await held;
+    );
+    expect(report.clean).toMatchObject({
+      outcome: { status: 'recovered', attempts: ['mysql-backup-verify: verified'] },
+      // The source replica's applier is paused for the dump once and started again once.
+      effects: { backups: 1, scratchLeft: 0, Com_stop_slave: 1, Com_start_slave: 1, ackedRowsNotOnWriter: 0 },
+    });
+    expect(report.runs.map((r) => r.point)).toContain('heartbeat mysql-backup-verify#2 mysqlBackup');
+    expectLikeClean(report);
+    await hold?.released;
+  } finally {
+    await hold?.release();
+    rmSync(backups, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }, 600_000);

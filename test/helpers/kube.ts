@@ -5,7 +5,9 @@ import {
   CoreV1Api,
   KubeConfig,
   KubernetesObjectApi,
+  PatchStrategy,
   PolicyV1Api,
+  setHeaderOptions,
   type KubernetesObject,
   type V1Deployment,
   type V1Pod,
@@ -16,7 +18,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseAllDocuments, stringify } from 'yaml';
-import * as kubeClient from '@kubernetes/client-node';
 import { mergePatchOf } from '../../runbooks/kubernetes/actions/clusters';
 import { root } from './processes';
 import { waitFor } from './wait';
@@ -47,7 +48,7 @@ export interface DeployOptions {
 }
 
 /** Request options for a JSON merge patch, for tests' own patches. */
-export const mergePatch = mergePatchOf(kubeClient);
+export const mergePatch = mergePatchOf({ setHeaderOptions, PatchStrategy });
 
 export function adminKubeconfig(): string {
   const path = process.env.MEND_TEST_KUBECONFIG;

@@ -17,7 +17,7 @@ async function kubeClient(): Promise<KubeClient> {
 export const loadedKubeClient = (): KubeClient | undefined => client;
 
 /** Request options for a JSON merge patch (the client sends strategic merge otherwise). */
-export const mergePatchOf = (k: KubeClient) => k.setHeaderOptions('Content-Type', k.PatchStrategy.MergePatch);
+export const mergePatchOf = (k: Pick<KubeClient, 'setHeaderOptions' | 'PatchStrategy'>) => k.setHeaderOptions('Content-Type', k.PatchStrategy.MergePatch);
 
 export interface KubeApis {
   core: CoreV1Api;
@@ -38,6 +38,8 @@ export class KubeClusters {
       throw nonRetryable(`no Kubernetes cluster named "${name}" in config (known: ${Object.keys(this.clusters).join(', ') || 'none'})`);
     }
     const k = await kubeClient();
+    const built = this.apis.get(name); // by a call that awaited the library alongside this one
+    if (built) return built;
     const config = new k.KubeConfig();
     try {
       if ('inCluster' in cluster) config.loadFromCluster();
