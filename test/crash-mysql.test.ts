@@ -76,6 +76,7 @@ interface MysqlCase {
   count?(): Promise<Record<string, number>>;
   /** More settings of the cluster. */
   settings?: Record<string, unknown>;
+  /** More environment for the workers (a TMPDIR of the case's own). */
   env?: Record<string, string>;
 }
 
