@@ -2,12 +2,10 @@
 // its histories replayed (and a change that breaks them caught), its runbook run from an alert through the gateway,
 // while an incident of a built-in pack survives the worker restart that adds the pack. Broken packs stop the worker
 // with the pack, the file and the reason.
-import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
-import { promisify } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import { createActivities } from '../activities';
@@ -20,6 +18,7 @@ import { sdkModules } from '../packs/require-ts';
 import { catalogEntries } from '../workflows/catalog';
 import { approveSignal, incidentStatusQuery } from '../workflows/definitions';
 import { incident } from '../workflows/incident';
+import { builtCli as cli } from './helpers/cli';
 import { startGateway } from './helpers/gateway';
 import { awaitApproval } from './helpers/incident';
 import { fillNearMaxmemory, redisClient, testConfig } from './helpers/mend';
@@ -27,8 +26,6 @@ import { root, scratchDir, startRedis, type RedisServer } from './helpers/proces
 import { waitFor } from './helpers/wait';
 import { processConfigFile, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
-const run = promisify(execFile);
-const cli = (cwd: string, ...args: string[]) => run(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd, maxBuffer: 1 << 24 });
 const writeFiles = (dir: string, files: Record<string, string>) => Object.entries(files).forEach(([f, text]) => writeFileSync(join(dir, f), text));
 
 /** A pack with one runbook (and, if given, an actions or a config module), written by hand for the error cases. */

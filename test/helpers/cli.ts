@@ -18,6 +18,9 @@ export async function runCli(config: MendConfig, ...args: string[]): Promise<{ c
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-/** The built CLI (dist/cli/main.js) as a process in the example pack's folder, as a team runs it in its repository. */
-export const examplePackCli = (...args: string[]) =>
-  promisify(execFile)(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: join(root, 'examples', 'services-pack'), maxBuffer: 1 << 24, timeout: 650_000 });
+/** The built CLI (dist/cli/main.js) as a process in `cwd`, as a team runs it in its repository. */
+export const builtCli = (cwd: string, ...args: string[]) =>
+  promisify(execFile)(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd, maxBuffer: 1 << 24, timeout: 650_000 });
+
+/** The built CLI in the example pack's folder. */
+export const examplePackCli = (...args: string[]) => builtCli(join(root, 'examples', 'services-pack'), ...args);
