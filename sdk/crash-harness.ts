@@ -95,9 +95,10 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
     return starting;
   };
   let worker = await startCrashWorker(c.configPath, env);
-  let standby = standbyWorker();
+  let standby: ReturnType<typeof standbyWorker> | undefined;
   let taskQueue = '';
-  const runOnce = async (point?: Point): Promise<PointRun & { incidentId: string }> => {
+  /** `more`: another point follows, so a new standby is started once this one takes over. */
+  const runOnce = async (point?: Point, more = false): Promise<PointRun & { incidentId: string }> => {
     const started = Date.now();
     await c.reset();
     const before = await c.count();
@@ -115,9 +116,9 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
     rmSync(env.MEND_CRASH_PLAN, { force: true });
     if (first === 'killed') {
       const dead = worker.process.pid!;
-      worker = await standby;
+      worker = await standby!;
       worker.process.stdin!.write('poll\n');
-      standby = standbyWorker();
+      standby = more ? standbyWorker() : undefined;
       await takeOver(c.client, handle.workflowId, taskQueue, dead);
       record = await handle.result();
       const last = (await handle.fetchHistory()).events!.filter((e) => e.workflowTaskCompletedEventAttributes).at(-1);
@@ -140,14 +141,15 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
     const points = [...activityPoints, ...(await timersOf(c.client, incidentId))].filter(c.points ?? (() => true));
     const runs: PointRun[] = [];
     process.stderr.write(`[crash] ${points.length} points\n`);
-    for (const point of points) {
-      const { incidentId: _, ...run } = await runOnce(point);
+    if (points.length) standby = standbyWorker();
+    for (const [i, point] of points.entries()) {
+      const { incidentId: _, ...run } = await runOnce(point, i < points.length - 1);
       runs.push(run);
     }
     const same = (r: PointRun) => r.endedByNewWorker && JSON.stringify([r.outcome, r.effects]) === JSON.stringify([clean.outcome, clean.effects]);
     return { clean, runs, differing: runs.filter((r) => !same(r)) };
   } finally {
-    await Promise.all([worker.stop('SIGKILL'), standby.then((s) => s.stop('SIGKILL'))]);
+    await Promise.all([worker.stop('SIGKILL'), standby?.then((s) => s.stop('SIGKILL'))]);
     if (taskQueue) await endOpen(c.client, taskQueue).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }

@@ -66,6 +66,13 @@ afterAll(async () => {
   rmSync(data, { recursive: true, force: true });
 });
 
+/** Waits for the stack's output to show every one of `lines`; on a timeout the error carries its output's end. */
+async function said(stack: ReturnType<typeof startStack>, what: string, lines: string[]): Promise<void> {
+  await waitFor(async () => lines.every((l) => stack.output().includes(l)), what, 90_000).catch((err: Error) => {
+    throw new Error(`${err.message}; the stack's output ends:\n${stack.output().slice(-4000)}`);
+  });
+}
+
 const cli = (...args: string[]) =>
   run('node', [join(root, 'dist', 'cli', 'main.js'), ...args], {
     env: { ...process.env, MEND_CONFIG: configPath, TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}` },
@@ -73,7 +80,7 @@ const cli = (...args: string[]) =>
 
 test('start, use, stop with Ctrl-C, restart: the incident is still there', async () => {
   const first = startStack();
-  await waitFor(async () => first.output().includes('mend is running') && first.output().includes('mend worker ready'), 'the stack', 90_000);
+  await said(first, 'the stack', ['mend is running', 'mend worker ready']);
   const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
   expect(ui.status).toBe(200);
   expect(await portOpen(ports.redis)).toBe(true);
@@ -101,7 +108,7 @@ test('start, use, stop with Ctrl-C, restart: the incident is still there', async
   for (const port of [...Object.values(ports), ports.mysql + 1, ports.mysql + 2]) expect({ port, open: await portOpen(port) }).toEqual({ port, open: false });
 
   const second = startStack();
-  await waitFor(async () => second.output().includes('mend worker ready'), 'the restarted stack', 90_000);
+  await said(second, 'the restarted stack', ['mend worker ready']);
   const status = await cli('status', 'stack-dry-run');
   expect(status.stdout).toContain('incident stack-dry-run on redis/default: not-needed');
   expect((await cli('incidents', '--json')).stdout).toContain('stack-dry-run');

@@ -41,13 +41,16 @@ export async function watchKubeCounts(kc: KubeConfig, core: CoreV1Api, namespace
     await start();
   };
   await follow<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, (_, pod) => pods.set(pod.metadata!.uid!, pod.metadata!.labels?.app));
-  await follow<V1Node>('/api/v1/nodes', (type, node) => {
-    const unschedulable = !!node.spec?.unschedulable;
-    const seen = nodes.get(node.metadata!.name!);
-    if (!seen || type === 'DELETED') return void nodes.set(node.metadata!.name!, { unschedulable, cordons: 0, uncordons: 0 });
-    if (unschedulable !== seen.unschedulable) seen[unschedulable ? 'cordons' : 'uncordons']++;
-    seen.unschedulable = unschedulable;
-  });
+  // Nodes are watched from the first count on (kwok's status updates make it a busy watch): it starts from a list.
+  let nodesWatched: Promise<void> | undefined;
+  const watchNodes = () =>
+    (nodesWatched ??= follow<V1Node>('/api/v1/nodes', (type, node) => {
+      const unschedulable = !!node.spec?.unschedulable;
+      const seen = nodes.get(node.metadata!.name!);
+      if (!seen || type === 'DELETED') return void nodes.set(node.metadata!.name!, { unschedulable, cordons: 0, uncordons: 0 });
+      if (unschedulable !== seen.unschedulable) seen[unschedulable ? 'cordons' : 'uncordons']++;
+      seen.unschedulable = unschedulable;
+    }));
   const caughtUp = (what: string, probe: () => Promise<boolean>) =>
     waitFor(async () => {
       if (ended) throw new Error(`the test's watch stopped: ${String(ended)}`);
@@ -60,6 +63,7 @@ export async function watchKubeCounts(kc: KubeConfig, core: CoreV1Api, namespace
       return [...pods.values()].filter((a) => a === app).length;
     },
     async cordons(node) {
+      await watchNodes();
       const live = !!(await core.readNode({ name: node })).spec?.unschedulable;
       await caughtUp(`node ${node}`, async () => nodes.get(node)?.unschedulable === live);
       const { cordons, uncordons } = nodes.get(node)!;
