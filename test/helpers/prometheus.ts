@@ -1,4 +1,4 @@
-// A real Prometheus (Debian's) scraping a real redis_exporter (Debian's) every second, for PromQL verification.
+// A real Prometheus (Debian's) scraping real targets every second (a real redis_exporter, Debian's, or an application), for PromQL verification.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,14 +13,13 @@ export interface Prometheus {
   stop(): Promise<void>;
 }
 
-export async function startPrometheusOnRedis(redisUrl: string): Promise<Prometheus> {
-  const [prometheus, exporter] = [provisioned('prometheus', 'PROMETHEUS_BIN'), provisioned('redis-exporter', 'REDIS_EXPORTER_BIN')];
+/** A Prometheus scraping `targets` (job name → host:port) every second, once it has scraped each of them. */
+export async function startPrometheus(targets: Record<string, string>): Promise<Prometheus> {
+  const prometheus = provisioned('prometheus', 'PROMETHEUS_BIN');
   const dir = scratchDir('prometheus-');
-  const [exporterPort, port] = [await freePort(), await freePort()];
-  const exporterProcess = spawn(exporter, [`-redis.addr=${redisUrl}`, `-web.listen-address=127.0.0.1:${exporterPort}`], { stdio: 'ignore' });
-  await waitForPort(exporterPort, 10_000, 'redis_exporter');
-  const config = { global: { scrape_interval: '1s' }, scrape_configs: [{ job_name: 'redis', static_configs: [{ targets: [`127.0.0.1:${exporterPort}`] }] }] };
-  writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
+  const port = await freePort();
+  const scrapes = Object.entries(targets).map(([job, target]) => ({ job_name: job, static_configs: [{ targets: [target] }] }));
+  writeFileSync(join(dir, 'prometheus.yml'), stringify({ global: { scrape_interval: '1s' }, scrape_configs: scrapes }));
   const child = spawn(
     prometheus,
     [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
@@ -33,12 +32,24 @@ export async function startPrometheusOnRedis(redisUrl: string): Promise<Promethe
     const body = (await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
     return body.data.result;
   };
-  await waitFor(async () => (await query('redis_up')).some((s) => s.value[1] === '1'), 'Prometheus to scrape redis_exporter');
+  for (const job of Object.keys(targets)) {
+    await waitFor(async () => (await query(`up{job="${job}"}`)).some((s) => s.value[1] === '1'), `Prometheus to scrape ${job}`);
+  }
+  return { url, query, stop: () => stopProcess(child) };
+}
+
+/** Prometheus scraping a real redis_exporter (Debian's) on `redisUrl`, job "redis". */
+export async function startPrometheusOnRedis(redisUrl: string): Promise<Prometheus> {
+  const exporter = provisioned('redis-exporter', 'REDIS_EXPORTER_BIN');
+  const exporterPort = await freePort();
+  const exporterProcess = spawn(exporter, [`-redis.addr=${redisUrl}`, `-web.listen-address=127.0.0.1:${exporterPort}`], { stdio: 'ignore' });
+  await waitForPort(exporterPort, 10_000, 'redis_exporter');
+  const prometheus = await startPrometheus({ redis: `127.0.0.1:${exporterPort}` });
+  await waitFor(async () => (await prometheus.query('redis_up')).some((s) => s.value[1] === '1'), 'Prometheus to see redis_up');
   return {
-    url,
-    query,
+    ...prometheus,
     stop: async () => {
-      await stopProcess(child);
+      await prometheus.stop();
       await stopProcess(exporterProcess);
     },
   };

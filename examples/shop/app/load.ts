@@ -1,0 +1,142 @@
+// The shop's load generator: product reads and orders at a steady rate (open loop: a slow shop does not slow it), and
+// every request's outcome, the business SLI. An order counts as acknowledged only once the shop answered 201 with
+// its id, so a drill can compare acknowledged orders with the rows present afterwards.
+// `node dist/examples/shop/app/load.js --url http://127.0.0.1:8088 [--rate 20] [--duration 60s] [--out outcomes.jsonl]`
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+export interface LoadOptions {
+  url: string;
+  /** Requests per second. */
+  rate: number;
+  /** Share of the requests that are orders; the rest read a product. */
+  orderShare: number;
+  /** Product ids 1..products. */
+  products: number;
+  timeoutMs: number;
+  /** Appends each outcome as a JSON line. */
+  out?: string;
+}
+
+export interface RequestOutcome {
+  /** When it was sent (ms since the epoch). */
+  at: number;
+  route: 'product' | 'order';
+  /** 0: no answer (refused, reset or timed out). */
+  status: number;
+  ms: number;
+  orderId?: number;
+}
+
+export interface LoadSummary {
+  sent: number;
+  ok: number;
+  failed: number;
+  /** Order ids the shop acknowledged. */
+  acked: number[];
+  /** ok / sent (1 when nothing was sent). */
+  sli: number;
+}
+
+export interface Load {
+  outcomes: RequestOutcome[];
+  summary(): LoadSummary;
+  /** Stops sending, waits for the requests in flight, and sums up. */
+  stop(): Promise<LoadSummary>;
+}
+
+export const succeeded = (o: RequestOutcome) => o.status >= 200 && o.status < 300;
+
+export function startLoad(options: LoadOptions): Load {
+  const outcomes: RequestOutcome[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const out: WriteStream | undefined = options.out ? createWriteStream(options.out, { flags: 'a' }) : undefined;
+  let n = 0;
+  const send = async () => {
+    const isOrder = ((n++ * 7919) % 1000) / 1000 < options.orderShare; // spread evenly, the same each run
+    const productId = 1 + (n % options.products);
+    const at = Date.now();
+    const outcome: RequestOutcome = { at, route: isOrder ? 'order' : 'product', status: 0, ms: 0 };
+    try {
+      const res = await fetch(isOrder ? `${options.url}/orders` : `${options.url}/products/${productId}`, {
+        method: isOrder ? 'POST' : 'GET',
+        headers: isOrder ? { 'content-type': 'application/json' } : {},
+        body: isOrder ? JSON.stringify({ productId, quantity: 1 }) : undefined,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      outcome.status = res.status;
+      const body = (await res.json().catch(() => ({}))) as { id?: number };
+      if (isOrder && res.status === 201 && Number.isInteger(body.id)) outcome.orderId = body.id;
+    } catch {
+      // no answer: status 0
+    }
+    outcome.ms = Date.now() - at;
+    outcomes.push(outcome);
+    out?.write(`${JSON.stringify(outcome)}\n`);
+  };
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  // Each tick sends what the rate owes by now: a late timer catches up instead of sending less.
+  const tick = () => {
+    const owed = Math.floor(((Date.now() - started) / 1000) * options.rate) + 1 - n;
+    for (let i = 0; i < owed; i++) {
+      const request = send().finally(() => inFlight.delete(request));
+      inFlight.add(request);
+    }
+    timer = setTimeout(tick, Math.max(1, Math.floor(1000 / options.rate)));
+  };
+  tick();
+  const summary = (): LoadSummary => {
+    const ok = outcomes.filter(succeeded).length;
+    const acked = outcomes.flatMap((o) => (o.orderId === undefined ? [] : [o.orderId]));
+    return { sent: outcomes.length, ok, failed: outcomes.length - ok, acked, sli: outcomes.length ? ok / outcomes.length : 1 };
+  };
+  return {
+    outcomes,
+    summary,
+    stop: async () => {
+      clearTimeout(timer);
+      await Promise.all(inFlight);
+      if (out) await new Promise((resolve) => out.end(resolve));
+      return summary();
+    },
+  };
+}
+
+if (require.main === module) {
+  const { values } = parseArgs({
+    options: {
+      url: { type: 'string', default: 'http://127.0.0.1:8088' },
+      rate: { type: 'string', default: '20' },
+      duration: { type: 'string' },
+      'order-share': { type: 'string', default: '0.2' },
+      out: { type: 'string' },
+    },
+  });
+  const rate = Number(values.rate);
+  const orderShare = Number(values['order-share']);
+  const seconds = values.duration === undefined ? undefined : Number(/^(\d+)s?$/.exec(values.duration)?.[1] ?? Number.NaN);
+  const problem = !(rate > 0 && rate <= 1000)
+    ? '--rate must be 1 to 1000 requests per second'
+    : !(orderShare >= 0 && orderShare <= 1)
+      ? '--order-share must be 0 to 1'
+      : Number.isNaN(seconds)
+        ? '--duration is seconds, e.g. 60s'
+        : undefined;
+  if (problem) {
+    console.error(`shop load: ${problem}`);
+    process.exit(2);
+  }
+  const load = startLoad({ url: values.url!, rate, orderShare, products: 100, timeoutMs: 2000, out: values.out });
+  const line = (s: LoadSummary) => `sent ${s.sent}, ok ${s.ok}, failed ${s.failed}, orders acknowledged ${s.acked.length}, SLI ${(s.sli * 100).toFixed(2)}%`;
+  const progress = setInterval(() => console.log(line(load.summary())), 10_000);
+  const finish = () => {
+    clearInterval(progress);
+    void load.stop().then((s) => {
+      console.log(line(s));
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', finish).once('SIGTERM', finish);
+  if (seconds !== undefined) setTimeout(finish, seconds * 1000);
+}

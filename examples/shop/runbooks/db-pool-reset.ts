@@ -1,0 +1,54 @@
+// db-pool-reset, the seed ladder's rung 2: an application whose database calls keep failing (a pool pinned to the
+// old primary after a failover, connections leaked by a bug) gets a new pool through its admin endpoint; the pool
+// errors must then stop, as Prometheus sees them. The reset carries a key of this run, so a retry after a crash
+// does not reset twice.
+import { defineRunbook, duration, errorMessage, needsPeople, toMs, z } from 'mend';
+import type { CoreActions } from 'mend/core';
+
+const name = /^[a-z0-9][a-z0-9-]*$/;
+const metricName = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+export const dbPoolReset = defineRunbook({
+  name: 'db-pool-reset',
+  description: "Reset an application's database connection pool through its admin endpoint; verify by PromQL that its pool errors stop",
+  risk: 'low',
+  params: z.object({
+    app: z.string().regex(name).default('shop').describe('the job label Prometheus scrapes the application under'),
+    admin: z.string().regex(name).default('shop-admin').describe('an endpoint under core.http: the admin API with POST /pool/reset'),
+    prometheus: z.string().regex(name).default('default').describe('a server under core.prometheus'),
+    errors: z.string().regex(metricName).default('shop_pool_errors_total').describe("the application's counter of failed database calls"),
+    threshold: z.number().int().min(0).default(10).describe('failed calls in the last minute above which the pool is reset'),
+    settle: duration.default('3s'),
+    quietFor: duration.default('10s').describe('how long the errors must have stopped'),
+    verifyWithin: duration.default('1m'),
+  }),
+  target: (p) => `app/${p.app}/db-pool`,
+
+  async run(kit, p) {
+    const core = kit.activities<CoreActions>();
+    const errors = `sum(increase(${p.errors}{job="${p.app}"}[1m]))`;
+    const now = await core.promQuery({ prometheus: p.prometheus, query: `${errors} > ${p.threshold}` });
+    if (now.series === 0) return { notNeeded: `${p.app} had at most ${p.threshold} failed database calls in the last minute` };
+
+    await kit.step(`reset ${p.app}'s connection pool`, core.httpCall, {
+      endpoint: p.admin,
+      method: 'POST' as const,
+      path: '/pool/reset',
+      body: { key: kit.uniqueId('pool-reset') },
+    });
+    await kit.stabilize(p.settle);
+    const quiet = Math.max(2, Math.round(toMs(p.quietFor) / 1000));
+    const stopped = async () => {
+      // No scrape of the application counts as failing: a shop that is down has no errors to count.
+      const query = `sum(increase(${p.errors}{job="${p.app}"}[${quiet}s])) > 0 or absent(up{job="${p.app}"} == 1)`;
+      const failing = await core.promQuery({ prometheus: p.prometheus, query });
+      return { ok: failing.series === 0, evidence: { failedInLast: `${quiet}s`, value: failing.sample[0]?.value ?? '0' } };
+    };
+    try {
+      await kit.verify(`${p.app}'s pool errors stopped for ${quiet}s`, stopped, { within: p.verifyWithin, every: '2s' });
+    } catch (err) {
+      throw needsPeople(`${p.app}'s database calls still fail after its pool was reset (${errorMessage(err)}): the database itself may be down`);
+    }
+    return undefined;
+  },
+});
