@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The local stack: Temporal dev server + Web UI (data kept in $MEND_DATA), Redis, a Kubernetes cluster with kwok
-# nodes, a MariaDB primary with two replicas, mend's worker and its alert gateway. Ctrl-C stops everything. Set
-# TEMPORAL_ADDRESS to use an existing Temporal instead of the dev server.
+# nodes, a MariaDB primary with two replicas, the shop (examples/shop) on them, mend's worker and its alert gateway.
+# Ctrl-C stops everything. Set TEMPORAL_ADDRESS to use an existing Temporal instead of the dev server.
 # Ports: MEND_TEMPORAL_PORT (7233), MEND_UI_PORT (8233), MEND_REDIS_PORT (6379), MEND_MYSQL_PORT (3307, and the next
-# two), MEND_GATEWAY_PORT (9470).
-# The gateway's bearer token: MEND_GATEWAY_TOKEN, else one generated once into $MEND_DATA/gateway-token.
+# two), MEND_SHOP_PORT (8088), MEND_GATEWAY_PORT (9470).
+# Bearer tokens: the gateway's MEND_GATEWAY_TOKEN and the shop's admin SHOP_ADMIN_TOKEN, else each generated once
+# into $MEND_DATA (gateway-token, shop-admin-token).
 source "$(dirname "$0")/lib.sh"
 [ "${BASH_VERSINFO[0]}" -gt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -ge 1 ]; } \
   || die "bash 5.1+ is needed (this is $BASH_VERSION); on macOS: brew install bash"
@@ -14,6 +15,7 @@ temporal_port="${MEND_TEMPORAL_PORT:-7233}"
 ui_port="${MEND_UI_PORT:-8233}"
 redis_port="${MEND_REDIS_PORT:-6379}"
 mysql_port="${MEND_MYSQL_PORT:-3307}"
+shop_port="${MEND_SHOP_PORT:-8088}"
 export MEND_GATEWAY_PORT="${MEND_GATEWAY_PORT:-9470}"
 export MEND_REDIS_URL="${MEND_REDIS_URL:-redis://127.0.0.1:$redis_port}"
 mkdir -p "$data/redis" "$data/logs"
@@ -37,6 +39,12 @@ shutdown() {
   [ -z "$mysql_up" ] || bash scripts/mariadb-cluster.sh down "$data/mariadb" || true
 }
 trap 'shutdown; exit 0' INT TERM
+
+# A secret generated once into $data/NAME (mode 0600), printed.
+secret_in() {
+  [ -s "$data/$1" ] || (umask 077 && od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$data/$1")
+  cat "$data/$1"
+}
 
 if port_open 127.0.0.1 "$redis_port"; then
   say "Redis already listens on 127.0.0.1:$redis_port; using it"
@@ -80,16 +88,22 @@ export MEND_MYSQL_NODES="127.0.0.1:$mysql_port,127.0.0.1:$((mysql_port + 1)),127
 export MEND_MYSQL_WRITER_FILE="$data/mariadb/writer.json" MEND_MYSQL_BACKUP_DIR="$data/backups"
 say "MariaDB primary and two replicas: $MEND_MYSQL_NODES (cluster \"default\"; writer endpoint $data/mariadb/writer.json)"
 
+primary_socket=$(node -p 'require(process.argv[1]).nodes[0].socket' "$topology")
+mariadb --no-defaults -uroot --socket="$primary_socket" <examples/shop/schema.sql || { shutdown; die "the shop's schema did not apply"; }
+SHOP_ADMIN_TOKEN=${SHOP_ADMIN_TOKEN:-$(secret_in shop-admin-token)} SHOP_PORT=$shop_port SHOP_REDIS_URL=$MEND_REDIS_URL \
+  SHOP_WRITER_FILE=$MEND_MYSQL_WRITER_FILE SHOP_DB_PASSWORD=$(node -p 'require(process.argv[1]).users.app' "$topology") \
+  node dist/examples/shop/app/server.js &
+pids+=($!)
+say "shop: http://127.0.0.1:$shop_port/products/1 (admin token: $data/shop-admin-token; load: node dist/examples/shop/app/load.js --url http://127.0.0.1:$shop_port)"
+
 node dist/workers/main.js &
 pids+=($!)
 
 token_note="MEND_GATEWAY_TOKEN"
 if [ -z "${MEND_GATEWAY_TOKEN:-}" ]; then
-  token_file="$data/gateway-token"
-  [ -s "$token_file" ] || (umask 077 && od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$token_file")
-  MEND_GATEWAY_TOKEN=$(cat "$token_file")
+  MEND_GATEWAY_TOKEN=$(secret_in gateway-token)
   export MEND_GATEWAY_TOKEN
-  token_note="$token_file"
+  token_note="$data/gateway-token"
 fi
 node dist/gateway/main.js &
 pids+=($!)

@@ -1,4 +1,4 @@
-// The README's run command: scripts/stack.sh starts Temporal + UI, Redis, MariaDB, the worker and the gateway; an alert
+// The README's run command: scripts/stack.sh starts Temporal + UI, Redis, MariaDB, the shop, the worker and the gateway; an alert
 // posted to the gateway opens an incident; Ctrl-C stops them all; a restart on the same data keeps every incident.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,11 +11,11 @@ import { waitFor } from './helpers/wait';
 
 const run = promisify(execFile);
 const data = scratchDir('stack-');
-let ports: { temporal: number; ui: number; redis: number; gateway: number; mysql: number };
+let ports: { temporal: number; ui: number; redis: number; gateway: number; shop: number; mysql: number };
 let configPath: string;
 
 beforeAll(async () => {
-  ports = { temporal: await freePort(), ui: await freePort(), redis: await freePort(), gateway: await freePort(), mysql: await freeBasePort() };
+  ports = { temporal: await freePort(), ui: await freePort(), redis: await freePort(), gateway: await freePort(), shop: await freePort(), mysql: await freeBasePort() };
   configPath = join(data, 'mend.yaml');
   const shipped = parse(readFileSync(join(root, 'config', 'mend.yaml'), 'utf8'));
   writeFileSync(
@@ -41,6 +41,7 @@ function startStack(): { child: ChildProcess; output: () => string } {
       MEND_UI_PORT: String(ports.ui),
       MEND_REDIS_PORT: String(ports.redis),
       MEND_GATEWAY_PORT: String(ports.gateway),
+      MEND_SHOP_PORT: String(ports.shop),
       MEND_MYSQL_PORT: String(ports.mysql),
       MEND_GATEWAY_TOKEN: '',
       TEMPORAL_ADDRESS: '',
@@ -84,6 +85,9 @@ test('start, use, stop with Ctrl-C, restart: the incident is still there', async
   const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
   expect(ui.status).toBe(200);
   expect(await portOpen(ports.redis)).toBe(true);
+  // The shop reads its products from the topology's writer through the cache.
+  const product = await fetch(`http://127.0.0.1:${ports.shop}/products/1`);
+  expect({ status: product.status, body: await product.json() }).toEqual({ status: 200, body: { id: 1, name: 'product 1', price: '2.00' } });
 
   const started = await cli('run', 'redis-memory-relief', '--param', 'pattern=session:*', '--dry-run', '--id', 'stack-dry-run');
   expect(started.stdout).toContain('started incident stack-dry-run');
