@@ -88,13 +88,24 @@ export MEND_MYSQL_NODES="127.0.0.1:$mysql_port,127.0.0.1:$((mysql_port + 1)),127
 export MEND_MYSQL_WRITER_FILE="$data/mariadb/writer.json" MEND_MYSQL_BACKUP_DIR="$data/backups"
 say "MariaDB primary and two replicas: $MEND_MYSQL_NODES (cluster \"default\"; writer endpoint $data/mariadb/writer.json)"
 
-primary_socket=$(node -p 'require(process.argv[1]).nodes[0].socket' "$topology")
-mariadb --no-defaults -uroot --socket="$primary_socket" <examples/shop/schema.sql || { shutdown; die "the shop's schema did not apply"; }
-SHOP_ADMIN_TOKEN=${SHOP_ADMIN_TOKEN:-$(secret_in shop-admin-token)} SHOP_PORT=$shop_port SHOP_REDIS_URL=$MEND_REDIS_URL \
-  SHOP_WRITER_FILE=$MEND_MYSQL_WRITER_FILE SHOP_DB_PASSWORD=$(node -p 'require(process.argv[1]).users.app' "$topology") \
-  node dist/examples/shop/app/server.js &
+# A restarted server comes back read-only: the writer the endpoint names takes writes again (semi-sync on), as at
+# the first start; the shop's schema goes to it.
+writer_socket=$(node -e 'const t = require(process.argv[1]); const { writer } = require(process.argv[2]);
+  console.log(t.nodes.find((n) => `${n.host}:${n.port}` === writer).socket)' "$topology" "$MEND_MYSQL_WRITER_FILE") \
+  || { shutdown; die "the writer endpoint $MEND_MYSQL_WRITER_FILE names no server of the topology"; }
+mariadb --no-defaults -uroot --socket="$writer_socket" -e "SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC',
+  GLOBAL rpl_semi_sync_master_enabled = 1, GLOBAL read_only = 0" && mariadb --no-defaults -uroot --socket="$writer_socket" \
+  <examples/shop/schema.sql || { shutdown; die "the shop's schema did not apply on the writer"; }
+shop_token_note="SHOP_ADMIN_TOKEN"
+if [ -z "${SHOP_ADMIN_TOKEN:-}" ]; then
+  SHOP_ADMIN_TOKEN=$(secret_in shop-admin-token)
+  shop_token_note="$data/shop-admin-token"
+fi
+export SHOP_ADMIN_TOKEN # the shop's, and mend's for its admin endpoint (core.http tokenEnv)
+SHOP_PORT=$shop_port SHOP_REDIS_URL=$MEND_REDIS_URL SHOP_WRITER_FILE=$MEND_MYSQL_WRITER_FILE \
+  SHOP_DB_PASSWORD=$(node -p 'require(process.argv[1]).users.app' "$topology") node dist/examples/shop/app/server.js &
 pids+=($!)
-say "shop: http://127.0.0.1:$shop_port/products/1 (admin token: $data/shop-admin-token; load: node dist/examples/shop/app/load.js --url http://127.0.0.1:$shop_port)"
+say "shop: http://127.0.0.1:$shop_port/products/1 (admin token: $shop_token_note; load: node dist/examples/shop/app/load.js --url http://127.0.0.1:$shop_port)"
 
 node dist/workers/main.js &
 pids+=($!)

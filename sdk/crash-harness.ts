@@ -88,7 +88,7 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
   const dir = mkdtempSync(join(process.env.MEND_TEST_DIR ?? tmpdir(), 'crash-'));
   const env = { ...c.env, MEND_CRASH_PLAN: join(dir, 'plan.json'), MEND_CRASH_LOG: join(dir, 'activities.jsonl') };
   const outcome = c.outcome ?? statuses;
-  // The worker that takes over is up before the kill and starts polling when told on stdin: no start-up to wait for.
+  // The worker that takes over starts while a run goes on and polls once told on stdin: a kill rarely waits for it.
   const standbyWorker = () => {
     const starting = startCrashWorker(c.configPath, { ...env, MEND_CRASH_STANDBY: '1' });
     starting.catch(() => undefined); // its failure is thrown where it is awaited

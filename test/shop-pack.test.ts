@@ -25,7 +25,7 @@ let prometheus: Prometheus;
 let mend: Mend;
 
 beforeAll(async () => {
-  shop = await fx.start({ size: 3, acquireTimeoutMs: 200 });
+  shop = await fx.start({ size: 3, acquireTimeoutMs: 1000 });
   prometheus = await startPrometheus({ shop: new URL(shop.url).host });
   process.env.MEND_TEST_SHOP_ADMIN_TOKEN = fx.token;
   const core = { http: { 'shop-admin': { url: `${shop.url}/admin`, tokenEnv: 'MEND_TEST_SHOP_ADMIN_TOKEN' } }, prometheus: { default: { url: prometheus.url } } };
@@ -46,12 +46,13 @@ test('with the errors at or below the threshold, db-pool-reset stands down and r
 
 test('leaked connections starve the reads; db-pool-reset resets the pool once and recovers when Prometheus sees the errors stop', async () => {
   for (let i = 0; i < 3; i++) expect((await fetch(`${shop.url}/reports/sales?since=never`)).status).toBe(400);
-  const load = startLoad({ url: shop.url, rate: 20, orderShare: 0, products: 100, timeoutMs: 2000 });
+  const load = startLoad({ url: shop.url, rate: 20, orderShare: 0, products: 100, timeoutMs: 3000 });
   try {
     await waitFor(async () => (await prometheus.query('sum(increase(shop_pool_errors_total{job="shop"}[1m])) > 10')).length > 0, 'Prometheus to see the pool errors');
     const record = await mend.run(poolReset);
     expect(record).toMatchObject({ status: 'recovered', attempts: [{ runbook: 'db-pool-reset', status: 'verified' }] });
     expect(shop.pool.resets).toBe(1);
+    await load.stop();
     expect(await shopMetric(shop, 'shop_pool_connections_in_use')).toBe(0);
     // Reads failed before the reset and none after it (sent once the reset had answered).
     const resetAt = Date.parse(record.attempts[0].steps.find((s) => s.name === "reset shop's connection pool")!.endedAt!);

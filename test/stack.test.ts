@@ -81,7 +81,7 @@ const cli = (...args: string[]) =>
 
 test('start, use, stop with Ctrl-C, restart: the incident is still there', async () => {
   const first = startStack();
-  await said(first, 'the stack', ['mend is running', 'mend worker ready']);
+  await said(first, 'the stack', ['mend is running', 'mend worker ready', 'shop ready on']);
   const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
   expect(ui.status).toBe(200);
   expect(await portOpen(ports.redis)).toBe(true);
@@ -112,7 +112,10 @@ test('start, use, stop with Ctrl-C, restart: the incident is still there', async
   for (const port of [...Object.values(ports), ports.mysql + 1, ports.mysql + 2]) expect({ port, open: await portOpen(port) }).toEqual({ port, open: false });
 
   const second = startStack();
-  await said(second, 'the restarted stack', ['mend worker ready']);
+  await said(second, 'the restarted stack', ['mend worker ready', 'shop ready on']);
+  // The restarted servers came back read-only; the writer took writes again: the shop's orders are acknowledged.
+  const order = await fetch(`http://127.0.0.1:${ports.shop}/orders`, { method: 'POST', body: JSON.stringify({ productId: 1, quantity: 1 }) });
+  expect(order.status).toBe(201);
   const status = await cli('status', 'stack-dry-run');
   expect(status.stdout).toContain('incident stack-dry-run on redis/default: not-needed');
   expect((await cli('incidents', '--json')).stdout).toContain('stack-dry-run');

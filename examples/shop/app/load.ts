@@ -30,11 +30,14 @@ export interface RequestOutcome {
 
 export interface LoadSummary {
   sent: number;
+  /** Sent and not answered yet (each ends within the timeout). */
+  inFlight: number;
   ok: number;
+  /** Ended without a 2xx: an error status or no answer. */
   failed: number;
   /** Order ids the shop acknowledged. */
   acked: number[];
-  /** ok / sent (1 when nothing was sent). */
+  /** ok / (ok + failed): the share of ended requests that succeeded (1 before any ended). */
   sli: number;
 }
 
@@ -89,7 +92,7 @@ export function startLoad(options: LoadOptions): Load {
   const summary = (): LoadSummary => {
     const ok = outcomes.filter(succeeded).length;
     const acked = outcomes.flatMap((o) => (o.orderId === undefined ? [] : [o.orderId]));
-    return { sent: outcomes.length, ok, failed: outcomes.length - ok, acked, sli: outcomes.length ? ok / outcomes.length : 1 };
+    return { sent: n, inFlight: n - outcomes.length, ok, failed: outcomes.length - ok, acked, sli: outcomes.length ? ok / outcomes.length : 1 };
   };
   return {
     outcomes,
@@ -117,7 +120,7 @@ if (require.main === module) {
   const orderShare = Number(values['order-share']);
   const seconds = values.duration === undefined ? undefined : Number(/^(\d+)s?$/.exec(values.duration)?.[1] ?? Number.NaN);
   const problem = !(rate > 0 && rate <= 1000)
-    ? '--rate must be 1 to 1000 requests per second'
+    ? '--rate must be more than 0 and at most 1000 requests per second'
     : !(orderShare >= 0 && orderShare <= 1)
       ? '--order-share must be 0 to 1'
       : Number.isNaN(seconds)
@@ -128,7 +131,7 @@ if (require.main === module) {
     process.exit(2);
   }
   const load = startLoad({ url: values.url!, rate, orderShare, products: 100, timeoutMs: 2000, out: values.out });
-  const line = (s: LoadSummary) => `sent ${s.sent}, ok ${s.ok}, failed ${s.failed}, orders acknowledged ${s.acked.length}, SLI ${(s.sli * 100).toFixed(2)}%`;
+  const line = (s: LoadSummary) => `sent ${s.sent}, waiting ${s.inFlight}, ok ${s.ok}, failed ${s.failed}, orders acknowledged ${s.acked.length}, SLI ${(s.sli * 100).toFixed(2)}%`;
   const progress = setInterval(() => console.log(line(load.summary())), 10_000);
   const finish = () => {
     clearInterval(progress);

@@ -58,11 +58,11 @@ export class WriterPool {
   }
 
   /** A connection within the acquire timeout; give it back with `release`. */
-  async acquire(): Promise<PoolConnection> {
+  async acquire(deadline = Date.now() + this.options.acquireTimeoutMs): Promise<PoolConnection> {
     const pool = this.pool;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PoolError('acquire_timeout', `no free connection within ${this.options.acquireTimeoutMs} ms`)), this.options.acquireTimeoutMs);
+      timer = setTimeout(() => reject(new PoolError('acquire_timeout', `no free connection within ${this.options.acquireTimeoutMs} ms`)), deadline - Date.now());
     });
     const getting = pool.getConnection();
     try {
@@ -72,6 +72,8 @@ export class WriterPool {
     } catch (err) {
       // One that arrives after the timeout goes straight back.
       getting.then((c) => c.release()).catch(() => undefined);
+      // A wait that a reset ended (the old pool closed) goes on in the new pool.
+      if (pool !== this.pool && !(err instanceof PoolError) && Date.now() < deadline) return this.acquire(deadline);
       throw classify(err);
     } finally {
       clearTimeout(timer);
@@ -115,7 +117,8 @@ export class WriterPool {
     const { writer } = JSON.parse(readFileSync(this.options.writerFile, 'utf8')) as { writer: string };
     const [host, port] = writer.split(':');
     const { user, password, database, size } = this.options;
-    const pool = createPool({ host, port: Number(port), user, password, database, connectionLimit: size, connectTimeout: 2000, waitForConnections: true });
+    // The wait queue is bounded: a caller that timed out stays in it until a connection comes back for it.
+    const pool = createPool({ host, port: Number(port), user, password, database, connectionLimit: size, queueLimit: 10 * size, connectTimeout: 2000 });
     pool.on('connection', (c) => c.on('error', () => undefined)); // a connection that dies is dropped by the pool
     return [pool, writer];
   }

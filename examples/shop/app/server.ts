@@ -66,9 +66,9 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
 
   const order = async (body: unknown) => {
     const { productId, quantity } = (body ?? {}) as { productId?: unknown; quantity?: unknown };
-    if (!Number.isInteger(productId) || !Number.isInteger(quantity) || (quantity as number) < 1) {
-      throw new HttpError(400, 'give productId and quantity, both whole numbers');
-    }
+    // Checked here: a value the database refuses would count as a failed database call.
+    const within = (n: unknown, max: number) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= max;
+    if (!within(productId, 2 ** 31 - 1) || !within(quantity, 1000)) throw new HttpError(400, 'give productId (a positive whole number) and quantity (1 to 1000)');
     const result = await pool.query<{ insertId: number }>('INSERT INTO shop_orders (product_id, quantity) VALUES (?, ?)', [productId, quantity]);
     return { id: result.insertId };
   };
@@ -183,13 +183,16 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
 const bodyLimit = 64 * 1024;
 
 async function jsonBody(req: IncomingMessage): Promise<unknown> {
+  const tooLarge = () => new HttpError(413, `bodies are limited to ${bodyLimit} bytes`);
+  if (Number(req.headers['content-length'] ?? 0) > bodyLimit) throw tooLarge();
   let size = 0;
   const chunks: Buffer[] = [];
+  // Read to the end even past the limit, so that the client gets the 413 rather than a reset connection.
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > bodyLimit) throw new HttpError(413, `bodies are limited to ${bodyLimit} bytes`);
-    chunks.push(chunk as Buffer);
+    if (size <= bodyLimit) chunks.push(chunk as Buffer);
   }
+  if (size > bodyLimit) throw tooLarge();
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {

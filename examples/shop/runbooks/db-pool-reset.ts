@@ -19,8 +19,8 @@ export const dbPoolReset = defineRunbook({
     errors: z.string().regex(metricName).default('shop_pool_errors_total').describe("the application's counter of failed database calls"),
     threshold: z.number().int().min(0).default(10).describe('failed calls in the last minute above which the pool is reset'),
     settle: duration.default('3s'),
-    quietFor: duration.default('10s').describe('how long the errors must have stopped'),
-    verifyWithin: duration.default('1m'),
+    quietFor: duration.default('30s').describe('how long the errors must have stopped: at least two scrapes of the application'),
+    verifyWithin: duration.default('2m'),
   }),
   target: (p) => `app/${p.app}/db-pool`,
 
@@ -39,10 +39,12 @@ export const dbPoolReset = defineRunbook({
     await kit.stabilize(p.settle);
     const quiet = Math.max(2, Math.round(toMs(p.quietFor) / 1000));
     const stopped = async () => {
-      // No scrape of the application counts as failing: a shop that is down has no errors to count.
-      const query = `sum(increase(${p.errors}{job="${p.app}"}[${quiet}s])) > 0 or absent(up{job="${p.app}"} == 1)`;
+      // Not yet judged while the application is not up or the window holds fewer than two of its scrapes: a shop
+      // that is down, or seen once, shows no increase either.
+      const job = `job="${p.app}"`;
+      const query = `sum(increase(${p.errors}{${job}}[${quiet}s])) > 0 or absent(up{${job}} == 1) or count_over_time(up{${job}}[${quiet}s]) < 2`;
       const failing = await core.promQuery({ prometheus: p.prometheus, query });
-      return { ok: failing.series === 0, evidence: { failedInLast: `${quiet}s`, value: failing.sample[0]?.value ?? '0' } };
+      return { ok: failing.series === 0, evidence: { window: `${quiet}s`, failing: failing.sample } };
     };
     try {
       await kit.verify(`${p.app}'s pool errors stopped for ${quiet}s`, stopped, { within: p.verifyWithin, every: '2s' });
