@@ -116,7 +116,7 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
     rmSync(env.MEND_CRASH_PLAN, { force: true });
     if (first === 'killed') {
       const dead = worker.process.pid!;
-      worker = await standby!;
+      worker = await (standby ?? standbyWorker()); // none yet if the clean run lost its worker
       worker.process.stdin!.write('poll\n');
       standby = more ? standbyWorker() : undefined;
       await takeOver(c.client, handle.workflowId, taskQueue, dead);

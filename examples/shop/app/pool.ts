@@ -33,6 +33,7 @@ export function classify(err: unknown): PoolError {
   if (err instanceof PoolError) return err;
   const { code, errno, message } = err as { code?: string; errno?: number; message?: string };
   if (errno === 1290 || code === 'ER_OPTION_PREVENTS_STATEMENT') return new PoolError('read_only', message ?? 'read-only');
+  if (message === 'Queue limit reached.') return new PoolError('acquire_timeout', 'no free connection: too many requests wait for one');
   if (code && (connectionCodes.has(code) || code.startsWith('PROTOCOL_'))) return new PoolError('connection', message ?? code);
   return new PoolError('query', message ?? String(err));
 }
