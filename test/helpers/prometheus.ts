@@ -1,4 +1,4 @@
-// A real Prometheus (Debian's) scraping real targets every second (a real redis_exporter, Debian's, or an application), for PromQL verification.
+// A real Prometheus (Debian's) scraping real targets every second (redis_exporter, an application), for PromQL verification.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
