@@ -26,8 +26,8 @@ export const dbPoolReset = defineRunbook({
 
   async run(kit, p) {
     const core = kit.activities<CoreActions>();
-    const errors = `sum(increase(${p.errors}{job="${p.app}"}[1m]))`;
-    const now = await core.promQuery({ prometheus: p.prometheus, query: `${errors} > ${p.threshold}` });
+    const job = `job="${p.app}"`;
+    const now = await core.promQuery({ prometheus: p.prometheus, query: `sum(increase(${p.errors}{${job}}[1m])) > ${p.threshold}` });
     if (now.series === 0) return { notNeeded: `${p.app} had at most ${p.threshold} failed database calls in the last minute` };
 
     await kit.step(`reset ${p.app}'s connection pool`, core.httpCall, {
@@ -41,7 +41,6 @@ export const dbPoolReset = defineRunbook({
     const stopped = async () => {
       // Not yet judged while the application is not up or the window holds fewer than two of its scrapes: a shop
       // that is down, or seen once, shows no increase either.
-      const job = `job="${p.app}"`;
       const query = `sum(increase(${p.errors}{${job}}[${quiet}s])) > 0 or absent(up{${job}} == 1) or count_over_time(up{${job}}[${quiet}s]) < 2`;
       const failing = await core.promQuery({ prometheus: p.prometheus, query });
       return { ok: failing.series === 0, evidence: { window: `${quiet}s`, failing: failing.sample } };
