@@ -3,7 +3,19 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from './project-root';
 
-export type Provisioned = 'temporal' | 'test-server' | 'redis' | 'compose-check' | 'alertmanager' | 'promtool' | 'prometheus' | 'redis-exporter' | 'sshd' | 'chromium';
+export type Provisioned =
+  | 'temporal'
+  | 'test-server'
+  | 'redis'
+  | 'compose-check'
+  | 'alertmanager'
+  | 'promtool'
+  | 'prometheus'
+  | 'redis-exporter'
+  | 'mysqld-exporter'
+  | 'kube-state-metrics'
+  | 'sshd'
+  | 'chromium';
 
 /** The path the script prints (fast when already provisioned); `envName`, when set, names it instead. */
 export function provisioned(script: Provisioned, envName: string): string {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { durationAtLeast, durationSchema as duration } from '../common/schemas';
 import { risks, severities } from '../common/types';
 import { gatewaySchema } from '../gateway/config-schema';
+import { drillsSchema } from './drills-schema';
 import { notificationsSchema } from './notifications-schema';
 
 export const policySchema = z
@@ -81,6 +82,7 @@ export const configSchema = z
     packs: z.array(z.string().min(1)).default([]),
     gateway: gatewaySchema.prefault({}),
     notifications: notificationsSchema.prefault({}),
+    drills: drillsSchema.prefault({}),
   })
   .strict();
 

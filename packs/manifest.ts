@@ -25,6 +25,8 @@ const manifestSchema = z
     actions: z.string().min(1).optional(),
     /** A YAML list of gateway routes for the alerts the pack answers. */
     routes: z.string().min(1).optional(),
+    /** A Prometheus rule file of the alerts those routes answer (the local stack's Prometheus loads it). */
+    alerts: z.string().min(1).optional(),
   })
   .strict();
 
@@ -38,6 +40,7 @@ export interface PackManifest {
   configFile?: string;
   actionsFile?: string;
   routesFile?: string;
+  alertsFile?: string;
 }
 
 const sourceFile = /^(?!.*\.(test|d)\.[cm]?[jt]s$).*\.[cm]?[jt]s$/;
@@ -91,6 +94,7 @@ export function readManifest(dir: string): PackManifest {
     configFile: m.config ? inPack(m.config, 'config module') : undefined,
     actionsFile: m.actions ? inPack(m.actions, 'actions module') : undefined,
     routesFile: m.routes ? inPack(m.routes, 'routes file') : undefined,
+    alertsFile: m.alerts ? inPack(m.alerts, 'alert rules') : undefined,
   };
 }
 

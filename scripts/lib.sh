@@ -24,3 +24,30 @@ apt_install() {
   say "installing $1 from Debian's packages (once)"
   { apt-get install -y --no-install-recommends "$1" || { apt-get update && apt-get install -y --no-install-recommends "$1"; }; } >&2
 }
+
+# go_tool NAME VERSION MODULE_PATH OVERRIDE_VAR: prints the path of a Go tool, $OVERRIDE_VAR when set, else the
+# cached build, else `go install`s MODULE_PATH@vVERSION once into $MEND_CACHE/NAME-VERSION.
+go_tool() {
+  local name=$1 version=$2 module=$3 override=${!4:-}
+  if [ -n "$override" ]; then
+    [ -x "$override" ] || die "$4=$override is not an executable file"
+    echo "$override"; return
+  fi
+  local bin="$MEND_CACHE/$name-$version/$name"
+  if [ ! -x "$bin" ]; then
+    command -v go >/dev/null 2>&1 || die "Go is needed to build $name v$version (or set $4)"
+    say "building $name v$version with go install (once; cached in $MEND_CACHE)"
+    GOBIN="$(dirname "$bin")" go install "$module@v$version" >&2 || die "go install of $name failed (see above)"
+  fi
+  echo "$bin"
+}
+
+# deb_tool COMMAND PACKAGE: prints the path of a command from one of Debian's packages, installed when missing (its
+# service, if any, is not ours: disabled).
+deb_tool() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    apt_install "$2" || die "$1 is missing (Debian/Ubuntu: sudo apt-get install $2)"
+    systemctl disable --now "$2" >/dev/null 2>&1 || true
+  fi
+  command -v "$1"
+}

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The local stack: Temporal dev server + Web UI (data kept in $MEND_DATA), Redis, a Kubernetes cluster with kwok
-# nodes, a MariaDB primary with two replicas, the shop (examples/shop) on them, mend's worker and its alert gateway.
+# nodes, a MariaDB primary with two replicas, the shop (examples/shop) on them, mend's worker and its alert gateway,
+# and the detection chain: exporters, kube-state-metrics, Prometheus with mend's alert rules, Alertmanager → gateway.
 # Ctrl-C stops everything. Set TEMPORAL_ADDRESS to use an existing Temporal instead of the dev server.
 # Ports: MEND_TEMPORAL_PORT (7233), MEND_UI_PORT (8233), MEND_REDIS_PORT (6379), MEND_MYSQL_PORT (3307, and the next
-# two), MEND_SHOP_PORT (8088), MEND_GATEWAY_PORT (9470).
+# two), MEND_SHOP_PORT (8088), MEND_GATEWAY_PORT (9470), MEND_MONITORING_PORT (9090 Prometheus, 9091 Alertmanager,
+# the next ones the exporters).
 # Bearer tokens: the gateway's MEND_GATEWAY_TOKEN and the shop's admin SHOP_ADMIN_TOKEN, else each generated once
 # into $MEND_DATA (gateway-token, shop-admin-token).
 source "$(dirname "$0")/lib.sh"
@@ -16,6 +18,7 @@ ui_port="${MEND_UI_PORT:-8233}"
 redis_port="${MEND_REDIS_PORT:-6379}"
 mysql_port="${MEND_MYSQL_PORT:-3307}"
 shop_port="${MEND_SHOP_PORT:-8088}"
+export MEND_MONITORING_PORT="${MEND_MONITORING_PORT:-9090}"
 export MEND_GATEWAY_PORT="${MEND_GATEWAY_PORT:-9470}"
 export MEND_REDIS_URL="${MEND_REDIS_URL:-redis://127.0.0.1:$redis_port}"
 mkdir -p "$data/redis" "$data/logs"
@@ -50,7 +53,7 @@ if port_open 127.0.0.1 "$redis_port"; then
   say "Redis already listens on 127.0.0.1:$redis_port; using it"
 else
   "$redis_server" --bind 127.0.0.1 --port "$redis_port" --dir "$data/redis" --appendonly yes --save '' \
-    --logfile "$data/logs/redis.log" &
+    --maxmemory 64mb --maxmemory-policy noeviction --logfile "$data/logs/redis.log" &
   pids+=($!)
   wait_port 127.0.0.1 "$redis_port" 10 || { shutdown; die "Redis did not start (see $data/logs/redis.log)"; }
 fi
@@ -89,20 +92,25 @@ export MEND_MYSQL_WRITER_FILE="$data/mariadb/writer.json" MEND_MYSQL_BACKUP_DIR=
 say "MariaDB primary and two replicas: $MEND_MYSQL_NODES (cluster \"default\"; writer endpoint $data/mariadb/writer.json)"
 
 # A restarted server comes back read-only: the writer the endpoint names takes writes again (semi-sync on), as at
-# the first start; the shop's schema goes to it.
+# the first start; the shop's schema and the accounts of deploy/mysql/grants.sql go to it (the exporter's password
+# is generated once).
 writer_socket=$(node -e 'const t = require(process.argv[1]); const { writer } = require(process.argv[2]);
   console.log(t.nodes.find((n) => `${n.host}:${n.port}` === writer).socket)' "$topology" "$MEND_MYSQL_WRITER_FILE") \
   || { shutdown; die "the writer endpoint $MEND_MYSQL_WRITER_FILE names no server of the topology"; }
+exporter_password=$(secret_in mysqld-exporter-password)
 mariadb --no-defaults -uroot --socket="$writer_socket" -e "SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC',
-  GLOBAL rpl_semi_sync_master_enabled = 1, GLOBAL read_only = 0" && mariadb --no-defaults -uroot --socket="$writer_socket" \
-  <examples/shop/schema.sql || { shutdown; die "the shop's schema did not apply on the writer"; }
+  GLOBAL rpl_semi_sync_master_enabled = 1, GLOBAL read_only = 0;
+  $(sed 's/@[A-Z_]*_HOST@/127.0.0.1/g' deploy/mysql/grants.sql)
+  ALTER USER 'exporter'@'127.0.0.1' IDENTIFIED BY '$exporter_password';" \
+  && mariadb --no-defaults -uroot --socket="$writer_socket" <examples/shop/schema.sql \
+  || { shutdown; die "the shop's schema or mend's grants did not apply on the writer"; }
 shop_token_note="SHOP_ADMIN_TOKEN"
 if [ -z "${SHOP_ADMIN_TOKEN:-}" ]; then
   SHOP_ADMIN_TOKEN=$(secret_in shop-admin-token)
   shop_token_note="$data/shop-admin-token"
 fi
 export SHOP_ADMIN_TOKEN # the shop's, and mend's for its admin endpoint (core.http tokenEnv)
-SHOP_PORT=$shop_port SHOP_REDIS_URL=$MEND_REDIS_URL SHOP_WRITER_FILE=$MEND_MYSQL_WRITER_FILE \
+SHOP_PORT=$shop_port SHOP_CACHE_FILL=warmer SHOP_REDIS_URL=$MEND_REDIS_URL SHOP_WRITER_FILE=$MEND_MYSQL_WRITER_FILE \
   SHOP_DB_PASSWORD=$(node -p 'require(process.argv[1]).users.app' "$topology") node dist/examples/shop/app/server.js &
 pids+=($!)
 say "shop: http://127.0.0.1:$shop_port/products/1 (admin token: $shop_token_note; load: node dist/examples/shop/app/load.js --url http://127.0.0.1:$shop_port)"
@@ -119,6 +127,12 @@ fi
 node dist/gateway/main.js &
 pids+=($!)
 say "alert gateway: http://127.0.0.1:$MEND_GATEWAY_PORT/alerts (bearer token: $token_note)"
+
+MEND_MONITORING_DIR="$data/monitoring" MEND_SHOP_URL="http://127.0.0.1:$shop_port" MEND_MYSQL_EXPORTER_PASSWORD=$exporter_password \
+  MYSQLD_EXPORTER_BIN=$(bash scripts/provision/mysqld-exporter.sh) REDIS_EXPORTER_BIN=$(bash scripts/provision/redis-exporter.sh) \
+  KUBE_STATE_METRICS_BIN=$(bash scripts/provision/kube-state-metrics.sh) ALERTMANAGER_BIN=$(bash scripts/provision/alertmanager.sh) \
+  PROMETHEUS_BIN=$(bash scripts/provision/prometheus.sh) node dist/stack/monitoring.js &
+pids+=($!)
 say "mend is running. Try: npm run mend -- runbooks   ·   Ctrl-C stops the stack"
 set +e
 wait -n "${pids[@]}"

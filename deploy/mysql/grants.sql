@@ -25,6 +25,11 @@ GRANT SELECT ON mysql.proc TO 'mend'@'@MEND_HOST@';
 CREATE USER IF NOT EXISTS 'repl'@'@REPL_HOST@';
 GRANT REPLICATION SLAVE ON *.* TO 'repl'@'@REPL_HOST@';
 
+-- mysqld_exporter (Prometheus's view of each server, which mend's MySQL alert rules read): the processlist and the
+-- replica status. @EXPORTER_HOST@ is where it connects from.
+CREATE USER IF NOT EXISTS 'exporter'@'@EXPORTER_HOST@' WITH MAX_USER_CONNECTIONS 3;
+GRANT PROCESS, REPLICA MONITOR ON *.* TO 'exporter'@'@EXPORTER_HOST@';
+
 -- Applications get DML only: READ ONLY ADMIN (in ALL PRIVILEGES) would let them write through read_only.
 CREATE USER IF NOT EXISTS 'app'@'@APP_HOST@';
 GRANT SELECT, INSERT, UPDATE, DELETE ON appdb.* TO 'app'@'@APP_HOST@';

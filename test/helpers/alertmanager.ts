@@ -1,10 +1,10 @@
 // A real Prometheus Alertmanager running mend's shipped receiver config (deploy/alertmanager/alertmanager.yml),
 // pointed at a test gateway: the webhooks the gateway gets are the ones Alertmanager really sends.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
-import { freePort, provisioned, root, scratchDir, stopProcess, waitForPort } from './processes';
+import { alertmanagerConfig } from '../../stack/monitoring-config';
+import { freePort, provisioned, scratchDir, stopProcess, waitForPort } from './processes';
 
 export interface Alertmanager {
   url: string;
@@ -16,14 +16,9 @@ export interface Alertmanager {
 export async function startAlertmanager(webhookUrl: string, token: string): Promise<Alertmanager> {
   const bin = provisioned('alertmanager', 'ALERTMANAGER_BIN');
   const dir = scratchDir('alertmanager-');
-  const config = parse(readFileSync(join(root, 'deploy', 'alertmanager', 'alertmanager.yml'), 'utf8'));
   // Only what a test cannot wait for, and where mend is, differ from the shipped file.
-  Object.assign(config.route, { group_wait: '0s', group_interval: '1s' });
-  const webhook = config.receivers[0].webhook_configs[0];
-  webhook.url = webhookUrl;
-  webhook.http_config.authorization.credentials_file = join(dir, 'mend-token');
   writeFileSync(join(dir, 'mend-token'), token, { mode: 0o600 });
-  writeFileSync(join(dir, 'alertmanager.yml'), stringify(config));
+  writeFileSync(join(dir, 'alertmanager.yml'), alertmanagerConfig(webhookUrl, join(dir, 'mend-token'), { group_wait: '0s', group_interval: '1s' }));
   const port = await freePort();
   const child = spawn(
     bin,

@@ -30,6 +30,7 @@ export function useShop(): ShopFixture {
       redisUrl: fixture.redis.url,
       adminToken: fixture.token,
       cacheTtlSeconds: 60,
+      cacheFill: 'reads',
       ...options,
     });
     shops.push(shop);

@@ -15,6 +15,9 @@ export interface ShopOptions extends PoolOptions {
   /** Bearer token of the admin endpoints. */
   adminToken: string;
   cacheTtlSeconds: number;
+  /** Who fills the cache: `reads` (a miss stores what it read) or `warmer` (only warming does: at start, every half
+   * TTL, and POST /admin/cache/warm; a miss reads the database and leaves the cache alone). */
+  cacheFill: 'reads' | 'warmer';
 }
 
 export interface Shop {
@@ -62,7 +65,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     if (cached === null) metrics.cacheLookup('miss');
     const [row] = await pool.query<Product[]>('SELECT id, name, price FROM shop_products WHERE id = ?', [id]);
     if (!row) throw new HttpError(404, `no product ${id}`);
-    await redis.set(productKey(id), JSON.stringify(row), 'EX', options.cacheTtlSeconds).catch(() => undefined);
+    if (options.cacheFill === 'reads') await redis.set(productKey(id), JSON.stringify(row), 'EX', options.cacheTtlSeconds).catch(() => undefined);
     return row;
   };
 
@@ -92,12 +95,30 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     }
   };
 
+  const products = (limit: number) => pool.query<Product[]>('SELECT id, name, price FROM shop_products ORDER BY id LIMIT ?', [limit]);
   const warmCache = async () => {
-    const rows = await pool.query<Product[]>('SELECT id, name, price FROM shop_products');
+    const rows = await products(100_000);
     const batch = redis.pipeline();
     for (const row of rows) batch.set(productKey(row.id), JSON.stringify(row), 'EX', options.cacheTtlSeconds);
     await batch.exec();
     return { warmed: rows.length };
+  };
+  // The source of truth cache-warmup loads: the first `limit` products as cache entries.
+  const hotEntries = async (limit: string | null) => {
+    const n = Number(limit ?? 100);
+    if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new HttpError(400, 'limit must be 1 to 100000');
+    return (await products(n)).map((row) => ({ key: productKey(row.id), value: JSON.stringify(row), ttlSeconds: options.cacheTtlSeconds }));
+  };
+  // Of the order ids a client was given, those the database does not have (a drill's consistency check).
+  const missingOrders = async (body: unknown) => {
+    const ids = (body as { ids?: unknown } | undefined)?.ids;
+    if (!Array.isArray(ids) || ids.length > 100_000 || !ids.every((id) => Number.isInteger(id) && id > 0)) throw new HttpError(400, 'ids must be a list of up to 100000 order ids');
+    const present = new Set<number>();
+    for (let i = 0; i < ids.length; i += 1000) {
+      const rows = await pool.query<{ id: number }[]>('SELECT id FROM shop_orders WHERE id IN (?)', [ids.slice(i, i + 1000)]);
+      for (const row of rows) present.add(row.id);
+    }
+    return { checked: ids.length, missing: ids.filter((id) => !present.has(id)) };
   };
 
   // A reset sent again with the same key (a caller retrying after a crash) answers as the first did and resets nothing.
@@ -132,6 +153,8 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     { method: 'GET', path: /^\/reports\/sales$/, route: 'report', handle: (_, __, url) => salesReport(url.searchParams.get('since')) },
     { method: 'POST', path: /^\/admin\/pool\/reset$/, route: 'admin', admin: true, handle: async (req) => resetPool(await optionalJsonBody(req)) },
     { method: 'POST', path: /^\/admin\/cache\/warm$/, route: 'admin', admin: true, handle: () => warmCache() },
+    { method: 'GET', path: /^\/cache\/hot$/, route: 'cache', handle: (_, __, url) => hotEntries(url.searchParams.get('limit')) },
+    { method: 'POST', path: /^\/admin\/orders\/missing$/, route: 'admin', admin: true, handle: async (req) => missingOrders(await jsonBody(req)) },
   ];
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
@@ -161,12 +184,16 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port, options.host, resolve));
+  const rewarm = () => warmCache().catch((err: Error) => console.error(`shop: warming the cache failed: ${err.message}`));
+  const warmer = options.cacheFill === 'warmer' ? setInterval(rewarm, (options.cacheTtlSeconds * 1000) / 2) : undefined;
+  if (warmer) await rewarm();
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host}:${port}`,
     pool,
     metrics,
     close: async () => {
+      clearInterval(warmer);
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       redis.disconnect();
@@ -211,6 +238,11 @@ export function shopOptionsFromEnv(env: NodeJS.ProcessEnv): ShopOptions {
     if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, not ${JSON.stringify(env[name])}`);
     return value;
   };
+  const oneOf = <T extends string>(name: string, values: readonly T[]): T => {
+    const value = (env[name] ?? values[0]) as T;
+    if (!values.includes(value)) throw new Error(`${name} must be one of ${values.join(', ')}, not ${JSON.stringify(env[name])}`);
+    return value;
+  };
   return {
     port: number('SHOP_PORT', 8088),
     host: env.SHOP_HOST ?? '127.0.0.1',
@@ -223,6 +255,7 @@ export function shopOptionsFromEnv(env: NodeJS.ProcessEnv): ShopOptions {
     redisUrl: required('SHOP_REDIS_URL'),
     adminToken: required('SHOP_ADMIN_TOKEN'),
     cacheTtlSeconds: number('SHOP_CACHE_TTL_SECONDS', 300),
+    cacheFill: oneOf('SHOP_CACHE_FILL', ['reads', 'warmer'] as const),
   };
 }
 

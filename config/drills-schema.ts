@@ -1,0 +1,23 @@
+// Game days (`mend drill`): where their records go, how long a drill may take to recover, and how the local stack's
+// Prometheus shortens mend's alert rules so that a drill is detected in seconds.
+import { z } from 'zod';
+import { durationAtLeast, durationSchema as duration } from '../common/schemas';
+
+export const drillsSchema = z
+  .object({
+    /** Reports, charts, workload outcomes and the history of drill runs. Workers must share this folder. */
+    dir: z.string().min(1).default('.mend/drills'),
+    /** A drill not verified this long after its injection is stopped: its incident cancelled, its fault undone. */
+    budget: durationAtLeast(10_000, 'at least 10s').default('3m'),
+    /** Workload before the injection, so the chart shows the service as it was. */
+    baseline: duration.default('5s'),
+    /** Workload after the verification (or the undo), so the chart shows the service come back. */
+    tail: duration.default('5s'),
+    /** The local stack's Prometheus runs the targets' alert rules with this `for:` ... */
+    alertFor: duration.default('5s'),
+    /** ... and this range in place of each of their range selectors ([5m] → [20s]). Production keeps the rules' own. */
+    alertWindow: durationAtLeast(2_000, 'at least 2s').default('20s'),
+  })
+  .strict();
+
+export type DrillsConfig = z.output<typeof drillsSchema>;
