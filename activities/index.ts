@@ -5,6 +5,9 @@ import type { MendConfig } from '../config/schema';
 import { packActions, type LoadedPack } from '../packs/load';
 import { PackError } from '../packs/pack-error';
 import type { ActionContext } from '../sdk/actions';
+import { drillReportActivities } from './drill-report';
+import { drillWatchActivities } from './drill-watch';
+import { drillActivities } from './drills';
 import { guardActivities } from './guard';
 import { httpCheckActivities } from './http-check';
 import { incidentActivities, type Diagnoser } from './incident';
@@ -33,8 +36,10 @@ export function createActivities(config: MendConfig, client: Client, packs: Load
   const closers: (() => unknown)[] = [];
   const diagnosers = new Map<string, Diagnoser>();
   const activities: Record<string, Activity> = { ...engineActivities(config, client, diagnosers, notifications) };
-  const owner = new Map<string, string>(Object.keys(activities).map((name) => [name, 'mend itself']));
+  const owner = new Map<string, string>();
   const context = { snapshotsDir: config.snapshots.dir, onClose: (close: () => unknown) => void closers.push(close) };
+  Object.assign(activities, drillActivities(config, packs, context), drillWatchActivities(client), drillReportActivities(config));
+  for (const name of Object.keys(activities)) owner.set(name, 'mend itself');
   try {
     for (const pack of packs) addPackActions(pack, config[pack.name], context, { activities, owner, diagnosers });
   } catch (err) {

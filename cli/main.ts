@@ -9,6 +9,7 @@ import type { MendConfig } from '../config/schema';
 import { connect, decide, listIncidents, listRunbooks, overrideGuard, reportIncident, runIncident, showGuard, showStatus, watchStatus } from './commands';
 import type { Out, Session } from './session';
 import { drCommand, drUsage } from './dr';
+import { drillCommand, drillUsage } from './drill';
 import { buildBundle } from '../workers/bundle';
 import { replayPack, testPack } from './pack-commands';
 import { listRoutes, testRoutes } from './routes';
@@ -34,6 +35,7 @@ const usage = `usage: mend <command> [options]
   guard <target> [--json]                    a target's guard: holder, queue, budget, cooldown, blocks
   override <target> --by NAME --comment WHY  reset its budget and lift its cooldown and blocks (approvers only)
 ${drUsage}
+${drillUsage}
 
   routes [--json]                            the gateway's routes, in the order they are tried
   routes test [--source S] [--file F] [--json]
@@ -74,6 +76,7 @@ const options = {
   crash: { type: 'boolean', default: false },
   source: { type: 'string', default: 'alertmanager' },
   file: { type: 'string' },
+  all: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -144,6 +147,8 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
           return (await overrideGuard(session, one('target (e.g. mysql/default)'), values.by, values.comment)) ? 0 : 3;
         case 'dr':
           return await drCommand(session, rest, values);
+        case 'drill':
+          return await untilInterrupted((stop) => drillCommand(session, rest, { all: values.all, target: values.target, json: values.json }, stop));
         case 'routes':
           if (!rest.length) {
             listRoutes(session, values.json);

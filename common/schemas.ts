@@ -25,3 +25,6 @@ export const byteSizeSchema = z.union([
       return Number(n) * units[unit];
     }),
 ]);
+
+/** A target's `drill:` in config: `allowed` lets `mend drill` break it; anything else (or nothing) refuses. */
+export const drillMarkSchema = z.literal('allowed').optional().describe('allowed: `mend drill` may inject faults here');

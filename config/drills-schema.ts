@@ -7,6 +7,13 @@ export const drillsSchema = z
   .object({
     /** Reports, charts, workload outcomes and the history of drill runs. Workers must share this folder. */
     dir: z.string().min(1).default('.mend/drills'),
+    /** The workload that measures the business SLI during drills: a pack's, on one of its targets ("shop/shop"). */
+    workload: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*\/[a-z0-9][a-z0-9-]*$/, 'expected "<pack>/<target>"')
+      .optional(),
+    /** The Prometheus whose alerts a drill watches (when it fired). */
+    prometheus: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:9090'),
     /** A drill not verified this long after its injection is stopped: its incident cancelled, its fault undone. */
     budget: durationAtLeast(10_000, 'at least 10s').default('3m'),
     /** Workload before the injection, so the chart shows the service as it was. */

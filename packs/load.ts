@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { projectRoot } from '../common/project-root';
 import { isActionsDefinition, type ActionsDefinition } from '../sdk/actions';
 import { isConfigDefinition, type ConfigDefinition } from '../sdk/config';
+import { isDrillsDefinition, type DrillsDefinition } from '../sdk/drills';
 import { DuplicateRunbookError, registerRunbooks } from '../workflows/catalog';
 import { packDir, readManifest, type PackManifest } from './manifest';
 import { PackError } from './pack-error';
@@ -83,6 +84,11 @@ export function packConfig(pack: LoadedPack): ConfigDefinition | undefined {
  */
 export function packActions(pack: LoadedPack): ActionsDefinition | undefined {
   return pack.actionsFile ? defaultExport(pack, pack.actionsFile, isActionsDefinition, 'defineActions') : undefined;
+}
+
+/** A pack's drills definition, loaded on first use (by the worker). */
+export function packDrills(pack: LoadedPack): DrillsDefinition | undefined {
+  return pack.drillsFile ? defaultExport(pack, pack.drillsFile, isDrillsDefinition, 'defineDrills') : undefined;
 }
 
 function defaultExport<T>(pack: PackManifest, file: string, is: (value: unknown) => value is T, maker: string): T {

@@ -25,6 +25,8 @@ const manifestSchema = z
     actions: z.string().min(1).optional(),
     /** A YAML list of gateway routes for the alerts the pack answers. */
     routes: z.string().min(1).optional(),
+    /** The module whose default export is defineDrills(...): the faults `mend drill` may inject. */
+    drills: z.string().min(1).optional(),
     /** A Prometheus rule file of the alerts those routes answer (the local stack's Prometheus loads it). */
     alerts: z.string().min(1).optional(),
   })
@@ -41,6 +43,7 @@ export interface PackManifest {
   actionsFile?: string;
   routesFile?: string;
   alertsFile?: string;
+  drillsFile?: string;
 }
 
 const sourceFile = /^(?!.*\.(test|d)\.[cm]?[jt]s$).*\.[cm]?[jt]s$/;
@@ -95,6 +98,7 @@ export function readManifest(dir: string): PackManifest {
     actionsFile: m.actions ? inPack(m.actions, 'actions module') : undefined,
     routesFile: m.routes ? inPack(m.routes, 'routes file') : undefined,
     alertsFile: m.alerts ? inPack(m.alerts, 'alert rules') : undefined,
+    drillsFile: m.drills ? inPack(m.drills, 'drills module') : undefined,
   };
 }
 

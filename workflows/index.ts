@@ -3,4 +3,5 @@
 export { incident } from './incident';
 export { targetGuard } from './guard';
 export { drChecklist } from './dr-checklist';
+export { drillRun } from './drill';
 export { runbookWorkflow as default } from './runbook';

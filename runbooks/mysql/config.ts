@@ -1,5 +1,5 @@
 // The mysql pack's config section: MySQL/MariaDB replication topologies, by name; mend finds the primary.
-import { asRecord, defineConfig, duration, envName, targetOfInstance, z, type ConfigOf } from 'mend';
+import { asRecord, defineConfig, drillMark, duration, envName, targetOfInstance, z, type ConfigOf } from 'mend';
 
 const hookCommand = z.array(z.string().min(1)).min(1).describe('argv: the program, then its arguments');
 
@@ -46,6 +46,7 @@ export const mysqlClusterSchema = z
       })
       .strict()
       .prefault({}),
+    drill: drillMark,
   })
   .strict();
 

@@ -1,5 +1,5 @@
 // The redis pack's config section: Redis instances runbooks may act on, by name. Passwords by env var name.
-import { asRecord, defineConfig, envName, targetOfInstance, z } from 'mend';
+import { asRecord, defineConfig, drillMark, envName, targetOfInstance, z } from 'mend';
 
 const redisTargetSchema = z
   .object({
@@ -9,6 +9,7 @@ const redisTargetSchema = z
     instances: z.array(z.string().min(1)).optional(),
     /** Keys a memory relief may delete, for alerts that do not say (e.g. redis_exporter's RedisOutOfMemory). */
     expendableKeys: z.string().min(1).optional(),
+    drill: drillMark,
   })
   .strict();
 

@@ -4,6 +4,7 @@
 // `node dist/examples/shop/app/load.js --url http://127.0.0.1:8088 [--rate 20] [--duration 60s] [--out outcomes.jsonl]`
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { WorkloadOutcome } from 'mend';
 
 export interface LoadOptions {
   url: string;
@@ -18,14 +19,9 @@ export interface LoadOptions {
   out?: string;
 }
 
-export interface RequestOutcome {
-  /** When it was sent (ms since the epoch). */
-  at: number;
+/** A drill's workload outcome (mend's WorkloadOutcome): ackedId is the order id the shop acknowledged. */
+export interface RequestOutcome extends WorkloadOutcome {
   route: 'product' | 'order';
-  /** 0: no answer (refused, reset or timed out). */
-  status: number;
-  ms: number;
-  orderId?: number;
 }
 
 export interface LoadSummary {
@@ -69,7 +65,7 @@ export function startLoad(options: LoadOptions): Load {
       });
       outcome.status = res.status;
       const body = (await res.json().catch(() => ({}))) as { id?: number };
-      if (isOrder && res.status === 201 && Number.isInteger(body.id)) outcome.orderId = body.id;
+      if (isOrder && res.status === 201 && Number.isInteger(body.id)) outcome.ackedId = body.id;
     } catch {
       // no answer: status 0
     }
@@ -91,7 +87,7 @@ export function startLoad(options: LoadOptions): Load {
   tick();
   const summary = (): LoadSummary => {
     const ok = outcomes.filter(succeeded).length;
-    const acked = outcomes.flatMap((o) => (o.orderId === undefined ? [] : [o.orderId]));
+    const acked = outcomes.flatMap((o) => (o.ackedId === undefined ? [] : [o.ackedId]));
     return { sent: n, inFlight: n - outcomes.length, ok, failed: outcomes.length - ok, acked, sli: outcomes.length ? ok / outcomes.length : 1 };
   };
   return {

@@ -1,0 +1,43 @@
+// Writes a drill run's report: report.md and one chart per drill in drills.dir/<run>/, and the run's summary appended
+// to drills.dir/history.jsonl, which the next run compares itself with.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { MendConfig } from '../config/schema';
+import { drillChart } from '../drills/chart';
+import { type RunSummary, renderDrillReport, summarize } from '../drills/report';
+import type { DrillResult } from '../drills/result';
+import { readOutcomes } from './drill-outcomes';
+
+export type DrillReportActivities = ReturnType<typeof drillReportActivities>;
+
+export function drillReportActivities(config: MendConfig) {
+  const dir = resolve(config.drills.dir);
+  const historyFile = join(dir, 'history.jsonl');
+  const lastRun = (except: string): RunSummary | undefined => {
+    if (!existsSync(historyFile)) return undefined;
+    const runs = readFileSync(historyFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as RunSummary)
+      .filter((r) => r.runId !== except);
+    return runs.at(-1);
+  };
+  return {
+    /** Writes the report (again, the same, on a retry) and returns its path. */
+    async drillReport(input: { runId: string; drills: DrillResult[] }): Promise<string> {
+      const runDir = join(dir, input.runId);
+      mkdirSync(runDir, { recursive: true });
+      for (const d of input.drills) {
+        if (!d.injectedAt) continue;
+        writeFileSync(join(runDir, `${d.scenario}.svg`), drillChart(d, d.plan?.outcomesFile ? readOutcomes(d.plan.outcomesFile) : []));
+      }
+      const file = join(runDir, 'report.md');
+      writeFileSync(file, renderDrillReport(input.runId, input.drills, lastRun(input.runId)));
+      writeFileSync(join(runDir, 'result.json'), JSON.stringify(input.drills, null, 2));
+      if (!lastRunIs(historyFile, input.runId)) appendFileSync(historyFile, `${JSON.stringify(summarize(input.runId, input.drills))}\n`);
+      return file;
+    },
+  };
+}
+
+const lastRunIs = (file: string, runId: string) => existsSync(file) && readFileSync(file, 'utf8').includes(`"runId":${JSON.stringify(runId)}`);

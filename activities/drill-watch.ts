@@ -1,0 +1,94 @@
+// What a drill sees of mend after its injection: when Prometheus fired the alert, and the incident that took the
+// expected runbook, until it has an outcome. And, when the budget runs out, stopping that incident.
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { IncidentStatus, RecoveryRecord, TimelineEntry } from '../common/types';
+import { incidentStatusQuery, type IncidentView } from '../workflows/definitions';
+
+export interface DrillWatchInput {
+  alert: string;
+  runbook: string;
+  /** The injection (ISO): incidents opened before it are not the drill's. */
+  since: string;
+  prometheus: string;
+}
+
+export interface DrillObservation {
+  /** When the drill first saw Prometheus fire the alert. */
+  firedAt?: string;
+  incidentId?: string;
+  status?: IncidentStatus;
+  timeline: TimelineEntry[];
+  /** The attempts, without their steps' evidence. */
+  attempts: { runbook: string; status: string; reason?: string; steps: string[]; fixedAt?: string; verifiedAt?: string }[];
+  /** Other incidents opened since the injection: what else the fault set off. */
+  others: { incidentId: string; target: string; ladder: string[]; status: IncidentStatus }[];
+}
+
+const everyMs = 500;
+
+export type DrillWatchActivities = ReturnType<typeof drillWatchActivities>;
+
+export function drillWatchActivities(client: Client) {
+  const incidentsSince = async (since: string): Promise<IncidentView[]> => {
+    const views: IncidentView[] = [];
+    for await (const wf of client.workflow.list({ query: `WorkflowType = 'incident' AND StartTime >= '${new Date(since).toISOString()}'` })) {
+      const view = await client.workflow
+        .getHandle(wf.workflowId, wf.runId)
+        .query(incidentStatusQuery)
+        .catch(() => undefined);
+      if (view) views.push(view);
+    }
+    return views;
+  };
+  const firedAt = async (prometheus: string, alert: string): Promise<string | undefined> => {
+    const res = await fetch(`${prometheus}/api/v1/alerts`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+    const body = (await res?.json().catch(() => undefined)) as { data?: { alerts: { labels: Record<string, string>; state: string }[] } } | undefined;
+    return body?.data?.alerts.some((a) => a.labels.alertname === alert && a.state === 'firing') ? new Date().toISOString() : undefined;
+  };
+
+  return {
+    /** Heartbeats until the incident that took the expected runbook has an outcome (the workflow's budget cancels it). */
+    async drillWatch(input: DrillWatchInput): Promise<DrillObservation> {
+      const ctx = Context.current();
+      let fired = (ctx.info.heartbeatDetails as { firedAt?: string } | undefined)?.firedAt;
+      for (;;) {
+        fired ??= await firedAt(input.prometheus, input.alert);
+        const views = await incidentsSince(input.since);
+        const ours = views.find((v) => v.ladder.includes(input.runbook));
+        if (ours?.record) return observation(fired, ours.record, views);
+        ctx.heartbeat({ firedAt: fired, incidentId: ours?.incidentId, status: ours?.status });
+        await ctx.sleep(everyMs);
+      }
+    },
+
+    /** Cancels the incidents opened since the injection that took the expected runbook: their compensations run. */
+    async drillStopIncidents(input: { runbook: string; since: string }): Promise<string[]> {
+      const stopped: string[] = [];
+      for (const view of await incidentsSince(input.since)) {
+        if (!view.ladder.includes(input.runbook) || view.record) continue;
+        await client.workflow.getHandle(view.incidentId).cancel();
+        stopped.push(view.incidentId);
+      }
+      return stopped;
+    },
+  };
+}
+
+function observation(firedAt: string | undefined, record: RecoveryRecord, views: IncidentView[]): DrillObservation {
+  return {
+    firedAt,
+    incidentId: record.incidentId,
+    status: record.status,
+    timeline: record.timeline,
+    attempts: record.attempts.map((a) => ({
+      runbook: a.runbook,
+      status: a.status,
+      reason: a.reason,
+      steps: a.steps.map((s) => s.name),
+      fixedAt: a.fixedAt,
+      verifiedAt: a.verifiedAt,
+    })),
+    others: views.filter((v) => v.incidentId !== record.incidentId).map((v) => ({ incidentId: v.incidentId, target: v.target, ladder: v.ladder, status: v.status })),
+  };
+}

@@ -1,0 +1,68 @@
+// Faults `mend drill` injects into a shop marked `drill: allowed`, and the workload that measures its SLI meanwhile:
+// product reads and orders, each outcome recorded, every acknowledged order looked up afterwards.
+import { defineDrills, drillTargets, nonRetryable } from 'mend';
+import { startLoad } from './app/load';
+import type { ShopConfig } from './config';
+
+export default defineDrills({
+  create(config: ShopConfig) {
+    const shopOf = (name: string) => {
+      const shop = config[name];
+      if (!shop) throw nonRetryable(`no shop named "${name}" in config`);
+      return shop;
+    };
+    const call = async (name: string, method: string, path: string, body?: unknown) => {
+      const shop = shopOf(name);
+      const res = await fetch(`${shop.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${process.env[shop.adminTokenEnv] ?? ''}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(5000),
+      });
+      return { status: res.status, body: (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined };
+    };
+    // A report reads through the pool: it answers only while the pool has a connection to give.
+    const healthy = async (name: string) => {
+      const report = await call(name, 'GET', '/reports/sales?since=2000-01-01').catch((err: Error) => ({ status: 0, body: { error: err.message } }));
+      return report.status === 200 ? undefined : `its sales report answers ${report.status || 'nothing'}: ${JSON.stringify(report.body)}`;
+    };
+
+    return {
+      scenarios: {
+        'shop-pool-exhausted': {
+          description: "the shop's connection pool exhausted by its report bug (connections leaked)",
+          targets: drillTargets(config),
+          expects: { alert: 'ShopPoolErrors', runbook: 'db-pool-reset' },
+          healthy,
+          async inject(name: string) {
+            let leaked = 0;
+            // Each bad date leaks a connection; once none is left the report waits and fails.
+            for (; leaked < 200; leaked++) {
+              const { status } = await call(name, 'GET', '/reports/sales?since=not-a-date');
+              if (status !== 400) break;
+            }
+            return { leaked };
+          },
+          async undo(name: string) {
+            const { status, body } = await call(name, 'POST', '/admin/pool/reset', { key: `drill-undo-${Date.now()}` });
+            if (status !== 200) throw new Error(`the pool reset answered ${status}: ${JSON.stringify(body)}`);
+            return `reset the pool (${JSON.stringify(body)})`;
+          },
+        },
+      },
+      workload: {
+        async run(name, outcomesFile, signal) {
+          const shop = shopOf(name);
+          const load = startLoad({ url: shop.url, rate: shop.rate, orderShare: shop.orderShare, products: 100, timeoutMs: 2000, out: outcomesFile });
+          if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+          await load.stop();
+        },
+        async missing(name, ackedIds) {
+          const { status, body } = await call(name, 'POST', '/admin/orders/missing', { ids: ackedIds });
+          if (status !== 200) throw new Error(`the order check answered ${status}: ${JSON.stringify(body)}`);
+          return body!.missing as number[];
+        },
+      },
+    };
+  },
+});

@@ -1,0 +1,24 @@
+// How the CLI and schedules start a drill run, and what its progress query answers.
+import { defineQuery } from '@temporalio/workflow';
+import type { DrillResult } from '../drills/result';
+
+export interface DrillInput {
+  /** The drills, in order: a scenario and, when several targets allow it, which. */
+  scenarios?: { scenario: string; target?: string }[];
+  /** Every scenario with a target marked `drill: allowed` (what `mend drill --all` and schedules run). */
+  all?: boolean;
+}
+
+export interface DrillProgress {
+  runId: string;
+  scenarios: { scenario: string; target?: string }[];
+  /** The drills so far, the current one last (filled in as it goes). */
+  drills: DrillResult[];
+  /** What the run does now. */
+  current?: string;
+}
+
+export const drillProgressQuery = defineQuery<DrillProgress>('progress');
+
+/** The workflow type the CLI and schedules start. */
+export const drillWorkflowType = 'drillRun';
