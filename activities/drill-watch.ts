@@ -48,7 +48,10 @@ export function drillWatchActivities(client: Client) {
   };
 
   return {
-    /** Heartbeats until the incident that took the expected runbook has an outcome (the workflow's budget cancels it). */
+    /**
+     * Heartbeats until the incident that took the expected runbook has an outcome, and every other incident the fault
+     * set off so far has one too (the workflow's budget cancels it).
+     */
     async drillWatch(input: DrillWatchInput): Promise<DrillObservation> {
       const ctx = Context.current();
       let fired = (ctx.info.heartbeatDetails as { firedAt?: string } | undefined)?.firedAt;
@@ -56,7 +59,7 @@ export function drillWatchActivities(client: Client) {
         fired ??= await firedAt(input.prometheus, input.alert);
         const views = await incidentsSince(input.since);
         const ours = views.find((v) => v.ladder.includes(input.runbook));
-        if (ours?.record) return observation(fired, ours.record, views);
+        if (ours?.record && views.every((v) => v.record)) return observation(fired, ours.record, views);
         ctx.heartbeat({ firedAt: fired, incidentId: ours?.incidentId, status: ours?.status });
         await ctx.sleep(everyMs);
       }

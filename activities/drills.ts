@@ -20,6 +20,8 @@ export interface DrillRef {
   scenario: string;
   /** The pack's target; default: the only one marked `drill: allowed`. */
   target?: string;
+  /** Instead of the config's drills.budget. */
+  budget?: Duration;
 }
 
 export interface DrillPlan {
@@ -118,7 +120,7 @@ export function drillActivities(config: MendConfig, packs: LoadedPack[], context
         target,
         description: scenario.description,
         expects: scenario.expects,
-        budgetMs: ms(config.drills.budget),
+        budgetMs: ms(ref.budget ?? config.drills.budget),
         baselineMs: ms(config.drills.baseline),
         tailMs: ms(config.drills.tail),
         prometheus: config.drills.prometheus,

@@ -1,6 +1,7 @@
 // `mend drill`: run game-day drills as a workflow on the worker and follow them; Ctrl-C cancels the run, which stops
 // the drill in progress and undoes its fault before it ends.
 import { setTimeout as delay } from 'node:timers/promises';
+import { isDuration, toMs } from '../common/duration';
 import { workflowLink } from '../common/workflow-link';
 import { drillTimes, type DrillRunResult } from '../drills/result';
 import { drillRun } from '../workflows/drill';
@@ -9,7 +10,8 @@ import type { Session } from './session';
 import { UsageError } from './usage-error';
 import { newWorkflowId } from './workflow-calls';
 
-export const drillUsage = `  drill <scenario>... [--target T]          inject each fault into a target marked \`drill: allowed\`, watch
+export const drillUsage = `  drill <scenario>... [--target T] [--budget 3m]
+                                             inject each fault into a target marked \`drill: allowed\`, watch
                                              mend recover it, undo it; report in drills.dir (exit 0: all
                                              recovered, 4: not all, 130: Ctrl-C, which undoes the fault)
   drill --all                                every scenario that has a target marked \`drill: allowed\``;
@@ -17,6 +19,7 @@ export const drillUsage = `  drill <scenario>... [--target T]          inject ea
 export interface DrillOptions {
   all: boolean;
   target?: string;
+  budget?: string;
   json: boolean;
 }
 
@@ -24,7 +27,12 @@ export interface DrillOptions {
 export async function drillCommand(session: Session, scenarios: string[], options: DrillOptions, stop: AbortSignal): Promise<number> {
   if (options.all === scenarios.length > 0) throw new UsageError(`drill takes scenario names or --all\n\n${drillUsage}`);
   if (options.target && scenarios.length !== 1) throw new UsageError('--target goes with one scenario');
-  const input: DrillInput = options.all ? { all: true } : { scenarios: scenarios.map((scenario) => ({ scenario, target: options.target })) };
+  if (options.budget !== undefined && !(isDuration(options.budget) && toMs(options.budget) >= 10_000))
+    throw new UsageError(`--budget must be a duration of at least 10s, such as 90s or 5m`);
+  const input: DrillInput = {
+    ...(options.all ? { all: true } : { scenarios: scenarios.map((scenario) => ({ scenario, target: options.target })) }),
+    budget: options.budget,
+  };
   const { config, out } = session;
   const client = await session.client();
   const id = newWorkflowId('drill');

@@ -77,6 +77,7 @@ const options = {
   source: { type: 'string', default: 'alertmanager' },
   file: { type: 'string' },
   all: { type: 'boolean', default: false },
+  budget: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -148,7 +149,7 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
         case 'dr':
           return await drCommand(session, rest, values);
         case 'drill':
-          return await untilInterrupted((stop) => drillCommand(session, rest, { all: values.all, target: values.target, json: values.json }, stop));
+          return await untilInterrupted((stop) => drillCommand(session, rest, { all: values.all, target: values.target, budget: values.budget, json: values.json }, stop));
         case 'routes':
           if (!rest.length) {
             listRoutes(session, values.json);

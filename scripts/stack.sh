@@ -78,6 +78,8 @@ MEND_KUBECONFIG=$(KWOK_WORKDIR="$data/kwok" bash scripts/kube-cluster.sh up mend
   || { shutdown; die "the local Kubernetes cluster did not start (see $data/kwok/mend.log)"; }
 export MEND_KUBECONFIG
 cluster_up=1
+"$(bash scripts/provision/kube-binaries.sh)/kubectl" --kubeconfig "$MEND_KUBECONFIG" apply -f examples/shop/kubernetes/web.yaml \
+  >"$data/logs/kubectl.log" 2>&1 || { shutdown; die "the shop's deployment did not apply (see $data/logs/kubectl.log)"; }
 say "Kubernetes with 3 kwok nodes: KUBECONFIG=$MEND_KUBECONFIG (cluster \"default\" in mend's config)"
 
 mysql_up=1
@@ -128,6 +130,9 @@ node dist/gateway/main.js &
 pids+=($!)
 say "alert gateway: http://127.0.0.1:$MEND_GATEWAY_PORT/alerts (bearer token: $token_note)"
 
+# Alerts start once the shop's pods run: a rollout still under way would read as a deployment missing replicas.
+"$(bash scripts/provision/kube-binaries.sh)/kubectl" --kubeconfig "$MEND_KUBECONFIG" -n shop rollout status deployment/web \
+  --timeout=180s >>"$data/logs/kubectl.log" 2>&1 || say "the shop's deployment is not rolled out yet (see $data/logs/kubectl.log)"
 MEND_MONITORING_DIR="$data/monitoring" MEND_SHOP_URL="http://127.0.0.1:$shop_port" MEND_MYSQL_EXPORTER_PASSWORD=$exporter_password \
   MYSQLD_EXPORTER_BIN=$(bash scripts/provision/mysqld-exporter.sh) REDIS_EXPORTER_BIN=$(bash scripts/provision/redis-exporter.sh) \
   KUBE_STATE_METRICS_BIN=$(bash scripts/provision/kube-state-metrics.sh) ALERTMANAGER_BIN=$(bash scripts/provision/alertmanager.sh) \

@@ -7,6 +7,8 @@ export interface DrillInput {
   scenarios?: { scenario: string; target?: string }[];
   /** Every scenario with a target marked `drill: allowed` (what `mend drill --all` and schedules run). */
   all?: boolean;
+  /** Each drill's budget instead of the config's drills.budget, e.g. "90s". */
+  budget?: string;
 }
 
 export interface DrillProgress {

@@ -28,7 +28,7 @@ export async function drillRun(input: DrillInput): Promise<DrillRunResult> {
     for (const ref of progress.scenarios) {
       const drill = new Drill(runId, progress, ref.scenario);
       drills.push(drill.r);
-      cancelled = await drill.run(ref);
+      cancelled = await drill.run({ ...ref, budget: input.budget });
       if (cancelled) break;
     }
   } catch (err) {
@@ -57,7 +57,7 @@ class Drill {
   }
 
   /** Runs the drill; true when the run was cancelled during it. */
-  async run(ref: { scenario: string; target?: string }): Promise<boolean> {
+  async run(ref: { scenario: string; target?: string; budget?: string }): Promise<boolean> {
     const r = this.r;
     let plan: DrillPlan;
     try {

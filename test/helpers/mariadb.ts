@@ -24,12 +24,12 @@ export interface MariadbTopology {
   stop(): Promise<void>;
 }
 
-/** A port with the next two free too, for a topology. */
-export async function freeBasePort(): Promise<number> {
+/** A port with the next `count - 1` free too (a topology: 3). */
+export async function freeBasePort(count = 3): Promise<number> {
   for (;;) {
     // Below Linux's ephemeral range (32768+): a client's outgoing connection could hold a port there.
     const base = 20000 + Math.floor(Math.random() * 12000);
-    const open = await Promise.all([0, 1, 2].map((i) => portOpen(base + i)));
+    const open = await Promise.all(Array.from({ length: count }, (_, i) => portOpen(base + i)));
     if (!open.some(Boolean)) return base;
   }
 }
