@@ -20,8 +20,11 @@ export const drillsSchema = z
     baseline: duration.default('5s'),
     /** Workload after the verification (or the undo), so the chart shows the service come back. */
     tail: duration.default('5s'),
-    /** The local stack's Prometheus runs the targets' alert rules with this `for:` ... */
-    alertFor: duration.default('5s'),
+    /** The local stack's Prometheus runs the targets' alert rules with each `for:` divided, keeping their order ... */
+    alertFor: z
+      .object({ divideBy: z.number().min(1).default(30), atLeast: duration.default('5s') })
+      .strict()
+      .prefault({}),
     /** ... and this range in place of each of their range selectors ([5m] → [20s]). Production keeps the rules' own. */
     alertWindow: durationAtLeast(2_000, 'at least 2s').default('20s'),
   })

@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   const drilled = [join(projectRoot(), 'deploy', 'prometheus', 'target-rules.yml'), ...configPacks(config).flatMap((p) => (p.alertsFile ? [p.alertsFile] : []))];
   drilled.forEach((file, i) => {
     const out = join(dir, 'rules', `drill-${i}.yml`);
-    writeFileSync(out, drillRules(readFileSync(file, 'utf8'), promDuration(config.drills.alertFor), promDuration(config.drills.alertWindow)));
+    writeFileSync(out, drillRules(readFileSync(file, 'utf8'), { ...config.drills.alertFor, window: promDuration(config.drills.alertWindow) }));
     ruleFiles.push(out);
   });
   ruleFiles.push(join(projectRoot(), 'deploy', 'prometheus', 'mend-rules.yml'));

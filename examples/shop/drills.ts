@@ -1,5 +1,6 @@
-// Faults `mend drill` injects into a shop marked `drill: allowed`, and the workload that measures its SLI meanwhile:
-// product reads and orders, each outcome recorded, every acknowledged order looked up afterwards.
+// Faults `mend drill` injects into a shop marked `drill: allowed` (its pool exhausted by its report bug; its runaway
+// batch job flooding the database with connections), and the workload that measures its SLI meanwhile: product reads
+// and orders, each outcome recorded, every acknowledged order looked up afterwards.
 import { defineDrills, drillTargets, nonRetryable } from 'mend';
 import { startLoad } from './app/load';
 import type { ShopConfig } from './config';
@@ -24,14 +25,17 @@ export default defineDrills({
     // A report reads through the pool: it answers only while the pool has a connection to give.
     const healthy = async (name: string) => {
       const report = await call(name, 'GET', '/reports/sales?since=2000-01-01').catch((err: Error) => ({ status: 0, body: { error: err.message } }));
-      return report.status === 200 ? undefined : `its sales report answers ${report.status || 'nothing'}: ${JSON.stringify(report.body)}`;
+      if (report.status !== 200) return `its sales report answers ${report.status || 'nothing'}: ${JSON.stringify(report.body)}`;
+      const runaway = await call(name, 'GET', '/admin/runaway');
+      return runaway.body?.running ? `its runaway job holds ${runaway.body.running} connections` : undefined;
     };
+    const targets = drillTargets(config);
 
     return {
       scenarios: {
         'shop-pool-exhausted': {
           description: "the shop's connection pool exhausted by its report bug (connections leaked)",
-          targets: drillTargets(config),
+          targets,
           expects: { alert: 'ShopPoolErrors', runbook: 'db-pool-reset' },
           healthy,
           async inject(name: string) {
@@ -47,6 +51,22 @@ export default defineDrills({
             const { status, body } = await call(name, 'POST', '/admin/pool/reset', { key: `drill-undo-${Date.now()}` });
             if (status !== 200) throw new Error(`the pool reset answered ${status}: ${JSON.stringify(body)}`);
             return `reset the pool (${JSON.stringify(body)})`;
+          },
+        },
+        'shop-connection-surge': {
+          description: "the shop's runaway batch job holding slow reads on 90% of the database's connections",
+          targets,
+          expects: { alert: 'MysqlTooManyConnections', runbook: 'mysql-connection-surge' },
+          healthy,
+          async inject(name: string) {
+            const { status, body } = await call(name, 'POST', '/admin/runaway', { share: 0.9, seconds: 600 });
+            if (status !== 200) throw nonRetryable(`the shop refused to start its runaway job: ${status} ${JSON.stringify(body)}`);
+            return { opened: Number(body!.opened) };
+          },
+          async undo(name: string) {
+            const { status, body } = await call(name, 'DELETE', '/admin/runaway');
+            if (status !== 200) throw new Error(`stopping the runaway job answered ${status}: ${JSON.stringify(body)}`);
+            return `stopped the runaway job (${body!.closed} connections it still held)`;
           },
         },
       },

@@ -2,7 +2,7 @@
 // mend's MySQL failover moves) when the pool is made, so after a failover the pool keeps talking to the old primary
 // until it is reset. Waiting for a connection is bounded; every failure is classified for the metrics.
 import { readFileSync } from 'node:fs';
-import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
+import { type Connection, createConnection, createPool, type Pool, type PoolConnection } from 'mysql2/promise';
 
 export interface PoolOptions {
   /** JSON file `{"writer": "host:port"}`. */
@@ -112,6 +112,15 @@ export class WriterPool {
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  /** A connection of its own to the pool's writer, outside the pool (the caller ends it). */
+  async connect(): Promise<Connection> {
+    const [host, port] = this.writerAddress.split(':');
+    const { user, password, database } = this.options;
+    const connection = await createConnection({ host, port: Number(port), user, password, database, connectTimeout: 2000 });
+    connection.on('error', () => undefined);
+    return connection;
   }
 
   private open(): [Pool, string] {

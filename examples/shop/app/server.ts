@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { type ShopMetrics, shopMetrics } from './metrics';
 import { classify, type PoolOptions, PoolError, WriterPool } from './pool';
+import { RunawayJob } from './runaway';
 
 export interface ShopOptions extends PoolOptions {
   port: number;
@@ -134,6 +135,14 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     return result;
   };
 
+  const runaway = new RunawayJob(() => pool.connect());
+  const startRunaway = async (body: unknown) => {
+    const { share, seconds } = (body ?? {}) as { share?: unknown; seconds?: unknown };
+    if (typeof share !== 'number' || !(share > 0 && share <= 1)) throw new HttpError(400, 'share must be more than 0 and at most 1');
+    if (!Number.isInteger(seconds) || (seconds as number) < 1 || (seconds as number) > 3600) throw new HttpError(400, 'seconds must be 1 to 3600');
+    return runaway.start(share, seconds as number);
+  };
+
   const admin = (req: IncomingMessage) => {
     const given = digest(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
     if (!timingSafeEqual(given, adminToken)) throw new HttpError(401, 'admin endpoints need the bearer token');
@@ -153,6 +162,9 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     { method: 'GET', path: /^\/reports\/sales$/, route: 'report', handle: (_, __, url) => salesReport(url.searchParams.get('since')) },
     { method: 'POST', path: /^\/admin\/pool\/reset$/, route: 'admin', admin: true, handle: async (req) => resetPool(await optionalJsonBody(req)) },
     { method: 'POST', path: /^\/admin\/cache\/warm$/, route: 'admin', admin: true, handle: () => warmCache() },
+    { method: 'POST', path: /^\/admin\/runaway$/, route: 'admin', admin: true, handle: async (req) => startRunaway(await jsonBody(req)) },
+    { method: 'GET', path: /^\/admin\/runaway$/, route: 'admin', admin: true, handle: async () => ({ running: runaway.running }) },
+    { method: 'DELETE', path: /^\/admin\/runaway$/, route: 'admin', admin: true, handle: async () => runaway.stop() },
     { method: 'GET', path: /^\/cache\/hot$/, route: 'cache', handle: (_, __, url) => hotEntries(url.searchParams.get('limit')) },
     { method: 'POST', path: /^\/admin\/orders\/missing$/, route: 'admin', admin: true, handle: async (req) => missingOrders(await jsonBody(req)) },
   ];
@@ -194,6 +206,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     metrics,
     close: async () => {
       clearInterval(warmer);
+      runaway.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       redis.disconnect();
