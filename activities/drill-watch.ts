@@ -26,6 +26,8 @@ export interface DrillObservation {
 }
 
 const everyMs = 500;
+/** Once the drill's incident has an outcome, how long the others it set off may take to have theirs. */
+const othersWithinMs = 30_000;
 
 export type DrillWatchActivities = ReturnType<typeof drillWatchActivities>;
 
@@ -50,28 +52,42 @@ export function drillWatchActivities(client: Client) {
   return {
     /**
      * Heartbeats until the incident that took the expected runbook has an outcome, and every other incident the fault
-     * set off so far has one too (the workflow's budget cancels it).
+     * set off has one too or 30 s more have passed (the workflow's budget cancels it).
      */
     async drillWatch(input: DrillWatchInput): Promise<DrillObservation> {
       const ctx = Context.current();
       let fired = (ctx.info.heartbeatDetails as { firedAt?: string } | undefined)?.firedAt;
+      let oursEndedAt: number | undefined;
       for (;;) {
         fired ??= await firedAt(input.prometheus, input.alert);
         const views = await incidentsSince(input.since);
         const ours = views.find((v) => v.ladder.includes(input.runbook));
-        if (ours?.record && views.every((v) => v.record)) return observation(fired, ours.record, views);
+        if (ours?.record) {
+          oursEndedAt ??= Date.now();
+          if (views.every((v) => v.record) || Date.now() - oursEndedAt > othersWithinMs) return observation(fired, ours.record, views);
+        }
         ctx.heartbeat({ firedAt: fired, incidentId: ours?.incidentId, status: ours?.status });
         await ctx.sleep(everyMs);
       }
     },
 
-    /** Cancels the incidents opened since the injection that took the expected runbook: their compensations run. */
+    /**
+     * Cancels the incidents opened since the injection that took the expected runbook, and waits (heartbeating) until
+     * they have ended: their compensations are done before the drill's undo starts.
+     */
     async drillStopIncidents(input: { runbook: string; since: string }): Promise<string[]> {
+      const ctx = Context.current();
       const stopped: string[] = [];
       for (const view of await incidentsSince(input.since)) {
         if (!view.ladder.includes(input.runbook) || view.record) continue;
         await client.workflow.getHandle(view.incidentId).cancel();
         stopped.push(view.incidentId);
+      }
+      for (const id of stopped) {
+        while ((await client.workflow.getHandle(id).describe()).status.name === 'RUNNING') {
+          ctx.heartbeat({ waitingFor: id });
+          await ctx.sleep(everyMs);
+        }
       }
       return stopped;
     },

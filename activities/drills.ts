@@ -53,12 +53,23 @@ export interface DrillImpact {
 interface Drills {
   scenarios: Map<string, { pack: string; scenario: DrillScenario }>;
   workload?: { target: string; workload: DrillWorkload };
+  /** A config mistake that stops every drill. */
+  problem?: string;
 }
 
 /** How long a drill waits for its target to be healthy, before and after. */
 const healthyWithinMs = 120_000;
 
 export type DrillActivities = ReturnType<typeof drillActivities>;
+
+/** The alerts Prometheus has pending or firing (mend's own, about itself, aside), said in a line; undefined when none. */
+async function alertsActive(prometheus: string): Promise<string | undefined> {
+  const res = await fetch(`${prometheus}/api/v1/alerts`, { signal: AbortSignal.timeout(5000) }).catch((err: Error) => err);
+  if (res instanceof Error || !res.ok) return `Prometheus at ${prometheus} does not answer: ${res instanceof Error ? errorMessage(res) : res.status}`;
+  const { data } = (await res.json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
+  const active = data.alerts.filter((a) => !a.labels.alertname.startsWith('Mend'));
+  return active.length ? `Prometheus has alerts ${active.map((a) => `${a.labels.alertname} (${a.state})`).join(', ')}` : undefined;
+}
 
 export function drillActivities(config: MendConfig, packs: LoadedPack[], context: ActionContext) {
   let drills: Drills | undefined;
@@ -78,6 +89,7 @@ export function drillActivities(config: MendConfig, packs: LoadedPack[], context
       const wanted = config.drills.workload;
       if (made.workload && wanted?.startsWith(`${pack.name}/`)) found.workload = { target: wanted.slice(pack.name.length + 1), workload: made.workload };
     }
+    if (config.drills.workload && !found.workload) found.problem = `drills.workload names ${config.drills.workload}, but no pack of that name has a drill workload`;
     drills = found;
     return found;
   };
@@ -99,6 +111,8 @@ export function drillActivities(config: MendConfig, packs: LoadedPack[], context
     },
 
     async drillPlan(ref: DrillRef): Promise<DrillPlan> {
+      const { problem } = loaded();
+      if (problem) throw nonRetryable(problem);
       const scenario = scenarioOf(ref.scenario);
       const allowed = Object.keys(scenario.targets).filter((t) => scenario.targets[t]);
       let target = ref.target;
@@ -128,12 +142,15 @@ export function drillActivities(config: MendConfig, packs: LoadedPack[], context
       };
     },
 
-    /** Waits (heartbeating) until the target is healthy; fails, saying what is wrong, after two minutes. */
+    /**
+     * Waits (heartbeating) until the target is healthy and Prometheus fires nothing (a drill starts from a quiet system
+     * and ends in one); fails, saying what is wrong, after two minutes.
+     */
     async drillAwaitHealthy(plan: { scenario: string; target: string }): Promise<void> {
       const scenario = scenarioOf(plan.scenario);
       const deadline = Date.now() + healthyWithinMs;
       for (;;) {
-        const wrong = await scenario.healthy(plan.target).catch((err) => `its health check failed: ${errorMessage(err)}`);
+        const wrong = (await scenario.healthy(plan.target).catch((err) => `its health check failed: ${errorMessage(err)}`)) ?? (await alertsActive(config.drills.prometheus));
         if (wrong === undefined) return;
         if (Date.now() > deadline) throw nonRetryable(`${plan.target} is not healthy after ${healthyWithinMs / 1000}s: ${wrong}`);
         Context.current().heartbeat(wrong);

@@ -55,7 +55,7 @@ export async function drillCommand(session: Session, scenarios: string[], option
     if (stop.aborted && !cancelled) {
       cancelled = true;
       out('stopping: the drill in progress is cancelled and its fault undone (Ctrl-C again leaves it to the worker)');
-      await handle.cancel();
+      await handle.cancel().catch(() => undefined); // it may have ended meanwhile
     }
     const progress = (await handle.query(drillProgressQuery).catch(() => undefined)) as DrillProgress | undefined;
     if (!options.json && progress?.current && progress.current !== said) {
@@ -65,8 +65,9 @@ export async function drillCommand(session: Session, scenarios: string[], option
   }
   const run: DrillRunResult = await result;
   if (options.json) out(JSON.stringify(run, null, 2));
-  else out(['', ...run.drills.map(drillLine), '', `report: ${run.report}`].join('\n'));
+  else out(['', ...run.drills.map(drillLine), '', run.report ? `report: ${run.report}` : `the report was not written: ${run.reportError}`].join('\n'));
   if (cancelled) return 130;
+  if (!run.drills.length) throw new UsageError("no scenario has a target marked `drill: allowed` in the worker's config");
   return run.drills.every((d) => d.outcome === 'recovered') ? 0 : 4;
 }
 

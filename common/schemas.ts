@@ -26,5 +26,5 @@ export const byteSizeSchema = z.union([
     }),
 ]);
 
-/** A target's `drill:` in config: `allowed` lets `mend drill` break it; anything else (or nothing) refuses. */
+/** A target's `drill:` in config: `allowed` lets `mend drill` break it; without it, drills are refused. */
 export const drillMarkSchema = z.literal('allowed').optional().describe('allowed: `mend drill` may inject faults here');

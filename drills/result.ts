@@ -28,6 +28,8 @@ export interface DrillRunResult {
   runId: string;
   drills: DrillResult[];
   report?: string;
+  /** Why the report could not be written. */
+  reportError?: string;
 }
 
 /** Seconds from the injection to each milestone the drill saw (MTTI: detected, MTTK: diagnosed, MTTF, MTTV). */

@@ -1,7 +1,7 @@
 // mend's alert rules as the local stack's Prometheus runs them for drills: each rule's `for:` divided (never below a
 // floor, so a single bad scrape still fires nothing) and its range selectors replaced, so that a fault is detected in
-// seconds while the rules keep their order (a crash loop, 5m, fires before a replica shortfall, 10m). Production keeps
-// the rules as shipped.
+// seconds. Rules above the floor keep their order (a crash loop, 5m, fires before a replica shortfall, 10m); those
+// below it fire together. Production keeps the rules as shipped.
 import { parse, stringify } from 'yaml';
 import { toMs } from '../common/duration';
 import type { Duration } from '../common/types';

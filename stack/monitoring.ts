@@ -50,9 +50,10 @@ async function main(): Promise<void> {
   const base = Number(process.env.MEND_MONITORING_PORT ?? 9090);
   mkdirSync(join(dir, 'rules'), { recursive: true });
   let next = base + 2;
-  const start = async (name: string, bin: string, args: string[], port: number, env?: NodeJS.ProcessEnv) => {
+  const start = async (name: string, bin: string, args: string[], port: number) => {
     const log = openSync(join(dir, `${name}.log`), 'a');
-    const child = spawn(bin, args, { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
+    // Only PATH: the stack's tokens and passwords are none of theirs.
+    const child = spawn(bin, args, { stdio: ['ignore', log, log], env: { PATH: process.env.PATH } });
     children.push(child);
     child.once('exit', (code, signal) => {
       if (stopping) return;

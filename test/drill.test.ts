@@ -54,6 +54,7 @@ test('mend drill --all: each scenario is detected by Prometheus and recovered by
     { scenario: 'mysql-replica-sql-stopped', outcome: 'recovered', runbook: 'mysql-replication-repair', error: undefined },
     { scenario: 'redis-cache-flushed', outcome: 'recovered', runbook: 'cache-warmup', error: undefined },
     { scenario: 'redis-memory-pressure', outcome: 'recovered', runbook: 'redis-memory-relief', error: undefined },
+    { scenario: 'shop-connection-surge', outcome: 'recovered', runbook: 'mysql-connection-surge', error: undefined },
     { scenario: 'shop-pool-exhausted', outcome: 'recovered', runbook: 'db-pool-reset', error: undefined },
   ]);
   expect(code).toBe(0);
@@ -67,7 +68,7 @@ test('mend drill --all: each scenario is detected by Prometheus and recovered by
     expect(existsSync(join(stack.data, 'drills', run.runId, `${d.scenario}.svg`))).toBe(true);
   }
   const report = readFileSync(run.report!, 'utf8');
-  expect(report).toContain('**Auto-recovery: 6 of 6** (100%)');
+  expect(report).toContain('**Auto-recovery: 7 of 7** (100%)');
   // The failover moved the writer: the shop's orders still land (the pool was reset after the failover).
   const order = await fetch(`${shopUrl()}/orders`, { method: 'POST', body: JSON.stringify({ productId: 1, quantity: 1 }) });
   expect(order.status).toBe(201);

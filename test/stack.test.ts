@@ -12,7 +12,7 @@ const { cli, ctrlC, said } = stack;
 test('start, use, stop with Ctrl-C, restart: the incident is still there', async () => {
   const { ports, data } = stack;
   const first = stack.start();
-  await said(first, 'the stack', ['mend is running', 'mend worker ready', 'shop ready on', 'monitoring ready']);
+  await said(first, 'the stack', ['mend is running', 'mend worker ready', 'shop ready on', 'monitoring ready'], 300_000);
   const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
   expect(ui.status).toBe(200);
   expect(await portOpen(ports.redis)).toBe(true);
@@ -44,7 +44,7 @@ test('start, use, stop with Ctrl-C, restart: the incident is still there', async
   for (const port of [...Object.values(ports), ports.mysql + 1, ports.mysql + 2, ...monitoring]) expect({ port, open: await portOpen(port) }).toEqual({ port, open: false });
 
   const second = stack.start();
-  await said(second, 'the restarted stack', ['mend worker ready', 'shop ready on', 'monitoring ready']);
+  await said(second, 'the restarted stack', ['mend worker ready', 'shop ready on', 'monitoring ready'], 300_000);
   // The restarted servers came back read-only; the writer took writes again: the shop's orders are acknowledged.
   const order = await fetch(`http://127.0.0.1:${ports.shop}/orders`, { method: 'POST', body: JSON.stringify({ productId: 1, quantity: 1 }) });
   expect(order.status).toBe(201);
@@ -52,4 +52,4 @@ test('start, use, stop with Ctrl-C, restart: the incident is still there', async
   expect(status.stdout).toContain('incident stack-dry-run on redis/default: not-needed');
   expect((await cli('incidents', '--json')).stdout).toContain('stack-dry-run');
   expect(await ctrlC(second)).toBe(0);
-}, 240_000);
+}, 600_000);

@@ -1,11 +1,11 @@
-// How the CLI and schedules start a drill run, and what its progress query answers.
+// How the CLI starts a drill run, and what its progress query answers.
 import { defineQuery } from '@temporalio/workflow';
 import type { DrillResult } from '../drills/result';
 
 export interface DrillInput {
   /** The drills, in order: a scenario and, when several targets allow it, which. */
   scenarios?: { scenario: string; target?: string }[];
-  /** Every scenario with a target marked `drill: allowed` (what `mend drill --all` and schedules run). */
+  /** Every scenario on each of its targets marked `drill: allowed` (`mend drill --all`). */
   all?: boolean;
   /** Each drill's budget instead of the config's drills.budget, e.g. "90s". */
   budget?: string;
@@ -21,6 +21,3 @@ export interface DrillProgress {
 }
 
 export const drillProgressQuery = defineQuery<DrillProgress>('progress');
-
-/** The workflow type the CLI and schedules start. */
-export const drillWorkflowType = 'drillRun';

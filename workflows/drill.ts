@@ -24,7 +24,7 @@ export async function drillRun(input: DrillInput): Promise<DrillRunResult> {
   setHandler(drillProgressQuery, () => progress);
   let cancelled = false;
   try {
-    if (input.all) progress.scenarios = (await quick.drillScenarios()).filter((s) => s.allowed.length).map((s) => ({ scenario: s.name }));
+    if (input.all) progress.scenarios = (await quick.drillScenarios()).flatMap((s) => s.allowed.map((target) => ({ scenario: s.name, target })));
     for (const ref of progress.scenarios) {
       const drill = new Drill(runId, progress, ref.scenario);
       drills.push(drill.r);
@@ -36,8 +36,12 @@ export async function drillRun(input: DrillInput): Promise<DrillRunResult> {
     cancelled = true;
   }
   progress.current = cancelled ? 'cancelled: writing the report' : 'writing the report';
-  const report = await CancellationScope.nonCancellable(() => quick.drillReport({ runId, drills }));
-  return { runId, drills, report };
+  try {
+    const report = await CancellationScope.nonCancellable(() => quick.drillReport({ runId, drills }));
+    return { runId, drills, report };
+  } catch (err) {
+    return { runId, drills, reportError: errorMessage(err) };
+  }
 }
 
 class Drill {
@@ -71,13 +75,22 @@ class Drill {
       return false;
     }
     const workload = new CancellationScope();
-    const measuring = plan.outcomesFile ? workload.run(() => waiting.drillWorkload({ outcomesFile: plan.outcomesFile! })).catch(() => undefined) : undefined;
+    const measuring = plan.outcomesFile
+      ? workload
+          .run(() =>
+            proxyActivities<Acts>({ startToCloseTimeout: plan.baselineMs + plan.budgetMs + plan.tailMs + 600_000, heartbeatTimeout: '15s', retry }).drillWorkload({
+              outcomesFile: plan.outcomesFile!,
+            }),
+          )
+          .catch(() => undefined)
+      : undefined;
     let cancelled = false;
     try {
       this.say('measuring the service before the fault');
       await sleep(plan.baselineMs);
       this.say(`injecting: ${plan.description}`);
-      const injection = await once.drillInject(plan);
+      // Never abandoned half way: a Ctrl-C during the injection takes effect once it returns, and it is then undone.
+      const injection = await CancellationScope.nonCancellable(() => once.drillInject(plan));
       r.injectedAt = injection.at;
       r.injected = injection.injected;
       this.say(`waiting for ${plan.expects.alert} to fire and ${plan.expects.runbook} to recover (budget ${plan.budgetMs / 1000}s)`);
@@ -85,11 +98,7 @@ class Drill {
       if (observed) {
         r.observation = observed;
         r.outcome = observed.status === 'recovered' ? 'recovered' : 'not recovered';
-      } else {
-        r.outcome = 'stopped at budget';
-        this.say('budget spent: stopping the incident');
-        r.stoppedIncidents = await quick.drillStopIncidents({ runbook: plan.expects.runbook, since: r.injectedAt });
-      }
+      } else r.outcome = 'stopped at budget';
     } catch (err) {
       if (!isCancellation(err)) r.error = errorMessage(err);
       else {
@@ -97,24 +106,46 @@ class Drill {
         r.outcome = 'cancelled';
       }
     }
-    await CancellationScope.nonCancellable(async () => {
-      if (r.injected) {
-        if (cancelled) r.stoppedIncidents = await quick.drillStopIncidents({ runbook: plan.expects.runbook, since: r.injectedAt! });
-        this.say('undoing the fault');
-        r.undone = await quick.drillUndo({ ...plan, injected: r.injected });
-        this.say('waiting for the target to be healthy again');
-        await waiting.drillAwaitHealthy(plan).catch((err) => (r.error = errorMessage(err)));
-      }
-      if (!cancelled) {
-        this.say('measuring the service after the drill');
-        await sleep(plan.tailMs);
-      }
-      workload.cancel();
-      await measuring;
-      r.endedAt = new Date().toISOString();
-      if (plan.outcomesFile && r.injectedAt) r.impact = await quick.drillImpact({ outcomesFile: plan.outcomesFile, from: r.injectedAt, to: r.endedAt });
-    });
+    await CancellationScope.nonCancellable(() => this.cleanUp(plan, cancelled, workload, measuring));
     return cancelled;
+  }
+
+  /** Each step runs even when one before it failed; what failed is recorded with the drill. */
+  private async cleanUp(plan: DrillPlan, cancelled: boolean, workload: CancellationScope, measuring: Promise<unknown> | undefined): Promise<void> {
+    const r = this.r;
+    const attempt = async (what: string, step: () => Promise<unknown>) => {
+      try {
+        await step();
+      } catch (err) {
+        r.error = `${r.error ? `${r.error}; ` : ''}${what}: ${errorMessage(err)}`;
+      }
+    };
+    if (r.injected) {
+      if (cancelled || r.outcome === 'stopped at budget') {
+        this.say('stopping the incident: its compensations run first');
+        await attempt('stopping the incident', async () => {
+          r.stoppedIncidents = await waiting.drillStopIncidents({ runbook: plan.expects.runbook, since: r.injectedAt! });
+        });
+      }
+      this.say('undoing the fault');
+      await attempt('the undo', async () => {
+        r.undone = await quick.drillUndo({ ...plan, injected: r.injected! });
+      });
+      this.say('waiting for the target to be healthy again');
+      await attempt('after the undo', () => waiting.drillAwaitHealthy(plan));
+    }
+    if (!cancelled) {
+      this.say('measuring the service after the drill');
+      await sleep(plan.tailMs);
+    }
+    workload.cancel();
+    await measuring;
+    r.endedAt = new Date().toISOString();
+    if (plan.outcomesFile && r.injectedAt) {
+      await attempt('measuring the impact', async () => {
+        r.impact = await quick.drillImpact({ outcomesFile: plan.outcomesFile!, from: r.injectedAt!, to: r.endedAt });
+      });
+    }
   }
 
   /** The expected incident's outcome, or undefined when the budget ran out first. */

@@ -12,13 +12,13 @@ export default defineDrills({
       if (!shop) throw nonRetryable(`no shop named "${name}" in config`);
       return shop;
     };
-    const call = async (name: string, method: string, path: string, body?: unknown) => {
+    const call = async (name: string, method: string, path: string, body?: unknown, timeoutMs = 5000) => {
       const shop = shopOf(name);
       const res = await fetch(`${shop.url}${path}`, {
         method,
         headers: { authorization: `Bearer ${process.env[shop.adminTokenEnv] ?? ''}`, ...(body ? { 'content-type': 'application/json' } : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(5000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       return { status: res.status, body: (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined };
     };
@@ -59,7 +59,8 @@ export default defineDrills({
           expects: { alert: 'MysqlTooManyConnections', runbook: 'mysql-connection-surge' },
           healthy,
           async inject(name: string) {
-            const { status, body } = await call(name, 'POST', '/admin/runaway', { share: 0.9, seconds: 600 });
+            // About a hundred connections opened one by one: a slow machine needs time.
+            const { status, body } = await call(name, 'POST', '/admin/runaway', { share: 0.9, seconds: 600 }, 60_000);
             if (status !== 200) throw nonRetryable(`the shop refused to start its runaway job: ${status} ${JSON.stringify(body)}`);
             return { opened: Number(body!.opened) };
           },

@@ -27,16 +27,26 @@ function topologyProblem(servers: ServerState[]): string | undefined {
 
 const primaryOf = (servers: ServerState[]) => servers.find((s) => s.reachable && !s.readOnly)?.node;
 
-/** The server's process on this host: its pid (from its pid file), command line and working folder. */
+/**
+ * The server's process on this host: its pid (from its pid file), command line and working folder. Refused unless
+ * that process is a mysqld or mariadbd listening on the node's port: a pid file at the same path on another host's
+ * server would name some other process here.
+ */
 async function localProcess(clusters: MysqlClusters, cluster: string, node: string): Promise<{ pid: number; argv: string[]; cwd: string }> {
-  const [row] = await clusters.on(cluster, node, (c) => rows(c, 'SELECT @@pid_file AS pidFile'));
+  const [row] = await clusters.on(cluster, node, (c) => rows(c, 'SELECT @@pid_file AS pidFile, @@port AS port'));
+  const here = `(this injector kills a server on the worker's own host)`;
   let pid: number;
+  let argv: string[];
   try {
     pid = Number(readFileSync(String(row.pidFile), 'utf8').trim());
+    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
   } catch (err) {
-    throw nonRetryable(`${node}'s pid file ${row.pidFile} is not readable here (this injector kills a server on the worker's own host): ${errorMessage(err)}`);
+    throw nonRetryable(`${node}'s process is not found from its pid file ${row.pidFile} ${here}: ${errorMessage(err)}`);
   }
-  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  const server = /(^|\/)(mysqld|mariadbd)$/.test(argv[0] ?? '');
+  const port = argv.find((a) => a.startsWith('--port='))?.slice('--port='.length);
+  if (!server || (port !== undefined && Number(port) !== Number(row.port)))
+    throw nonRetryable(`pid ${pid} of ${row.pidFile} is not ${node}'s server here ${here}: ${argv.join(' ')}`);
   return { pid, argv, cwd: readlinkSync(`/proc/${pid}/cwd`) };
 }
 

@@ -26,7 +26,10 @@ export class RunawayJob {
     }
     const wanted = Math.max(0, Math.ceil(share * max) - connected);
     for (let i = 0; i < wanted; i++) {
-      const connection = await this.open();
+      const connection = await this.open().catch((err) => {
+        this.stop(); // none left behind when the database refuses one
+        throw err;
+      });
       this.connections.add(connection);
       connection
         .query('SELECT SLEEP(?)', [seconds])

@@ -1,6 +1,7 @@
 // Client sessions on one server: capture the processlist and plan what a kill policy allows, then kill exactly the
 // planned statements, each re-read just before its KILL. By default only long read-only statements outside a
 // write transaction are killed; idle connections, writes, replication and system threads, and mend's own, never.
+import { Context } from '@temporalio/activity';
 import { shortHash } from 'mend/node';
 import type { Connection } from 'mysql2/promise';
 import { rows, type MysqlClusters, type Row } from './connections';
@@ -31,6 +32,8 @@ export interface SessionsPlan {
   /** Sessions per reason the policy keeps them. */
   kept: Record<string, number>;
   kill: Victim[];
+  /** How long the oldest statement kept only for being too young has run (seconds). */
+  oldestUnderBudget?: number;
 }
 
 export interface KillResult {
@@ -49,33 +52,53 @@ const excerptLength = 100;
 const infoLimit = 65535;
 const systemUsers = new Set(['system user', 'event_scheduler', 'unauthenticated user']);
 const ER_NO_SUCH_THREAD = 1094;
+const underBudget = 'under the time budget';
+/** The longest a capture waits for a young statement to come of age. */
+const maxWaitSeconds = 60;
 
 const sessionsQuery = `SELECT p.ID, p.USER, p.COMMAND, p.TIME, p.INFO,
     t.trx_rows_modified AS rows_modified, t.trx_lock_structs AS lock_structs
   FROM information_schema.PROCESSLIST p LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID`;
 
 export function sessionActivities(clusters: MysqlClusters) {
+  const planSessions = (cluster: string, node: string, policy: KillPolicy): Promise<SessionsPlan> =>
+    clusters.on(cluster, node, async (c) => {
+      const use = await connectionUse(c, node, shown); // one connection: the server may be near max_connections
+      const self = await whoAmI(c);
+      const all = (await rows(c, `${sessionsQuery} ORDER BY p.TIME DESC`)).map((r) => ({ row: r, kept: keptBecause(r, policy, self) }));
+      const count = (key: (x: (typeof all)[number]) => string | undefined) =>
+        all.reduce<Record<string, number>>((acc, x) => {
+          const k = key(x);
+          if (k !== undefined) acc[k] = (acc[k] ?? 0) + 1;
+          return acc;
+        }, {});
+      const young = all.filter((x) => x.kept === underBudget).map((x) => Number(x.row.TIME));
+      return {
+        use,
+        byUser: count((x) => String(x.row.USER)),
+        kept: count((x) => x.kept),
+        kill: all.filter((x) => !x.kept).map(({ row }) => victim(row)),
+        oldestUnderBudget: young.length ? Math.max(...young) : undefined,
+      };
+    });
+
   return {
-    /** The processlist (excerpts only), and the statements the policy allows to kill, read on their full text. */
+    /**
+     * The processlist (excerpts only), and the statements the policy allows to kill, read on their full text. When it
+     * allows nothing yet but some statements are only too young, it waits (a minute at most) for the oldest of them to
+     * come of age and reads again: a surge caught early is still one.
+     */
     async mysqlSessions({ cluster, node, olderThanSeconds, users }: { cluster: string; node: string } & KillPolicy): Promise<SessionsPlan> {
-      const policy = { olderThanSeconds, users };
-      return clusters.on(cluster, node, async (c) => {
-        const use = await connectionUse(c, node, shown); // one connection: the server may be near max_connections
-        const self = await whoAmI(c);
-        const all = (await rows(c, `${sessionsQuery} ORDER BY p.TIME DESC`)).map((r) => ({ row: r, kept: keptBecause(r, policy, self) }));
-        const count = (key: (x: (typeof all)[number]) => string | undefined) =>
-          all.reduce<Record<string, number>>((acc, x) => {
-            const k = key(x);
-            if (k !== undefined) acc[k] = (acc[k] ?? 0) + 1;
-            return acc;
-          }, {});
-        return {
-          use,
-          byUser: count((x) => String(x.row.USER)),
-          kept: count((x) => x.kept),
-          kill: all.filter((x) => !x.kept).map(({ row }) => victim(row)),
-        };
-      });
+      const plan = await planSessions(cluster, node, { olderThanSeconds, users });
+      const young = plan.oldestUnderBudget;
+      if (plan.kill.length || young === undefined) return plan;
+      const ctx = Context.current();
+      const waitSeconds = olderThanSeconds - young + 1;
+      const leftSeconds = (ctx.info.startToCloseTimeoutMs - (Date.now() - ctx.info.currentAttemptScheduledTimestampMs)) / 1000 - 10;
+      if (waitSeconds > Math.min(maxWaitSeconds, leftSeconds)) return plan;
+      ctx.heartbeat({ waitingSeconds: waitSeconds });
+      await ctx.sleep(waitSeconds * 1000);
+      return planSessions(cluster, node, { olderThanSeconds, users });
     },
 
     /**
@@ -150,7 +173,7 @@ function keptBecause(r: Row, policy: KillPolicy, self: Self): string | undefined
   const info = r.INFO === null ? '' : String(r.INFO);
   if (info.length >= infoLimit || !readOnlyStatement(info)) return 'not read-only';
   if (Number(r.rows_modified ?? 0) > 0 || Number(r.lock_structs ?? 0) > 0) return 'in a transaction that wrote or locked rows';
-  if (Number(r.TIME) < policy.olderThanSeconds) return 'under the time budget';
+  if (Number(r.TIME) < policy.olderThanSeconds) return underBudget;
   return undefined;
 }
 
