@@ -79,7 +79,31 @@ export function parseConfig(raw: unknown, file = '(inline)', env: NodeJS.Process
 }
 
 export function loadConfig(file = process.env.MEND_CONFIG ?? defaultConfigPath()): MendConfig {
-  return parseConfig(readYaml(file), file);
+  return parseConfig(readConfigFile(file), file);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A config file with the file it `extends` (a path relative to it) merged under it: sections merge key by key, lists
+ * and values replace. Each file's `packs` folders are relative to that file.
+ */
+export function readConfigFile(file: string, from: string[] = []): unknown {
+  const raw = readYaml(file);
+  if (!isRecord(raw)) return raw;
+  const { extends: base, ...own } = raw;
+  if (Array.isArray(own.packs)) own.packs = own.packs.map((p) => (typeof p === 'string' && p.startsWith('.') ? resolve(dirname(file), p) : p));
+  if (base === undefined) return own;
+  if (typeof base !== 'string') throw new ConfigError(file, ['extends: expected the path of the config file this one builds on']);
+  const basePath = resolve(dirname(file), base);
+  if ([...from, resolve(file)].includes(basePath)) throw new ConfigError(file, [`extends: ${base} leads back to this file`]);
+  return mergeConfig(readConfigFile(basePath, [...from, resolve(file)]), own);
+}
+
+function mergeConfig(base: unknown, over: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = isRecord(base) ? { ...base } : {};
+  for (const [key, value] of Object.entries(over)) merged[key] = isRecord(value) && isRecord(merged[key]) ? mergeConfig(merged[key], value) : value;
+  return merged;
 }
 
 /** A YAML file's content; an unreadable or malformed file is a ConfigError. */

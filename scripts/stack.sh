@@ -12,6 +12,8 @@ source "$(dirname "$0")/lib.sh"
 [ "${BASH_VERSINFO[0]}" -gt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -ge 1 ]; } \
   || die "bash 5.1+ is needed (this is $BASH_VERSION); on macOS: brew install bash"
 cd "$MEND_ROOT"
+# mend.yaml plus the stack's shop, the endpoints its runbooks call and the targets drills may break.
+export MEND_CONFIG="${MEND_CONFIG:-$MEND_ROOT/config/stack.yaml}"
 data="${MEND_DATA:-$MEND_ROOT/.mend}"
 temporal_port="${MEND_TEMPORAL_PORT:-7233}"
 ui_port="${MEND_UI_PORT:-8233}"

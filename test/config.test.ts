@@ -5,7 +5,7 @@ import { ConfigError, loadConfig, parseConfig } from '../config/load';
 import type { MysqlConfig } from '../runbooks/mysql/config';
 import { configProblems } from './helpers/config-problems';
 import { redisTargets } from './helpers/mend';
-import { scratchDir } from './helpers/processes';
+import { root, scratchDir } from './helpers/processes';
 
 test("defaults are the seed's safety policy", () => {
   const { policy, temporal } = parseConfig({}, 'inline', {});
@@ -61,4 +61,21 @@ test('the shipped config/mend.yaml is valid, and unreadable or non-YAML files fa
   expect(() => loadConfig(join(dir, 'missing.yaml'))).toThrow(/cannot read/);
   writeFileSync(join(dir, 'broken.yaml'), 'policy: [unclosed');
   expect(() => loadConfig(join(dir, 'broken.yaml'))).toThrow(/not valid YAML/);
+});
+
+test('a config extends another: sections merge key by key, each file names its packs relative to itself; loops and bad values are refused', () => {
+  const dir = scratchDir('config-extends-');
+  const stack = loadConfig(join(root, 'config', 'stack.yaml'));
+  expect(stack.packs).toEqual([join(root, 'examples', 'shop')]);
+  expect(redisTargets(stack).default).toMatchObject({ url: 'redis://127.0.0.1:6379', expendableKeys: 'session:*', drill: 'allowed' });
+  expect(stack.policy.attempts.max).toBe(3); // from mend.yaml, under it
+  writeFileSync(join(dir, 'over.yaml'), `extends: ${join(root, 'config', 'stack.yaml')}\nredis: { default: { url: 'redis://127.0.0.1:6390' } }\n`);
+  const over = loadConfig(join(dir, 'over.yaml'));
+  expect(redisTargets(over).default).toMatchObject({ url: 'redis://127.0.0.1:6390', drill: 'allowed' });
+  expect(over.packs).toEqual([join(root, 'examples', 'shop')]);
+  writeFileSync(join(dir, 'a.yaml'), 'extends: b.yaml\n');
+  writeFileSync(join(dir, 'b.yaml'), 'extends: a.yaml\n');
+  expect(() => loadConfig(join(dir, 'a.yaml'))).toThrow(/extends: a\.yaml leads back to this file/);
+  writeFileSync(join(dir, 'bad.yaml'), 'extends: [x]\n');
+  expect(() => loadConfig(join(dir, 'bad.yaml'))).toThrow(/extends: expected the path/);
 });

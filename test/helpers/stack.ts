@@ -1,10 +1,10 @@
-// The README's run command under test: scripts/stack.sh on ports of its own, with the shipped config pointed at
-// them, started and stopped with Ctrl-C as a user would; the CLI against it.
+// The README's run command under test: scripts/stack.sh on ports of its own, with its config pointed at them,
+// started and stopped with Ctrl-C as a user would; the CLI against it.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { freeBasePort } from './mariadb';
 import { freePort, root, scratchDir } from './processes';
 import { waitFor } from './wait';
@@ -42,7 +42,7 @@ export interface StackFixture {
   cli(...args: string[]): Promise<{ stdout: string; stderr: string }>;
 }
 
-/** `adjust` changes the config the stack runs with (the shipped one pointed at the fixture's ports). */
+/** `adjust` changes the config the stack runs with (config/stack.yaml pointed at the fixture's ports). */
 export function useStack(adjust: (config: Record<string, unknown>) => void = () => undefined): StackFixture {
   const stacks: ChildProcess[] = [];
   const fixture = { data: scratchDir('stack-') } as StackFixture;
@@ -59,19 +59,18 @@ export function useStack(adjust: (config: Record<string, unknown>) => void = () 
     };
     fixture.ports = ports;
     fixture.configPath = join(fixture.data, 'mend.yaml');
-    const shipped = parse(readFileSync(join(root, 'config', 'mend.yaml'), 'utf8'));
     const shop = `http://127.0.0.1:${ports.shop}`;
     const prometheus = `http://127.0.0.1:${ports.monitoring}`;
-    const config = {
-      ...shipped,
-      metrics: { ...shipped.metrics, port: ports.metrics },
+    // The stack's own config (config/stack.yaml), pointed at the fixture's ports and folders.
+    const config: Record<string, unknown> = {
+      extends: join(root, 'config', 'stack.yaml'),
+      metrics: { port: ports.metrics },
       snapshots: { dir: join(fixture.data, 'snapshots') },
-      packs: [join(root, 'examples', 'shop')],
-      core: { ...shipped.core, http: { 'shop-admin': { ...shipped.core.http['shop-admin'], url: `${shop}/admin` } }, prometheus: { default: { url: prometheus } } },
-      shop: { shop: { ...shipped.shop.shop, url: shop } },
-      redis: { default: { ...shipped.redis.default, url: `redis://127.0.0.1:${ports.redis}` } },
-      mysql: { default: { ...shipped.mysql.default, writerEndpoint: { file: join(fixture.data, 'mariadb', 'writer.json') } } },
-      drills: { ...shipped.drills, dir: join(fixture.data, 'drills'), prometheus },
+      core: { http: { 'shop-admin': { url: `${shop}/admin` } }, prometheus: { default: { url: prometheus } } },
+      shop: { shop: { url: shop } },
+      redis: { default: { url: `redis://127.0.0.1:${ports.redis}` } },
+      mysql: { default: { writerEndpoint: { file: join(fixture.data, 'mariadb', 'writer.json') } } },
+      drills: { dir: join(fixture.data, 'drills'), prometheus },
     };
     adjust(config);
     writeFileSync(fixture.configPath, stringify(config));
