@@ -10,6 +10,7 @@ import { connect, decide, listIncidents, listRunbooks, overrideGuard, reportInci
 import type { Out, Session } from './session';
 import { drCommand, drUsage } from './dr';
 import { drillCommand, drillUsage } from './drill';
+import { drillSchedule, drillScheduleUsage } from './drill-schedule';
 import { buildBundle } from '../workers/bundle';
 import { replayPack, testPack } from './pack-commands';
 import { listRoutes, testRoutes } from './routes';
@@ -36,6 +37,7 @@ const usage = `usage: mend <command> [options]
   override <target> --by NAME --comment WHY  reset its budget and lift its cooldown and blocks (approvers only)
 ${drUsage}
 ${drillUsage}
+${drillScheduleUsage}
 
   routes [--json]                            the gateway's routes, in the order they are tried
   routes test [--source S] [--file F] [--json]
@@ -78,6 +80,8 @@ const options = {
   file: { type: 'string' },
   all: { type: 'boolean', default: false },
   budget: { type: 'string' },
+  every: { type: 'string' },
+  cron: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -149,6 +153,7 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
         case 'dr':
           return await drCommand(session, rest, values);
         case 'drill':
+          if (rest[0] === 'schedule') return await drillSchedule(session, rest.slice(1), { every: values.every, cron: values.cron, budget: values.budget });
           return await untilInterrupted((stop) => drillCommand(session, rest, { all: values.all, target: values.target, budget: values.budget, json: values.json }, stop));
         case 'routes':
           if (!rest.length) {

@@ -39,6 +39,32 @@ export class MendMetrics {
     registers: [this.registry],
   });
 
+  readonly drills = new Counter({
+    name: 'mend_drill_runs_total',
+    help: 'Drills (mend drill) by scenario and outcome: recovered, not recovered, stopped at budget, cancelled, not run',
+    labelNames: ['scenario', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly drillSeconds = new Histogram({
+    name: 'mend_drill_seconds',
+    help: "Seconds from a drill's injection to each milestone: fired, detected (MTTI), diagnosed (MTTK), fixed (MTTF), verified (MTTR)",
+    labelNames: ['scenario', 'milestone'] as const,
+    buckets: [1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300],
+    registers: [this.registry],
+  });
+  readonly drillFailedRequests = new Counter({
+    name: 'mend_drill_failed_requests_total',
+    help: "Requests of the drills' workload that failed while a drill ran",
+    labelNames: ['scenario'] as const,
+    registers: [this.registry],
+  });
+  readonly drillWritesLost = new Counter({
+    name: 'mend_drill_acked_writes_lost_total',
+    help: 'Writes the service acknowledged during a drill and no longer had after it',
+    labelNames: ['scenario'] as const,
+    registers: [this.registry],
+  });
+
   readonly approvalsWaiting = new Gauge({
     name: 'mend_approvals_waiting',
     help: "Runbooks of this worker's task queue waiting for a human approval (counted from Temporal's visibility)",
@@ -83,6 +109,16 @@ export class MendMetrics {
           fn: (_info, runbook, mttr, phases) => {
             this.mttr.observe({ runbook }, mttr);
             for (const [phase, seconds] of Object.entries(phases)) this.phase.observe({ runbook, phase }, seconds);
+          },
+        },
+        drill: {
+          fn: (_info, scenario, outcome, seconds, impact) => {
+            this.drills.inc({ scenario, outcome });
+            for (const [milestone, s] of Object.entries(seconds)) this.drillSeconds.observe({ scenario, milestone }, s);
+            if (impact) {
+              this.drillFailedRequests.inc({ scenario }, impact.failed);
+              this.drillWritesLost.inc({ scenario }, impact.missing);
+            }
           },
         },
       },

@@ -1,13 +1,14 @@
 // A game day: drills one after another. Each drill checks its target may be drilled and is healthy, runs the workload,
 // injects the fault, watches Prometheus and mend recover it within the budget (else stops the incident), undoes the
 // fault, waits for health again, and measures the impact. Cancelling the run (Ctrl-C) undoes the drill in progress.
-import { CancellationScope, condition, isCancellation, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, proxyActivities, proxySinks, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { DrillWatchActivities } from '../activities/drill-watch';
 import type { DrillReportActivities } from '../activities/drill-report';
 import type { DrillActivities, DrillPlan } from '../activities/drills';
 import type { DrillObservation } from '../activities/drill-watch';
 import { errorMessage } from '../common/error-message';
-import type { DrillResult, DrillRunResult } from '../drills/result';
+import { type DrillResult, type DrillRunResult, drillTimes } from '../drills/result';
+import type { MendSinks } from './sinks';
 import { type DrillInput, type DrillProgress, drillProgressQuery } from './drill-definitions';
 
 type Acts = DrillActivities & DrillWatchActivities & DrillReportActivities;
@@ -16,6 +17,7 @@ const quick = proxyActivities<Acts>({ startToCloseTimeout: '2m', retry });
 const waiting = proxyActivities<Acts>({ startToCloseTimeout: '3m', heartbeatTimeout: '15s', retry });
 // Never twice: a second kill would kill another server.
 const once = proxyActivities<Acts>({ startToCloseTimeout: '2m', retry: { maximumAttempts: 1 } });
+const { metrics } = proxySinks<MendSinks>();
 
 export async function drillRun(input: DrillInput): Promise<DrillRunResult> {
   const runId = workflowInfo().workflowId;
@@ -29,6 +31,9 @@ export async function drillRun(input: DrillInput): Promise<DrillRunResult> {
       const drill = new Drill(runId, progress, ref.scenario);
       drills.push(drill.r);
       cancelled = await drill.run({ ...ref, budget: input.budget });
+      const { r } = drill;
+      const seconds = Object.fromEntries(Object.entries(drillTimes(r)).filter(([, s]) => s !== undefined)) as Record<string, number>;
+      metrics.drill(r.scenario, r.outcome, seconds, r.impact && { failed: r.impact.failed, missing: r.impact.missing });
       if (cancelled) break;
     }
   } catch (err) {
