@@ -1,5 +1,5 @@
 // Writes a drill run's report: report.md and one chart per drill in drills.dir/<run>/, and the run's summary appended
-// to drills.dir/history.jsonl, which the next run compares itself with.
+// to drills.dir/history.jsonl, which later runs compare themselves with.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { MendConfig } from '../config/schema';
@@ -13,15 +13,20 @@ export type DrillReportActivities = ReturnType<typeof drillReportActivities>;
 export function drillReportActivities(config: MendConfig) {
   const dir = resolve(config.drills.dir);
   const historyFile = join(dir, 'history.jsonl');
-  const lastRun = (except: string): RunSummary | undefined => {
-    if (!existsSync(historyFile)) return undefined;
-    const runs = readFileSync(historyFile, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as RunSummary)
-      .filter((r) => r.runId !== except);
-    return runs.at(-1);
-  };
+  // A line cut short by a crash is skipped.
+  const earlierRuns = (except: string): RunSummary[] =>
+    existsSync(historyFile)
+      ? readFileSync(historyFile, 'utf8')
+          .split('\n')
+          .flatMap((l) => {
+            try {
+              return l.trim() ? [JSON.parse(l) as RunSummary] : [];
+            } catch {
+              return [];
+            }
+          })
+          .filter((r) => r.runId !== except)
+      : [];
   return {
     /** Writes the report (again, the same, on a retry) and returns its path. */
     async drillReport(input: { runId: string; drills: DrillResult[] }): Promise<string> {
@@ -32,7 +37,7 @@ export function drillReportActivities(config: MendConfig) {
         writeFileSync(join(runDir, `${d.scenario}.svg`), drillChart(d, d.plan?.outcomesFile ? readOutcomes(d.plan.outcomesFile) : []));
       }
       const file = join(runDir, 'report.md');
-      writeFileSync(file, renderDrillReport(input.runId, input.drills, lastRun(input.runId)));
+      writeFileSync(file, renderDrillReport(input.runId, input.drills, earlierRuns(input.runId)));
       writeFileSync(join(runDir, 'result.json'), JSON.stringify(input.drills, null, 2));
       if (!lastRunIs(historyFile, input.runId)) appendFileSync(historyFile, `${JSON.stringify(summarize(input.runId, input.drills))}\n`);
       return file;

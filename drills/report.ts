@@ -1,5 +1,5 @@
-// A drill run's report in Markdown: the summary (auto-recovery, MTTR per phase at p50 and p90, the change against
-// the previous run with regressions flagged), then each drill with its chart, incident timeline and impact.
+// A drill run's report in Markdown: the summary (auto-recovery, MTTR per phase at p50 and p90, each drill against the
+// last earlier run of its scenario, regressions flagged), then each drill with its chart, incident timeline and impact.
 import { tableCell } from '../common/markdown';
 import { type DrillResult, type DrillTimes, drillTimes, milestones } from './result';
 
@@ -33,7 +33,7 @@ const phaseNames: Record<(typeof milestones)[number], string> = {
 
 const secs = (s: number | undefined) => (s === undefined ? '–' : `${s}s`);
 
-/** Why this drill did worse than the same scenario in the previous run, if it did. */
+/** Why this drill did worse than the same scenario in an earlier run, if it did. */
 export function regression(now: RunSummary['drills'][number], before: RunSummary['drills'][number] | undefined): string | undefined {
   if (!before) return undefined;
   if (before.outcome === 'recovered' && now.outcome !== 'recovered') return `was recovered, now ${now.outcome}`;
@@ -43,7 +43,8 @@ export function regression(now: RunSummary['drills'][number], before: RunSummary
   return undefined;
 }
 
-export function renderDrillReport(runId: string, drills: DrillResult[], previous: RunSummary | undefined): string {
+/** `earlier`: the summaries of earlier runs, oldest first. */
+export function renderDrillReport(runId: string, drills: DrillResult[], earlier: RunSummary[]): string {
   const summary = summarize(runId, drills);
   const ran = drills.filter((d) => d.outcome !== 'not run');
   const recovered = drills.filter((d) => d.outcome === 'recovered');
@@ -54,14 +55,17 @@ export function renderDrillReport(runId: string, drills: DrillResult[], previous
     const values = recovered.flatMap((d) => (drillTimes(d)[m] === undefined ? [] : [drillTimes(d)[m]!]));
     lines.push(`| ${phaseNames[m]} | ${secs(percentile(values, 50))} | ${secs(percentile(values, 90))} |`);
   }
-  lines.push('', previous ? `Compared with run ${previous.runId} (${previous.at}).` : 'No earlier run to compare with.', '');
+  lines.push('', earlier.length ? 'Each drill is compared with the last earlier run of its scenario.' : 'No earlier run to compare with.', '');
   lines.push('| drill | target | outcome | fired | MTTI | MTTK | MTTF | MTTR | failed requests | error budget | acked writes lost | vs previous |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   const regressions: string[] = [];
   summary.drills.forEach((s, i) => {
     const d = drills[i];
     const t = s.times;
-    const before = previous?.drills.find((p) => p.scenario === s.scenario);
+    const before = earlier
+      .map((run) => run.drills.find((p) => p.scenario === s.scenario))
+      .filter((p) => p !== undefined)
+      .at(-1);
     const worse = regression(s, before);
     if (worse) regressions.push(`${s.scenario}: ${worse}`);
     const change = worse

@@ -1,6 +1,6 @@
 // What the drills compute without the stack: the alert rules the local stack's Prometheus runs (promtool loads them;
 // `for:` divided with a floor, order kept; range selectors replaced), and the report's summary, percentiles and
-// regressions against the previous run.
+// regressions against the last earlier run of each scenario.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,14 +55,15 @@ const drill = (scenario: string, outcome: DrillResult['outcome'], verifiedAfter?
   };
 };
 
-test('the report: auto-recovery, p50 and p90 per milestone, and regressions against the previous run', () => {
+test('the report: auto-recovery, p50 and p90 per milestone, and regressions against the last earlier run of each scenario', () => {
   expect([percentile([], 50), percentile([3, 1, 2], 50), percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)]).toEqual([undefined, 2, 9]);
-  const before = summarize('run-1', [drill('a', 'recovered', 10), drill('b', 'recovered', 10), drill('c', 'recovered', 10)]);
+  // Each scenario against its last earlier run: run-2 had only `a`.
+  const runs = [summarize('run-1', [drill('a', 'recovered', 10), drill('b', 'recovered', 10), drill('c', 'recovered', 10)]), summarize('run-2', [drill('a', 'recovered', 12)])];
   const now = [drill('a', 'recovered', 11), drill('b', 'recovered', 30), drill('c', 'stopped at budget')];
-  const report = renderDrillReport('run-2', now, before);
+  const report = renderDrillReport('run-3', now, runs);
   expect(report).toContain('**Auto-recovery: 2 of 3** (67%)');
   expect(report).toContain('| MTTV (verified) = MTTR | 11s | 30s |');
   expect(report).toContain('| MTTI (detected) | 6s | 6s |');
   expect(report).toContain('**Regressions:** b: MTTR 10s → 30s; c: was recovered, now stopped at budget');
-  expect(report).toMatch(/\| a \| – \| recovered \| 5s \| 6s \| 7s \| 8s \| 11s \|.*\| MTTR 10s → 11s \|/);
+  expect(report).toMatch(/\| a \| – \| recovered \| 5s \| 6s \| 7s \| 8s \| 11s \|.*\| MTTR 12s → 11s \|/);
 });
