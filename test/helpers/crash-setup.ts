@@ -1,6 +1,7 @@
 // What mend's own crash tests share around the harness (sdk/crash-harness.ts): a Temporal client and a worker config.
 import { Client, Connection } from '@temporalio/client';
 import type { MysqlConfig } from '../../runbooks/mysql/config';
+import { parseConfig } from '../../config/load';
 import { crashPolicy } from '../../sdk/crash-harness';
 import { testConfig } from './mend';
 import { processConfigFile } from './worker-process';
@@ -19,10 +20,18 @@ export function useCrashClient(): { client: Client } {
 /** A worker config for crash runs on task queue `prefix` (Redis instances `<prefix>-<n>`): no budget or cooldown between runs. */
 export function crashConfig(
   prefix: string,
-  options: { redisUrl?: string; kubernetes?: { cluster: string; kubeconfig: string }; mysql?: MysqlConfig; policy?: Record<string, unknown> } = {},
+  options: {
+    redisUrl?: string;
+    kubernetes?: { cluster: string; kubeconfig: string };
+    mysql?: MysqlConfig;
+    policy?: Record<string, unknown>;
+    /** More sections: `packs` and theirs, `core`. */
+    sections?: Record<string, unknown>;
+  } = {},
 ): string {
   const policy = { ...crashPolicy, ...options.policy };
-  const config = testConfig(options.redisUrl, policy, prefix, true, 200);
+  const base = testConfig(options.redisUrl, policy, prefix, true, 200);
+  const config = options.sections ? parseConfig({ ...base, ...options.sections }, 'test', {}) : base;
   if (options.kubernetes) config.kubernetes = { [options.kubernetes.cluster]: { kubeconfig: options.kubernetes.kubeconfig } };
   if (options.mysql) config.mysql = options.mysql;
   return processConfigFile(config, prefix);
