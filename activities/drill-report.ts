@@ -39,10 +39,12 @@ export function drillReportActivities(config: MendConfig) {
       const file = join(runDir, 'report.md');
       writeFileSync(file, renderDrillReport(input.runId, input.drills, earlierRuns(input.runId)));
       writeFileSync(join(runDir, 'result.json'), JSON.stringify(input.drills, null, 2));
-      if (!lastRunIs(historyFile, input.runId)) appendFileSync(historyFile, `${JSON.stringify(summarize(input.runId, input.drills))}\n`);
+      if (!earlierRuns('').some((r) => r.runId === input.runId)) {
+        // After a line cut short by a crash, the next starts on a line of its own.
+        const text = existsSync(historyFile) ? readFileSync(historyFile, 'utf8') : '';
+        appendFileSync(historyFile, `${text && !text.endsWith('\n') ? '\n' : ''}${JSON.stringify(summarize(input.runId, input.drills))}\n`);
+      }
       return file;
     },
   };
 }
-
-const lastRunIs = (file: string, runId: string) => existsSync(file) && readFileSync(file, 'utf8').includes(`"runId":${JSON.stringify(runId)}`);

@@ -1,10 +1,11 @@
-// `mend drill schedule`: game days on a Temporal Schedule that starts `mend drill --all` (paused and resumed from the
-// Temporal UI's Schedules page, or here); `show` and `delete` it.
+// `mend drill schedule`: game days on a Temporal Schedule that starts `mend drill --all` (paused, resumed and
+// triggered from the Temporal UI's Schedules page); `show` and `delete` it.
 import { ScheduleAlreadyRunning, type ScheduleHandle, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { isDuration, toMs } from '../common/duration';
 import type { Duration } from '../common/types';
 import { drillRun } from '../workflows/drill';
 import type { DrillInput } from '../workflows/drill-definitions';
+import { checkBudget } from './drill';
 import type { Session } from './session';
 import { UsageError } from './usage-error';
 
@@ -41,6 +42,7 @@ export async function drillSchedule(session: Session, args: string[], options: S
   if (!options.every === !options.cron) throw new UsageError('drill schedule needs --every (e.g. 1d) or --cron (e.g. "0 3 * * 1"), not both');
   if (options.every && !(isDuration(options.every) && toMs(options.every as Duration) >= 60_000))
     throw new UsageError('--every must be a duration of at least 1m, such as 12h or 1d');
+  checkBudget(options.budget);
   const spec = options.every ? { intervals: [{ every: options.every as Duration }] } : { cronExpressions: [options.cron!] };
   const input: DrillInput = { all: true, budget: options.budget };
   const action = {
@@ -50,7 +52,7 @@ export async function drillSchedule(session: Session, args: string[], options: S
     taskQueue: session.config.temporal.taskQueue,
     workflowId: 'drill-scheduled',
   };
-  // Never two game days at once: one that is still running skips the next start.
+  // Never two scheduled game days at once: one still running skips the next start.
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1m' as const };
   try {
     await client.schedule.create({ scheduleId, spec, action, policies });
@@ -66,7 +68,7 @@ export async function drillSchedule(session: Session, args: string[], options: S
 
 async function describeSchedule(handle: ScheduleHandle): Promise<string> {
   const d = await handle.describe();
-  const every = d.spec.intervals?.map((i) => `every ${i.every}`) ?? [];
+  const every = d.spec.intervals?.map((i) => `every ${readable(Number(i.every))}`) ?? [];
   const cron = d.spec.calendars?.length ? ['calendar (cron)'] : [];
   const lines = [
     `schedule ${d.scheduleId}: ${[...every, ...cron].join(', ') || 'no spec'}${d.state.paused ? ` · paused${d.state.note ? ` (${d.state.note})` : ''}` : ''}`,
@@ -79,4 +81,16 @@ async function describeSchedule(handle: ScheduleHandle): Promise<string> {
     ...d.info.recentActions.slice(-5).map((a) => `ran ${a.takenAt.toISOString()}: ${a.action.workflow.workflowId}`),
   ];
   return lines.join('\n');
+}
+
+/** 86400000 → "1d", 5400000 → "90m". */
+function readable(ms: number): string {
+  const units: [string, number][] = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ];
+  const unit = units.find(([, size]) => ms % size === 0);
+  return unit ? `${ms / unit[1]}${unit[0]}` : `${ms}ms`;
 }

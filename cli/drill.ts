@@ -23,12 +23,16 @@ export interface DrillOptions {
   json: boolean;
 }
 
+/** A drill's --budget: a duration of at least 10 s. */
+export function checkBudget(budget: string | undefined): void {
+  if (budget !== undefined && !(isDuration(budget) && toMs(budget) >= 10_000)) throw new UsageError('--budget must be a duration of at least 10s, such as 90s or 5m');
+}
+
 /** Runs the drills until they end or `stop` aborts (then cancels them and waits for the undo); returns the exit code. */
 export async function drillCommand(session: Session, scenarios: string[], options: DrillOptions, stop: AbortSignal): Promise<number> {
   if (options.all === scenarios.length > 0) throw new UsageError(`drill takes scenario names or --all\n\n${drillUsage}`);
   if (options.target && scenarios.length !== 1) throw new UsageError('--target goes with one scenario');
-  if (options.budget !== undefined && !(isDuration(options.budget) && toMs(options.budget) >= 10_000))
-    throw new UsageError(`--budget must be a duration of at least 10s, such as 90s or 5m`);
+  checkBudget(options.budget);
   const input: DrillInput = {
     ...(options.all ? { all: true } : { scenarios: scenarios.map((scenario) => ({ scenario, target: options.target })) }),
     budget: options.budget,

@@ -8,6 +8,7 @@ import { formatIssues } from '../common/zod-issues';
 import { routerFor } from '../gateway/routes';
 import { PackError } from '../packs/pack-error';
 import { builtinPacks, loadPacks, packConfig, packDirs } from '../packs/load';
+import { packDir } from '../packs/manifest';
 import { configSchema, type MendConfig } from './schema';
 
 export class ConfigError extends Error {
@@ -86,23 +87,29 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /**
  * A config file with the file it `extends` (a path relative to it) merged under it: sections merge key by key, lists
- * and values replace. Each file's `packs` folders are relative to that file.
+ * and values replace, an empty section changes nothing. Each file's `packs` are found from that file's folder.
  */
 export function readConfigFile(file: string, from: string[] = []): unknown {
   const raw = readYaml(file);
   if (!isRecord(raw)) return raw;
   const { extends: base, ...own } = raw;
-  if (Array.isArray(own.packs)) own.packs = own.packs.map((p) => (typeof p === 'string' && p.startsWith('.') ? resolve(dirname(file), p) : p));
+  if (Array.isArray(own.packs)) own.packs = own.packs.map((p) => (typeof p === 'string' ? packDir(p, dirname(file)) : p));
   if (base === undefined) return own;
   if (typeof base !== 'string') throw new ConfigError(file, ['extends: expected the path of the config file this one builds on']);
   const basePath = resolve(dirname(file), base);
-  if ([...from, resolve(file)].includes(basePath)) throw new ConfigError(file, [`extends: ${base} leads back to this file`]);
-  return mergeConfig(readConfigFile(basePath, [...from, resolve(file)]), own);
+  const chain = [...from, resolve(file)];
+  if (chain.includes(basePath)) throw new ConfigError(file, [`extends: a loop: ${[...chain, basePath].join(' → ')}`]);
+  const under = readConfigFile(basePath, chain);
+  if (!isRecord(under)) throw new ConfigError(basePath, ['expected a mapping of config sections (another file extends it)']);
+  return mergeConfig(under, own);
 }
 
 function mergeConfig(base: unknown, over: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = isRecord(base) ? { ...base } : {};
-  for (const [key, value] of Object.entries(over)) merged[key] = isRecord(value) && isRecord(merged[key]) ? mergeConfig(merged[key], value) : value;
+  for (const [key, value] of Object.entries(over)) {
+    if (value === null || value === undefined) continue; // a section left empty (all of it commented out) changes nothing
+    merged[key] = isRecord(value) && isRecord(merged[key]) ? mergeConfig(merged[key], value) : value;
+  }
   return merged;
 }
 

@@ -63,7 +63,7 @@ export function renderDrillReport(runId: string, drills: DrillResult[], earlier:
     const d = drills[i];
     const t = s.times;
     const before = earlier
-      .map((run) => run.drills.find((p) => p.scenario === s.scenario))
+      .map((run) => run.drills.find((p) => p.scenario === s.scenario && p.outcome !== 'not run'))
       .filter((p) => p !== undefined)
       .at(-1);
     const worse = regression(s, before);

@@ -141,7 +141,7 @@ MEND_MONITORING_DIR="$data/monitoring" MEND_SHOP_URL="http://127.0.0.1:$shop_por
   KUBE_STATE_METRICS_BIN=$(bash scripts/provision/kube-state-metrics.sh) ALERTMANAGER_BIN=$(bash scripts/provision/alertmanager.sh) \
   PROMETHEUS_BIN=$(bash scripts/provision/prometheus.sh) node dist/stack/monitoring.js &
 pids+=($!)
-say "mend is running. Try: npm run mend -- runbooks   ·   Ctrl-C stops the stack"
+say "mend is running. Try: MEND_CONFIG=config/stack.yaml npm run mend -- runbooks   ·   Ctrl-C stops the stack"
 set +e
 wait -n "${pids[@]}"
 code=$?

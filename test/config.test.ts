@@ -75,7 +75,7 @@ test('a config extends another: sections merge key by key, each file names its p
   expect(over.packs).toEqual([join(root, 'examples', 'shop')]);
   writeFileSync(join(dir, 'a.yaml'), 'extends: b.yaml\n');
   writeFileSync(join(dir, 'b.yaml'), 'extends: a.yaml\n');
-  expect(() => loadConfig(join(dir, 'a.yaml'))).toThrow(/extends: a\.yaml leads back to this file/);
+  expect(() => loadConfig(join(dir, 'a.yaml'))).toThrow(/extends: a loop: .*a\.yaml → .*b\.yaml → .*a\.yaml/);
   writeFileSync(join(dir, 'bad.yaml'), 'extends: [x]\n');
   expect(() => loadConfig(join(dir, 'bad.yaml'))).toThrow(/extends: expected the path/);
 });

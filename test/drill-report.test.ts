@@ -57,8 +57,11 @@ const drill = (scenario: string, outcome: DrillResult['outcome'], verifiedAfter?
 
 test('the report: auto-recovery, p50 and p90 per milestone, and regressions against the last earlier run of each scenario', () => {
   expect([percentile([], 50), percentile([3, 1, 2], 50), percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)]).toEqual([undefined, 2, 9]);
-  // Each scenario against its last earlier run: run-2 had only `a`.
-  const runs = [summarize('run-1', [drill('a', 'recovered', 10), drill('b', 'recovered', 10), drill('c', 'recovered', 10)]), summarize('run-2', [drill('a', 'recovered', 12)])];
+  // Each scenario against its last earlier run: run-2 ran only `a` (`b` was not run: no comparison).
+  const runs = [
+    summarize('run-1', [drill('a', 'recovered', 10), drill('b', 'recovered', 10), drill('c', 'recovered', 10)]),
+    summarize('run-2', [drill('a', 'recovered', 12), drill('b', 'not run')]),
+  ];
   const now = [drill('a', 'recovered', 11), drill('b', 'recovered', 30), drill('c', 'stopped at budget')];
   const report = renderDrillReport('run-3', now, runs);
   expect(report).toContain('**Auto-recovery: 2 of 3** (67%)');

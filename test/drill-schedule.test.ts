@@ -30,10 +30,11 @@ const cli = (...args: string[]) => runCli(mend.config, ...args);
 test('drill schedule: created, shown, run by Temporal as `drill --all`, updated, deleted; bad input creates nothing', async () => {
   expect(await cli('drill', 'schedule')).toMatchObject({ code: 2, err: expect.stringMatching(/needs --every \(e\.g\. 1d\) or --cron/) });
   expect(await cli('drill', 'schedule', '--every', '10s')).toMatchObject({ code: 2, err: expect.stringMatching(/at least 1m/) });
+  expect(await cli('drill', 'schedule', '--every', '1d', '--budget', 'soon')).toMatchObject({ code: 2, err: expect.stringMatching(/--budget must be a duration/) });
   await expect(mend.client.schedule.getHandle(scheduleId).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
 
   const created = await cli('drill', 'schedule', '--every', '1d', '--budget', '2m');
-  expect(created).toMatchObject({ code: 0, out: expect.stringMatching(/created schedule mend-game-day\nschedule mend-game-day: every 86400000/) });
+  expect(created).toMatchObject({ code: 0, out: expect.stringMatching(/created schedule mend-game-day\nschedule mend-game-day: every 1d/) });
   const handle = mend.client.schedule.getHandle(scheduleId);
   const described = await handle.describe();
   expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'drillRun', taskQueue: mend.taskQueue, args: [{ all: true, budget: '2m' }] });
@@ -51,11 +52,11 @@ test('drill schedule: created, shown, run by Temporal as `drill --all`, updated,
   expect(await cli('drill', 'schedule', 'show')).toMatchObject({ code: 2, err: expect.stringContaining('there is no schedule mend-game-day') });
 });
 
-test("a refused drill ends in the worker's mend_drill_runs_total", async () => {
+test("a refused drill ends in the worker's mend_drills_total", async () => {
   const target = mend.redisName();
   const { code, out } = await cli('drill', 'redis-cache-flushed', '--target', target);
   expect(code).toBe(4);
   expect(out).toMatch(new RegExp(`redis-cache-flushed: not run \\(.*refused: ${target} is not marked \`drill: allowed\``));
-  const metrics = await mend.metrics.registry.getSingleMetricAsString('mend_drill_runs_total');
-  expect(metrics).toContain('mend_drill_runs_total{scenario="redis-cache-flushed",outcome="not run"} 1');
+  const metrics = await mend.metrics.registry.getSingleMetricAsString('mend_drills_total');
+  expect(metrics).toContain('mend_drills_total{scenario="redis-cache-flushed",outcome="not run"} 1');
 });

@@ -40,7 +40,7 @@ export class MendMetrics {
   });
 
   readonly drills = new Counter({
-    name: 'mend_drill_runs_total',
+    name: 'mend_drills_total',
     help: 'Drills (mend drill) by scenario and outcome: recovered, not recovered, stopped at budget, cancelled, not run',
     labelNames: ['scenario', 'outcome'] as const,
     registers: [this.registry],
