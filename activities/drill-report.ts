@@ -13,20 +13,18 @@ export type DrillReportActivities = ReturnType<typeof drillReportActivities>;
 export function drillReportActivities(config: MendConfig) {
   const dir = resolve(config.drills.dir);
   const historyFile = join(dir, 'history.jsonl');
-  // A line cut short by a crash is skipped.
-  const earlierRuns = (except: string): RunSummary[] =>
-    existsSync(historyFile)
-      ? readFileSync(historyFile, 'utf8')
-          .split('\n')
-          .flatMap((l) => {
-            try {
-              return l.trim() ? [JSON.parse(l) as RunSummary] : [];
-            } catch {
-              return [];
-            }
-          })
-          .filter((r) => r.runId !== except)
-      : [];
+  // The history's text, and its runs (a line cut short by a crash is skipped).
+  const history = (): { text: string; runs: RunSummary[] } => {
+    const text = existsSync(historyFile) ? readFileSync(historyFile, 'utf8') : '';
+    const runs = text.split('\n').flatMap((l) => {
+      try {
+        return l.trim() ? [JSON.parse(l) as RunSummary] : [];
+      } catch {
+        return [];
+      }
+    });
+    return { text, runs };
+  };
   return {
     /** Writes the report (again, the same, on a retry) and returns its path. */
     async drillReport(input: { runId: string; drills: DrillResult[] }): Promise<string> {
@@ -36,12 +34,19 @@ export function drillReportActivities(config: MendConfig) {
         if (!d.injectedAt) continue;
         writeFileSync(join(runDir, `${d.scenario}.svg`), drillChart(d, d.plan?.outcomesFile ? readOutcomes(d.plan.outcomesFile) : []));
       }
+      const { text, runs } = history();
       const file = join(runDir, 'report.md');
-      writeFileSync(file, renderDrillReport(input.runId, input.drills, earlierRuns(input.runId)));
+      writeFileSync(
+        file,
+        renderDrillReport(
+          input.runId,
+          input.drills,
+          runs.filter((r) => r.runId !== input.runId),
+        ),
+      );
       writeFileSync(join(runDir, 'result.json'), JSON.stringify(input.drills, null, 2));
-      if (!earlierRuns('').some((r) => r.runId === input.runId)) {
-        // After a line cut short by a crash, the next starts on a line of its own.
-        const text = existsSync(historyFile) ? readFileSync(historyFile, 'utf8') : '';
+      // Once per run (a retry finds it there); after a line cut short by a crash, on a line of its own.
+      if (!runs.some((r) => r.runId === input.runId)) {
         appendFileSync(historyFile, `${text && !text.endsWith('\n') ? '\n' : ''}${JSON.stringify(summarize(input.runId, input.drills))}\n`);
       }
       return file;

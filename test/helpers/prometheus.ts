@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { prometheusConfig } from '../../stack/monitoring-config';
 import { freePort, provisioned, scratchDir, stopProcess, waitForPort } from './processes';
 import { waitFor } from './wait';
 
@@ -18,8 +18,8 @@ export async function startPrometheus(targets: Record<string, string>): Promise<
   const prometheus = provisioned('prometheus', 'PROMETHEUS_BIN');
   const dir = scratchDir('prometheus-');
   const port = await freePort();
-  const scrapes = Object.entries(targets).map(([job, target]) => ({ job_name: job, static_configs: [{ targets: [target] }] }));
-  writeFileSync(join(dir, 'prometheus.yml'), stringify({ global: { scrape_interval: '1s' }, scrape_configs: scrapes }));
+  const jobs = Object.fromEntries(Object.entries(targets).map(([job, address]) => [job, [{ address }]]));
+  writeFileSync(join(dir, 'prometheus.yml'), prometheusConfig({ jobs, ruleFiles: [], interval: '1s' }));
   const child = spawn(
     prometheus,
     [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
