@@ -1,7 +1,9 @@
 // Activities of the incident itself: the policy it runs under, the facts it diagnoses, the people it escalates to.
 import { log } from '@temporalio/activity';
 import type { Diagnosis, NotificationSettings, SafetyPolicy, Severity } from '../common/types';
+import { learningSettings } from '../config/learning-schema';
 import type { MendConfig } from '../config/schema';
+import type { LearningSettings } from '../workflows/learning';
 import { nonRetryable } from './errors';
 import { notifyTimeoutMs } from './notify';
 
@@ -10,6 +12,8 @@ export interface IncidentSettings {
   searchAttributes: boolean;
   /** Absent when no sink is configured (and in histories recorded before notifications). */
   notifications?: NotificationSettings;
+  /** Absent when incidents do not skip failing rungs (and in histories recorded before learning). */
+  learning?: LearningSettings;
 }
 
 /** Diagnoses a target of one kind, given its name (the target without "kind/"). */
@@ -21,7 +25,8 @@ export function incidentActivities(config: MendConfig, diagnosers: Map<string, D
     async incidentSettings(): Promise<IncidentSettings> {
       const { sinks, progressEvery } = config.notifications;
       const notifications = Object.keys(sinks).length ? { uiUrl: config.temporal.uiUrl, progressEvery, sendTimeout: notifyTimeoutMs(config.notifications) } : undefined;
-      return { policy: config.policy, searchAttributes: config.temporal.searchAttributes, notifications };
+      const learning = config.learning.skipFailingRungs ? learningSettings(config.learning) : undefined;
+      return { policy: config.policy, searchAttributes: config.temporal.searchAttributes, notifications, learning };
     },
 
     /** Facts about the target, by its kind, from the pack that diagnoses that kind. */

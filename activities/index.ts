@@ -12,6 +12,7 @@ import { guardActivities } from './guard';
 import { httpCheckActivities } from './http-check';
 import { incidentActivities, type Diagnoser } from './incident';
 import { notifyActivities, type NotifyCounter } from './notify';
+import { outcomeActivities } from './outcomes';
 
 type Activity = (...args: never[]) => Promise<unknown>;
 
@@ -21,6 +22,7 @@ export function engineActivities(config: MendConfig, client: Client, diagnosers:
     ...guardActivities(client),
     ...notifyActivities(config.notifications, notifications),
     ...httpCheckActivities(),
+    ...outcomeActivities(client),
   };
 }
 

@@ -14,12 +14,15 @@ import { drillSchedule, drillScheduleUsage } from './drill-schedule';
 import { buildBundle } from '../workers/bundle';
 import { replayPack, testPack } from './pack-commands';
 import { listRoutes, testRoutes } from './routes';
+import { runbookStats } from './runbook-stats';
 import { scaffoldPack, scaffoldRunbook } from './scaffold';
 import { UsageError } from './usage-error';
 
 const usage = `usage: mend <command> [options]
 
   runbooks [--json]                          list runbooks with their params and risk
+  runbooks --stats [--json]                  per alert signature: each runbook's recent and total recoveries,
+                                             median MTTR, and whether the next incident skips it
   run <runbook> [--param k=v ...] [--severity info|warning|critical] [--dry-run]
                 [--summary TEXT] [--id ID] [--json]
                                              start an incident
@@ -79,6 +82,7 @@ const options = {
   source: { type: 'string', default: 'alertmanager' },
   file: { type: 'string' },
   all: { type: 'boolean', default: false },
+  stats: { type: 'boolean', default: false },
   budget: { type: 'string' },
   every: { type: 'string' },
   cron: { type: 'string' },
@@ -105,7 +109,8 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
     try {
       switch (command) {
         case 'runbooks':
-          listRunbooks(session, values.json);
+          if (values.stats) await runbookStats(session, values.json);
+          else listRunbooks(session, values.json);
           return 0;
         case 'run':
           await runIncident(session, {

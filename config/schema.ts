@@ -4,6 +4,7 @@ import { durationAtLeast, durationSchema as duration } from '../common/schemas';
 import { risks, severities } from '../common/types';
 import { gatewaySchema } from '../gateway/config-schema';
 import { drillsSchema } from './drills-schema';
+import { learningSchema } from './learning-schema';
 import { notificationsSchema } from './notifications-schema';
 
 export const policySchema = z
@@ -83,6 +84,7 @@ export const configSchema = z
     gateway: gatewaySchema.prefault({}),
     notifications: notificationsSchema.prefault({}),
     drills: drillsSchema.prefault({}),
+    learning: learningSchema.prefault({}),
   })
   .strict();
 

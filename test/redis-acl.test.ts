@@ -56,7 +56,7 @@ test('every Redis runbook succeeds as the mend user', async () => {
     severity: 'warning',
     params: { redis: mend.redisName(), pattern: 'session:*', below: 0.0000001, maxmemoryBytes: 1 << 29, stabilize: '100ms', verifyWithin: '1s' },
   });
-  // First rung undone (RESTORE, CONFIG SET), then the ladder's heavier rung flushes (EXISTS, MULTI FLUSHDB + SET, DBSIZE).
+  // First rung undone (RESTORE, CONFIG SET), then the ladder's heavier rung flushes (EXISTS, EVAL of FLUSHDB + SET, DBSIZE).
   expect(undone.attempts.map((a) => a.status)).toEqual(['failed', 'verified']);
   expect(undone.attempts[0].steps.map((s) => s.status)).toEqual(['undone', 'undone']);
   expect(await admin.keys('*')).toEqual([expect.stringMatching(/^mend:flushed:/)]); // the flush's marker only
@@ -75,5 +75,19 @@ test('every Redis runbook succeeds as the mend user', async () => {
   } finally {
     await load.stop();
     await source.close();
+  }
+});
+
+test('an ACL that refuses the flush marker flushes nothing', async () => {
+  await admin.flushall();
+  await admin.set('product:1', 'kept');
+  await admin.call('ACL', 'SETUSER', 'mend', 'resetkeys', '~product:*', '~session:*');
+  try {
+    const flush = await mend.run({ runbook: 'redis-flush-cache', severity: 'warning', params: { redis: mend.redisName(), verifyWithin: '1s' } });
+    expect(flush.attempts[0].status).toBe('failed');
+    expect(flush.attempts[0].steps[0].error).toMatch(/NOPERM/);
+    expect(await admin.keys('*')).toEqual(['product:1']);
+  } finally {
+    await admin.call('ACL', 'SETUSER', 'mend', 'resetkeys', '~*');
   }
 });

@@ -18,6 +18,9 @@ import { IncidentNotices } from './incident-notices';
 import { IncidentOutcome } from './incident-outcome';
 import { RunbookRelay } from './incident-relay';
 import { IncidentState } from './incident-state';
+import { recordOutcomes, skipFailingRungs } from './incident-learning';
+import { signatureOf } from './learning';
+import { changed } from './patches';
 
 export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   const incidentId = workflowInfo().workflowId;
@@ -51,7 +54,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     summary: `diagnosis failed: ${errorMessage(err)}`,
     facts: undefined,
   }));
-  const { policy, searchAttributes, notifications } = await settings;
+  const { policy, searchAttributes, notifications, learning } = await settings;
   // A dry-run notifies nobody.
   const about = () => ({ incidentId, severity: input.severity, target: state.target });
   const notices = new IncidentNotices(input.dryRun ? undefined : notifications, about, state.view, detectedAt);
@@ -65,6 +68,9 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   const { summary, facts } = await diagnosis;
   state.mark('diagnosed', summary);
   const params = chooseByFacts(state, input, first, parsed, facts);
+  const learns = !input.dryRun && changed('learnFromOutcomes');
+  const signature = signatureOf(alerts?.view(), input.runbook);
+  if (learns) await skipFailingRungs(state, signature, learning);
   notices.opened(state.ladder[0], state.ladder, summary);
   const acts = proxyActivities<MendActivities>(policyActivityOptions(policy));
   const outcome = new IncidentOutcome(state, notices, acts, input.severity);
@@ -80,6 +86,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     }
     throw err;
   }
+  if (learns) await recordOutcomes(state, signature, record);
   if (alerts?.firing) {
     // Repeats of the alert land here instead of opening a second incident, until it resolves.
     const holdOpen = input.alert!.holdOpen;

@@ -4,4 +4,5 @@ export { incident } from './incident';
 export { targetGuard } from './guard';
 export { drChecklist } from './dr-checklist';
 export { drillRun } from './drill';
+export { runbookOutcomes } from './outcome-book';
 export { runbookWorkflow as default } from './runbook';

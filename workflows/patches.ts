@@ -20,6 +20,8 @@ export const patches = {
    * (recorded before: its approval was asked alone, then the policy's, and nothing was read again).
    */
   approvalJoinsDue: { id: 'failover-one-approval-then-look-again', runbooks: ['mysql-primary-failover'] },
+  /** Incidents read the outcome book before climbing and record their attempts in it (recorded before: neither). */
+  learnFromOutcomes: { id: 'learn-from-outcomes' },
 } satisfies Record<string, Patch>;
 
 /** Whether this run has the change: true for new runs, and for replays of runs recorded with it. */

@@ -162,12 +162,12 @@ export interface MendFixture {
 }
 
 /** Per test file: a private Redis, an admin client for assertions, and a worker (on time-skipping if asked). */
-export function useMendWithRedis(options: { timeSkipping?: boolean; policy?: Record<string, unknown> } = {}): MendFixture {
+export function useMendWithRedis(options: { timeSkipping?: boolean; policy?: Record<string, unknown>; config?: Record<string, unknown> } = {}): MendFixture {
   const fixture = {} as MendFixture;
   beforeAll(async () => {
     [fixture.server, fixture.env] = await Promise.all([startRedis(), options.timeSkipping ? timeSkippingEnv() : undefined]);
     fixture.redis = redisClient(fixture.server.url);
-    fixture.mend = await startMend({ redisUrl: fixture.server.url, env: fixture.env, policy: options.policy });
+    fixture.mend = await startMend({ redisUrl: fixture.server.url, env: fixture.env, policy: options.policy, config: options.config });
   });
   afterAll(async () => {
     await fixture.mend?.stop();

@@ -34,6 +34,14 @@ const deleteIfUnchanged = `
 if redis.call('DUMP', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+// Empties the database and leaves only the marker; nothing is flushed when the ACL would refuse the marker.
+const flushWithMarker = `
+if not redis.acl_check_cmd('SET', KEYS[1], ARGV[1], 'EX', '86400') then
+  return redis.error_reply('NOPERM the ACL refuses the marker ' .. KEYS[1])
+end
+redis.call('FLUSHDB')
+return redis.call('SET', KEYS[1], ARGV[1], 'EX', '86400')`;
+
 export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
   const stats = async (redis: string) => parseInfo(await pool.get(redis).info('stats'));
 
@@ -105,10 +113,13 @@ export function redisActivities(pool: RedisPool, snapshots: SnapshotStore) {
       if (input.dryRun) return { flushed };
       if (!input.marker) await client.flushdb();
       else {
-        // null: the transaction was aborted (e.g. EXECABORT: the ACL refuses the marker's key).
-        const replies = await client.multi().flushdb().set(input.marker, new Date().toISOString(), 'EX', 86_400).exec();
-        const failed = replies ? replies.find(([err]) => err)?.[0] : new Error('the transaction was aborted');
-        if (failed) throw new Error(`FLUSHDB with its marker failed: ${failed.message}`);
+        // A script, not MULTI: Redis refuses a whole transaction holding a SET while it is over maxmemory, the very
+        // state a flush relieves; a script's SET runs after its FLUSHDB has freed the memory.
+        try {
+          await client.eval(flushWithMarker, 1, input.marker, new Date().toISOString());
+        } catch (err) {
+          throw new Error(`FLUSHDB with its marker failed: ${(err as Error).message}`);
+        }
       }
       return { flushed };
     },
