@@ -71,6 +71,13 @@ export function drillWatchActivities(client: Client) {
       }
     },
 
+    /** What stood when a drill's budget ran out: whether its alert had fired, and the incidents since the injection. */
+    async drillStanding(input: DrillWatchInput): Promise<string> {
+      const fired = await firedAt(input.prometheus, input.alert);
+      const incidents = (await incidentsSince(input.since)).map((v) => `${v.incidentId} (${v.ladder.join(' → ')}: ${v.status})`);
+      return `${input.alert} ${fired ? `fired at ${fired}` : 'had not fired'}; ${incidents.length ? `incidents since the injection: ${incidents.join(', ')}` : 'no incident since the injection'}`;
+    },
+
     /**
      * Cancels the incidents opened since the injection that took the expected runbook, and waits (heartbeating) until
      * they have ended: their compensations are done before the drill's undo starts.

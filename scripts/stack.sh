@@ -114,11 +114,41 @@ if [ -z "${SHOP_ADMIN_TOKEN:-}" ]; then
   shop_token_note="$data/shop-admin-token"
 fi
 export SHOP_ADMIN_TOKEN # the shop's, and mend's for its admin endpoint (core.http tokenEnv)
+# The shop runs under supervisord, which does not restart it by itself: after a crash, mend's service-restart does
+# (the drill shop-process-crashed). Its env is supervisord's: no secret is written into the program's config.
 # Its cache is filled by its warmer, at start and hourly (SHOP_CACHE_TTL_SECONDS / 2): a flush stays visible until fixed.
+supervisor_conf="$data/supervisor/supervisord.conf"
+mkdir -p "$data/supervisor"
+cat >"$supervisor_conf" <<CONF
+[unix_http_server]
+file=$data/supervisor/supervisor.sock
+chmod=0700
+[supervisord]
+nodaemon=true
+silent=true
+logfile=$data/logs/supervisord.log
+pidfile=$data/supervisor/supervisord.pid
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+[supervisorctl]
+serverurl=unix://$data/supervisor/supervisor.sock
+[program:shop]
+command=$(command -v node) dist/examples/shop/app/server.js
+directory=$MEND_ROOT
+autorestart=false
+startsecs=1
+stopsignal=INT
+stdout_logfile=$data/logs/shop.log
+redirect_stderr=true
+CONF
 SHOP_PORT=$shop_port SHOP_CACHE_FILL=warmer SHOP_CACHE_TTL_SECONDS=7200 SHOP_REDIS_URL=$MEND_REDIS_URL SHOP_WRITER_FILE=$MEND_MYSQL_WRITER_FILE \
-  SHOP_DB_PASSWORD=$(node -p 'require(process.argv[1]).users.app' "$topology") node dist/examples/shop/app/server.js &
+  SHOP_DB_PASSWORD=$(node -p 'require(process.argv[1]).users.app' "$topology") "$(bash scripts/provision/supervisor.sh)" -c "$supervisor_conf" &
 pids+=($!)
-say "shop: http://127.0.0.1:$shop_port/products/1 (admin token: $shop_token_note; load: node dist/examples/shop/app/load.js --url http://127.0.0.1:$shop_port)"
+# mend's worker and gateway run with the stack's config plus what this data folder holds: the shop's manager.
+node dist/stack/local-config.js "$MEND_CONFIG" "$supervisor_conf" >"$data/stack.yaml"
+export MEND_CONFIG="$data/stack.yaml"
+wait_port 127.0.0.1 "$shop_port" 30 || { shutdown; die "the shop did not start (see $data/logs/shop.log and supervisord.log)"; }
+say "shop ready on http://127.0.0.1:$shop_port/products/1 (admin token: $shop_token_note; load: node dist/examples/shop/app/load.js --url http://127.0.0.1:$shop_port; logs: $data/logs/shop.log)"
 
 node dist/workers/main.js &
 pids+=($!)

@@ -49,6 +49,7 @@ test('mend drill --all: each scenario is detected by Prometheus and recovered by
     }))
     .sort((a, b) => a.scenario.localeCompare(b.scenario));
   expect(summary).toEqual([
+    { scenario: 'k8s-node-not-ready', outcome: 'recovered', runbook: 'k8s-node-drain', error: undefined },
     { scenario: 'k8s-pod-crash-loop', outcome: 'recovered', runbook: 'k8s-pod-restart', error: undefined },
     { scenario: 'mysql-primary-killed', outcome: 'recovered', runbook: 'mysql-primary-failover', error: undefined },
     { scenario: 'mysql-replica-sql-stopped', outcome: 'recovered', runbook: 'mysql-replication-repair', error: undefined },
@@ -56,6 +57,7 @@ test('mend drill --all: each scenario is detected by Prometheus and recovered by
     { scenario: 'redis-memory-pressure', outcome: 'recovered', runbook: 'redis-memory-relief', error: undefined },
     { scenario: 'shop-connection-surge', outcome: 'recovered', runbook: 'mysql-connection-surge', error: undefined },
     { scenario: 'shop-pool-exhausted', outcome: 'recovered', runbook: 'db-pool-reset', error: undefined },
+    { scenario: 'shop-process-crashed', outcome: 'recovered', runbook: 'service-restart', error: undefined },
   ]);
   expect(code).toBe(0);
   for (const d of run.drills) {
@@ -68,7 +70,7 @@ test('mend drill --all: each scenario is detected by Prometheus and recovered by
     expect(existsSync(join(stack.data, 'drills', run.runId, `${d.scenario}.svg`))).toBe(true);
   }
   const report = readFileSync(run.report!, 'utf8');
-  expect(report).toContain('**Auto-recovery: 7 of 7** (100%)');
+  expect(report).toContain('**Auto-recovery: 9 of 9** (100%)');
   // The failover moved the writer: the shop's orders still land (the pool was reset after the failover).
   const order = await fetch(`${shopUrl()}/orders`, { method: 'POST', body: JSON.stringify({ productId: 1, quantity: 1 }) });
   expect(order.status).toBe(201);
@@ -89,7 +91,11 @@ test('a drill whose budget runs out before mend recovers is stopped, and its und
   // The hit-rate alert needs about 25 s: a 10 s budget stops the drill first.
   const { code, run } = await drill('redis-cache-flushed', '--budget', '10s');
   expect(code).toBe(4);
-  expect(run.drills[0]).toMatchObject({ outcome: 'stopped at budget', undone: expect.stringMatching(/^restored \d+ of the deleted keys/) });
+  expect(run.drills[0]).toMatchObject({
+    outcome: 'stopped at budget',
+    error: expect.stringMatching(/^the budget ran out: RedisCacheHitRateLow had not fired; /),
+    undone: expect.stringMatching(/^restored \d+ of the deleted keys/),
+  });
   expect(await redis.dbsize()).toBeGreaterThanOrEqual(keysBefore);
 }, 180_000);
 

@@ -9,19 +9,20 @@ const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOStri
 
 function bookOf(runbook: string, outcomes: [recovered: boolean, minutesAgo: number][]): OutcomeBook {
   const book: OutcomeBook = {};
-  outcomes.forEach(([recovered, ago], i) => record(book, { signature: 'S', entries: [{ runbook, recovered, at: at(ago), incidentId: `i${i}` }] }));
+  outcomes.forEach(([recovered, ago], i) => record(book, { signature: 'S', entries: [{ runbook, recovered, at: at(ago), incidentId: `i${i}`, runId: 'r' }] }));
   return book;
 }
 
-test('a retried delivery is counted once, and only the latest attempts are kept', () => {
+test('a retried delivery is counted once, another run of the incident again, and only the latest attempts are kept', () => {
   const book = bookOf(
     'a',
     Array.from({ length: keptAttempts + 3 }, (_, i) => [i % 2 === 0, 1] as [boolean, number]),
   );
-  record(book, { signature: 'S', entries: [{ runbook: 'a', recovered: true, at: at(0), incidentId: `i${keptAttempts + 2}` }] });
-  expect(book.S.a.attempts).toBe(keptAttempts + 3);
+  record(book, { signature: 'S', entries: [{ runbook: 'a', recovered: true, at: at(0), incidentId: `i${keptAttempts + 2}`, runId: 'r' }] });
+  record(book, { signature: 'S', entries: [{ runbook: 'a', recovered: true, at: at(0), incidentId: 'i0', runId: 'another run' }] });
+  expect(book.S.a.attempts).toBe(keptAttempts + 4); // the same incident id in another run counts
   expect(book.S.a.recent).toHaveLength(keptAttempts);
-  expect(book.S.a.recent[0].incidentId).toBe('i3');
+  expect(book.S.a.recent[0].incidentId).toBe('i4');
 });
 
 test('a rung is skipped after minSample failures in its window, and never when it is the last rung', () => {

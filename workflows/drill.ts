@@ -8,6 +8,7 @@ import type { DrillActivities, DrillPlan } from '../activities/drills';
 import type { DrillObservation } from '../activities/drill-watch';
 import { errorMessage } from '../common/error-message';
 import { type DrillResult, type DrillRunResult, drillTimes } from '../drills/result';
+import { changed } from './patches';
 import type { MendSinks } from './sinks';
 import { type DrillInput, type DrillProgress, drillProgressQuery } from './drill-definitions';
 
@@ -158,14 +159,8 @@ class Drill {
     const scope = new CancellationScope();
     let observed: DrillObservation | undefined;
     let failed: unknown;
-    const watching = scope.run(() =>
-      proxyActivities<Acts>({ startToCloseTimeout: plan.budgetMs + 60_000, heartbeatTimeout: '15s', retry }).drillWatch({
-        alert: plan.expects.alert,
-        runbook: plan.expects.runbook,
-        since: this.r.injectedAt!,
-        prometheus: plan.prometheus,
-      }),
-    );
+    const watched = { alert: plan.expects.alert, runbook: plan.expects.runbook, since: this.r.injectedAt!, prometheus: plan.prometheus };
+    const watching = scope.run(() => proxyActivities<Acts>({ startToCloseTimeout: plan.budgetMs + 60_000, heartbeatTimeout: '15s', retry }).drillWatch(watched));
     watching.then(
       (o) => (observed = o),
       (err) => (failed = err),
@@ -174,6 +169,9 @@ class Drill {
     if (!inTime) {
       scope.cancel();
       await watching.catch(() => undefined);
+      if (changed('drillSaysWhereItStopped')) {
+        this.r.error = `the budget ran out: ${await quick.drillStanding(watched).catch((err) => `(unknown: ${errorMessage(err)})`)}`;
+      }
       return undefined;
     }
     if (failed) throw failed;

@@ -1,5 +1,6 @@
 // An incident's side of learning: it reads the outcome book before it climbs, skipping the rungs that keep failing
 // for its signature (said in its timeline), and records what its attempts did once it has an outcome.
+import { workflowInfo } from '@temporalio/workflow';
 import { errorMessage } from '../common/error-message';
 import type { RecoveryRecord } from '../common/types';
 import { bootstrap } from './bootstrap';
@@ -22,7 +23,7 @@ export async function skipFailingRungs(state: IncidentState, signature: string, 
 }
 
 export async function recordOutcomes(state: IncidentState, signature: string, record: RecoveryRecord): Promise<void> {
-  const entries = outcomeEntries(record);
+  const entries = outcomeEntries(record, workflowInfo().runId);
   if (!entries.length) return;
   try {
     await bootstrap.recordOutcomes({ signature, entries });

@@ -44,13 +44,14 @@ export function rungsToSkip(ladder: string[], tallies: Record<string, RunbookTal
 }
 
 /** The incident's attempts that acted (changed something, or recovered): the evidence a runbook is judged by. */
-export function outcomeEntries(record: RecoveryRecord): OutcomeEntry[] {
+export function outcomeEntries(record: RecoveryRecord, runId: string): OutcomeEntry[] {
   return record.attempts.filter(acted).map((a) => ({
     runbook: a.runbook,
     recovered: a.status === 'verified',
     at: a.verifiedAt ?? a.steps.at(-1)?.endedAt ?? a.steps.at(-1)?.startedAt ?? new Date().toISOString(),
     mttrSeconds: a.status === 'verified' ? record.mttrSeconds : undefined,
     incidentId: record.incidentId,
+    runId,
   }));
 }
 

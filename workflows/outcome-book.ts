@@ -14,12 +14,12 @@ export async function runbookOutcomes(book: OutcomeBook = {}): Promise<never> {
   return continueAsNew<typeof runbookOutcomes>(book);
 }
 
-/** Adds a delivery's entries; an incident's attempt already recorded (a retried signal) is not counted twice. */
+/** Adds a delivery's entries; an incident run's attempt already recorded (a retried signal) is not counted twice. */
 export function record(book: OutcomeBook, { signature, entries }: OutcomeDelivery): void {
   const runbooks = (book[signature] ??= {});
   for (const { runbook, ...entry } of entries) {
     const tally = (runbooks[runbook] ??= { attempts: 0, recovered: 0, recent: [] });
-    if (tally.recent.some((e) => e.incidentId === entry.incidentId)) continue;
+    if (tally.recent.some((e) => e.incidentId === entry.incidentId && e.runId === entry.runId)) continue;
     tally.attempts++;
     if (entry.recovered) tally.recovered++;
     tally.recent.push(entry);

@@ -11,6 +11,8 @@ export interface OutcomeEntry {
   /** From the fault to the recovery, when it recovered. */
   mttrSeconds?: number;
   incidentId: string;
+  /** The incident's run: the incidents of one alert share their id. */
+  runId: string;
 }
 
 export interface OutcomeDelivery {

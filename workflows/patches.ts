@@ -22,6 +22,8 @@ export const patches = {
   approvalJoinsDue: { id: 'failover-one-approval-then-look-again', runbooks: ['mysql-primary-failover'] },
   /** Incidents read the outcome book before climbing and record their attempts in it (recorded before: neither). */
   learnFromOutcomes: { id: 'learn-from-outcomes' },
+  /** A drill stopped at its budget records what stood then (recorded before: nothing). */
+  drillSaysWhereItStopped: { id: 'drill-says-where-it-stopped' },
 } satisfies Record<string, Patch>;
 
 /** Whether this run has the change: true for new runs, and for replays of runs recorded with it. */

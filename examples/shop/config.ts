@@ -9,6 +9,8 @@ const shopSchema = z
     rate: z.number().positive().max(1000).default(20),
     orderShare: z.number().min(0).max(1).default(0.2),
     drill: drillMark,
+    /** What starts the shop again (its service manager's command, run on the worker's host): the crash drill's undo. */
+    startCommand: z.array(z.string().min(1)).min(1).optional(),
   })
   .strict();
 

@@ -1,6 +1,10 @@
 // Faults `mend drill` injects into a shop marked `drill: allowed` (its pool exhausted by its report bug; its runaway
-// batch job flooding the database with connections), and the workload that measures its SLI meanwhile: product reads
+// batch job flooding the database with connections; its process killed), and the workload that measures its SLI meanwhile: product reads
 // and orders, each outcome recorded, every acknowledged order looked up afterwards.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { defineDrills, drillTargets, nonRetryable } from 'mend';
 import { startLoad } from './app/load';
 import type { ShopConfig } from './config';
@@ -30,6 +34,12 @@ export default defineDrills({
       return runaway.body?.running ? `its runaway job holds ${runaway.body.running} connections` : undefined;
     };
     const targets = drillTargets(config);
+    const answers = async (name: string) => (await call(name, 'GET', '/health', undefined, 1000).catch(() => ({ status: 0 }))).status === 200;
+    /** Waits up to `withinMs` for the shop to answer (true) or to stop answering (false). */
+    const until = async (name: string, up: boolean, withinMs: number) => {
+      for (const deadline = Date.now() + withinMs; Date.now() < deadline; await delay(200)) if ((await answers(name)) === up) return true;
+      return false;
+    };
 
     return {
       scenarios: {
@@ -68,6 +78,33 @@ export default defineDrills({
             const { status, body } = await call(name, 'DELETE', '/admin/runaway');
             if (status !== 200) throw new Error(`stopping the runaway job answered ${status}: ${JSON.stringify(body)}`);
             return `stopped the runaway job (${body!.closed} connections it still held)`;
+          },
+        },
+        'shop-process-crashed': {
+          description: "the shop's process killed (kill -9); its service manager does not restart it by itself",
+          targets,
+          expects: { alert: 'ShopDown', runbook: 'service-restart' },
+          healthy,
+          async inject(name: string) {
+            const shop = shopOf(name);
+            if (!shop.startCommand) throw nonRetryable(`shop ${name} has no startCommand: its crash could not be undone`);
+            if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(shop.url).hostname)) throw nonRetryable(`shop ${name} is not on this host`);
+            const { status, body } = await call(name, 'GET', '/admin/process');
+            const pid = Number(body?.pid);
+            if (status !== 200 || !(pid > 1)) throw nonRetryable(`the shop did not say its pid: ${status} ${JSON.stringify(body)}`);
+            // The pid must still be the shop's own server, not a process that reused it.
+            const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+            if (!argv.some((a) => /shop\/app\/server\.[jt]s$/.test(a))) throw nonRetryable(`pid ${pid} is not the shop's server: ${argv.join(' ')}`);
+            process.kill(pid, 'SIGKILL');
+            if (!(await until(name, false, 10_000))) throw new Error(`the shop still answers after kill -9 of pid ${pid}`);
+            return { pid };
+          },
+          async undo(name: string) {
+            if (await answers(name)) return 'the shop already runs again';
+            const [command, ...args] = shopOf(name).startCommand!;
+            const { stdout, stderr } = await promisify(execFile)(command, args, { timeout: 30_000 });
+            if (!(await until(name, true, 30_000))) throw new Error(`the shop does not answer after ${command}: ${stdout}${stderr}`);
+            return `started the shop (${`${stdout}${stderr}`.trim() || command})`;
           },
         },
       },

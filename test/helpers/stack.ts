@@ -66,7 +66,7 @@ export function useStack(adjust: (config: Record<string, unknown>) => void = () 
       extends: join(root, 'config', 'stack.yaml'),
       metrics: { port: ports.metrics },
       snapshots: { dir: join(fixture.data, 'snapshots') },
-      core: { http: { 'shop-admin': { url: `${shop}/admin` } }, prometheus: { default: { url: prometheus } } },
+      core: { http: { shop: { url: shop }, 'shop-admin': { url: `${shop}/admin` } }, prometheus: { default: { url: prometheus } } },
       shop: { shop: { url: shop } },
       redis: { default: { url: `redis://127.0.0.1:${ports.redis}` } },
       mysql: { default: { writerEndpoint: { file: join(fixture.data, 'mariadb', 'writer.json') } } },

@@ -167,6 +167,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     { method: 'DELETE', path: /^\/admin\/runaway$/, route: 'admin', admin: true, handle: async () => runaway.stop() },
     { method: 'GET', path: /^\/cache\/hot$/, route: 'cache', handle: (_, __, url) => hotEntries(url.searchParams.get('limit')) },
     { method: 'POST', path: /^\/admin\/orders\/missing$/, route: 'admin', admin: true, handle: async (req) => missingOrders(await jsonBody(req)) },
+    { method: 'GET', path: /^\/admin\/process$/, route: 'admin', admin: true, handle: async () => ({ pid: process.pid }) },
   ];
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
