@@ -75,7 +75,7 @@ export function drillWatchActivities(client: Client) {
     async drillStanding(input: DrillWatchInput): Promise<string> {
       const fired = await firedAt(input.prometheus, input.alert);
       const incidents = (await incidentsSince(input.since)).map((v) => `${v.incidentId} (${v.ladder.join(' → ')}: ${v.status})`);
-      return `${input.alert} ${fired ? `fired at ${fired}` : 'had not fired'}; ${incidents.length ? `incidents since the injection: ${incidents.join(', ')}` : 'no incident since the injection'}`;
+      return `${input.alert} ${fired ? 'was firing' : 'had not fired'}; ${incidents.length ? `incidents since the injection: ${incidents.join(', ')}` : 'no incident since the injection'}`;
     },
 
     /**

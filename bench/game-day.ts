@@ -9,10 +9,13 @@ import { incidentStatusQuery } from '../workflows/definitions';
 import { percentile } from './stats';
 
 const median = (values: number[]) =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
+  values.length
+    ? percentile(
+        [...values].sort((a, b) => a - b),
+        50,
+      )
+    : Number.NaN;
+const most = (values: number[]) => (values.length ? Math.max(...values) : Number.NaN);
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
     figures.push(run);
     console.log(
       `run ${i}/${runs} (${result.runId}): ${run.recovered}/${run.drills} recovered in ${run.seconds.toFixed(0)} s; ` +
-        `fired→verified p50 ${median(run.beyondFor)} s max ${Math.max(...run.beyondFor)} s; ` +
+        `fired→verified p50 ${median(run.beyondFor)} s max ${most(run.beyondFor)} s; ` +
         `fired→fixed p50 ${median(run.fixedAfterFire)} s; acked ${run.acked}, lost ${run.lost}; ` +
         `failed requests ${run.failedRequests}; actions outside the policy ${run.outsidePolicy}`,
     );

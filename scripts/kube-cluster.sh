@@ -23,7 +23,13 @@ if [ "$action" != up ]; then
 fi
 
 nodes=${3:-3}
-if [ -f "$KWOK_WORKDIR/clusters/$name/kwok.yaml" ]; then
+cluster_config="$KWOK_WORKDIR/clusters/$name/kwok.yaml"
+# A cluster made before kwok managed nodes by label cannot be drilled (k8s-node-not-ready): it is made again.
+if [ -f "$cluster_config" ] && ! grep -q manage-nodes-with-label-selector "$cluster_config"; then
+  say "recreating Kubernetes cluster $name: it was made with older settings"
+  "$kwokctl" delete cluster --name "$name" >"$log" 2>&1 || die "kwokctl could not delete cluster $name (see $log)"
+fi
+if [ -f "$cluster_config" ]; then
   # Known cluster: start its components again (a no-op when they run).
   "$kwokctl" start cluster --name "$name" --wait 60s >"$log" 2>&1 || die "kwokctl could not start cluster $name (see $log)"
 else

@@ -28,6 +28,7 @@ mkdir -p "$data/redis" "$data/logs"
 bash scripts/provision/node.sh
 temporal=$(bash scripts/provision/temporal.sh)
 redis_server=$(bash scripts/provision/redis.sh)
+supervisord=$(bash scripts/provision/supervisor.sh)
 
 pids=()
 cluster_up=
@@ -142,7 +143,7 @@ stdout_logfile=$data/logs/shop.log
 redirect_stderr=true
 CONF
 SHOP_PORT=$shop_port SHOP_CACHE_FILL=warmer SHOP_CACHE_TTL_SECONDS=7200 SHOP_REDIS_URL=$MEND_REDIS_URL SHOP_WRITER_FILE=$MEND_MYSQL_WRITER_FILE \
-  SHOP_DB_PASSWORD=$(node -p 'require(process.argv[1]).users.app' "$topology") "$(bash scripts/provision/supervisor.sh)" -c "$supervisor_conf" &
+  SHOP_DB_PASSWORD=$(node -p 'require(process.argv[1]).users.app' "$topology") "$supervisord" -c "$supervisor_conf" &
 pids+=($!)
 # mend's worker and gateway run with the stack's config plus what this data folder holds: the shop's manager.
 node dist/stack/local-config.js "$MEND_CONFIG" "$supervisor_conf" >"$data/stack.yaml"

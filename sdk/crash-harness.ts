@@ -16,6 +16,8 @@ import type { ActivityRun, CrashPoint } from '../workers/crash-worker';
 
 /** The policy of a crash test's worker: no budget or cooldown between its runs. */
 export const crashPolicy = { attempts: { max: 1000, window: '1m' }, cooldown: '1s', activityTimeout: '20s' };
+/** Every run must take the clean run's path again: no rung is skipped for the outcomes earlier runs recorded. */
+export const crashLearning = { skipFailingRungs: false };
 
 export interface CrashCase {
   client: Client;

@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { type DevServer, startDevServer } from '../common/dev-server';
 import type { RecoveryRecord, Severity } from '../common/types';
 import { readManifest } from '../packs/manifest';
-import { type CrashReport, crashEveryPoint, crashPolicy, type Point, startCrashIncident } from './crash-harness';
+import { type CrashReport, crashEveryPoint, crashLearning, crashPolicy, type Point, startCrashIncident } from './crash-harness';
 import type { PackTestOptions } from './pack-test-options';
 
 export interface PackCrashCase {
@@ -55,6 +55,7 @@ export function usePackCrashTest(packDir: string, options: PackTestOptions = {})
       snapshots: { dir: join(scratch, 'snapshots') },
       metrics: { host: '127.0.0.1', port: 0 },
       policy,
+      learning: crashLearning,
     };
     writeFileSync(configPath, stringify(config));
   }, 180_000);

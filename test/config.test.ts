@@ -66,13 +66,13 @@ test('the shipped config/mend.yaml is valid, and unreadable or non-YAML files fa
 test('a config extends another: sections merge key by key, each file names its packs relative to itself; loops and bad values are refused', () => {
   const dir = scratchDir('config-extends-');
   const stack = loadConfig(join(root, 'config', 'stack.yaml'));
-  expect(stack.packs).toEqual([join(root, 'examples', 'shop')]);
+  expect(stack.packs).toEqual([join(root, 'examples', 'shop'), join(root, 'examples', 'services-pack')]);
   expect(redisTargets(stack).default).toMatchObject({ url: 'redis://127.0.0.1:6379', expendableKeys: 'session:*', drill: 'allowed' });
   expect(stack.policy.attempts.max).toBe(3); // from mend.yaml, under it
   writeFileSync(join(dir, 'over.yaml'), `extends: ${join(root, 'config', 'stack.yaml')}\nredis: { default: { url: 'redis://127.0.0.1:6390' } }\n`);
   const over = loadConfig(join(dir, 'over.yaml'));
   expect(redisTargets(over).default).toMatchObject({ url: 'redis://127.0.0.1:6390', drill: 'allowed' });
-  expect(over.packs).toEqual([join(root, 'examples', 'shop')]);
+  expect(over.packs).toEqual([join(root, 'examples', 'shop'), join(root, 'examples', 'services-pack')]);
   writeFileSync(join(dir, 'a.yaml'), 'extends: b.yaml\n');
   writeFileSync(join(dir, 'b.yaml'), 'extends: a.yaml\n');
   expect(() => loadConfig(join(dir, 'a.yaml'))).toThrow(/extends: a loop: .*a\.yaml → .*b\.yaml → .*a\.yaml/);

@@ -50,7 +50,8 @@ test('rungs that never recovered a signature are skipped, said in the timeline, 
   const learned = await memoryIncident(redis);
   expect(learned.status).toBe('recovered');
   expect(learned.attempts.map((a) => a.runbook)).toEqual(['redis-flush-cache']);
-  expect(learned.timeline.find((e) => e.event === 'rung skipped')?.detail).toBe('redis-memory-relief: 0 of 2 recent attempts recovered redis-memory-relief (started by hand)');
+  const signature = `redis-memory-relief (started by hand) on redis/${redis}`;
+  expect(learned.timeline.find((e) => e.event === 'rung skipped by outcomes')?.detail).toBe(`redis-memory-relief: 0 of 2 recent attempts recovered ${signature}`);
   expect(await t.redis.dbsize()).toBe(1); // the flush's marker alone
   const before = Math.min(...trained.map((r) => r.mttrSeconds!));
   expect(learned.mttrSeconds!).toBeLessThan(before - 5); // the relief's settle and verification are gone
@@ -58,9 +59,9 @@ test('rungs that never recovered a signature are skipped, said in the timeline, 
   const stats = await runCli(t.mend.config, 'runbooks', '--stats', '--json');
   expect(stats.code).toBe(0);
   const rows = JSON.parse(stats.out) as RunbookStats[];
-  const mine = (runbook: string) => rows.find((r) => r.signature === 'redis-memory-relief (started by hand)' && r.runbook === runbook);
+  const mine = (runbook: string) => rows.find((r) => r.signature === signature && r.runbook === runbook);
   expect(mine('redis-memory-relief')).toMatchObject({ recent: { attempts: 2, recovered: 0 }, skipped: true });
   expect(mine('redis-flush-cache')).toMatchObject({ recent: { attempts: 3, recovered: 3 }, total: { attempts: 3, recovered: 3 }, skipped: false });
   const text = await runCli(t.mend.config, 'runbooks', '--stats');
-  expect(text.out).toMatch(/redis-memory-relief \(started by hand\)\s+redis-memory-relief\s+0 of 2 recovered\s+0 of 2\s+-\s+skipped/);
+  expect(text.out).toMatch(new RegExp(`on redis/${redis}\\s+redis-memory-relief\\s+0 of 2 recovered\\s+0 of 2\\s+-\\s+skipped`));
 });

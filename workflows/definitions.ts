@@ -71,6 +71,8 @@ export interface IncidentView {
   /** The running (or last) runbook's workflow id, to ask it for step detail. */
   runbookWorkflowId?: string;
   ladder: string[];
+  /** Rungs skipped for their recorded outcomes. */
+  skipped?: string[];
   timeline: TimelineEntry[];
   record?: RecoveryRecord;
   /** The alerts behind an incident that monitoring opened. */

@@ -170,7 +170,12 @@ class Drill {
       scope.cancel();
       await watching.catch(() => undefined);
       if (changed('drillSaysWhereItStopped')) {
-        this.r.error = `the budget ran out: ${await quick.drillStanding(watched).catch((err) => `(unknown: ${errorMessage(err)})`)}`;
+        // One short look: the incident is stopped next, and a Ctrl-C meanwhile still cancels the drill.
+        const standing = await once.drillStanding(watched).catch((err) => {
+          if (isCancellation(err)) throw err;
+          return `(unknown: ${errorMessage(err)})`;
+        });
+        this.r.error = `the budget ran out: ${standing}`;
       }
       return undefined;
     }

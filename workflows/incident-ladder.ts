@@ -58,6 +58,13 @@ export function chooseByFacts(
   return choice.params;
 }
 
+/** The rung's params when they describe the incident's target; otherwise it cannot run on this incident. */
+export function rungParams(runbook: string, params: IncidentInput['params'], target: string): { rung: RunbookDefinition; data: unknown } | undefined {
+  const rung = findRunbook(runbook);
+  const parsed = rung?.params.safeParse(params);
+  return rung && parsed?.success && rung.target(parsed.data) === target ? { rung, data: parsed.data } : undefined;
+}
+
 /** What a climb works with: the incident, its settings and its parts. */
 export interface LadderRun {
   input: IncidentInput;
@@ -77,14 +84,14 @@ export interface LadderRun {
 export async function climb(run: LadderRun): Promise<RecoveryRecord> {
   const { input, params, policy, searchAttributes, notifications, alerts, state, relay, turns, notices, outcome } = run;
   const { incidentId, target } = state;
-  for (const runbook of state.ladder) {
-    const rung = findRunbook(runbook)!;
-    const rungParams = rung.params.safeParse(params);
-    if (!rungParams.success || rung.target(rungParams.data) !== target) {
+  for (const runbook of state.rungs()) {
+    const runnable = rungParams(runbook, params, target);
+    if (!runnable) {
       state.mark('rung skipped', `${runbook}: its params do not describe ${target}`);
       continue;
     }
-    const lane = input.dryRun ? undefined : laneOf(runbook, rung, rungParams.data, policy);
+    const { rung, data } = runnable;
+    const lane = input.dryRun ? undefined : laneOf(runbook, rung, data, policy);
     if (lane) {
       const turn = await turns.acquire(runbook, lane, turns.laneLimits);
       if (turn.decision === 'refused') return outcome.finish('refused', `${runbook}: ${turn.reason}`);
@@ -144,7 +151,7 @@ export async function climb(run: LadderRun): Promise<RecoveryRecord> {
     const end = endAfter(result, runbook, state.ladder);
     if (end) return outcome.finish(end.status, end.reason);
   }
-  return outcome.finish('escalated', `no runbook recovered ${target} (tried ${state.ladder.join(' → ')})`);
+  return outcome.finish('escalated', `no runbook recovered ${target} (tried ${state.rungs().join(' → ')})`);
 }
 
 /** Starts the rung's runbook as a child workflow, tagged like the incident, and waits for its result. */

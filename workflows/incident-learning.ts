@@ -1,24 +1,31 @@
 // An incident's side of learning: it reads the outcome book before it climbs, skipping the rungs that keep failing
 // for its signature (said in its timeline), and records what its attempts did once it has an outcome.
-import { workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { MendActivities } from '../activities';
 import { errorMessage } from '../common/error-message';
-import type { RecoveryRecord } from '../common/types';
+import type { IncidentInput, RecoveryRecord } from '../common/types';
 import { bootstrap } from './bootstrap';
+import { rungParams } from './incident-ladder';
 import type { IncidentState } from './incident-state';
 import { outcomeEntries, rungsToSkip, type LearningSettings } from './learning';
 
-export async function skipFailingRungs(state: IncidentState, signature: string, settings: LearningSettings | undefined): Promise<void> {
-  if (!settings || state.ladder.length < 2) return;
-  let tallies: Awaited<ReturnType<typeof bootstrap.outcomeTallies>>;
+// Read on the way to the first rung: a slow book is passed by, not waited for.
+const book = proxyActivities<MendActivities>({ startToCloseTimeout: '5s', retry: { maximumAttempts: 1 } });
+
+/** Skips the rungs that keep failing among those that can run here; the last of those always runs. */
+export async function skipFailingRungs(state: IncidentState, signature: string, settings: LearningSettings | undefined, params: IncidentInput['params']): Promise<void> {
+  const runnable = state.ladder.filter((r) => rungParams(r, params, state.target));
+  if (!settings || runnable.length < 2) return;
+  let tallies: Awaited<ReturnType<typeof book.outcomeTallies>>;
   try {
-    tallies = await bootstrap.outcomeTallies({ signature, runbooks: state.ladder });
+    tallies = await book.outcomeTallies({ signature, runbooks: runnable });
   } catch (err) {
     state.mark('outcomes unread', `every rung is tried: ${errorMessage(err)}`);
     return;
   }
-  for (const { runbook, because } of rungsToSkip(state.ladder, tallies, signature, settings, Date.now())) {
-    state.ladder = state.ladder.filter((r) => r !== runbook);
-    state.mark('rung skipped', `${runbook}: ${because}`);
+  for (const { runbook, because } of rungsToSkip(runnable, tallies, signature, settings, Date.now())) {
+    state.skipped.push(runbook);
+    state.mark('rung skipped by outcomes', `${runbook}: ${because}`);
   }
 }
 

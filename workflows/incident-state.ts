@@ -15,6 +15,8 @@ export class IncidentState {
   waitingFor: string | undefined;
   target = '(unknown)';
   ladder: string[] = [];
+  /** Rungs of the ladder skipped for their recorded outcomes (learning). */
+  skipped: string[] = [];
   approval: ApprovalRequest | undefined;
   runbookWorkflowId: string | undefined;
   record: RecoveryRecord | undefined;
@@ -34,10 +36,16 @@ export class IncidentState {
     approval: this.approval,
     runbookWorkflowId: this.runbookWorkflowId,
     ladder: this.ladder,
+    skipped: this.skipped.length ? this.skipped : undefined,
     timeline: this.timeline,
     record: this.record,
     alerts: this.alerts?.view(),
   });
+
+  /** The rungs the incident tries: its ladder less those skipped. */
+  rungs(): string[] {
+    return this.ladder.filter((r) => !this.skipped.includes(r));
+  }
 
   /** Adds an event to the timeline. */
   mark(event: string, detail?: string): void {
@@ -62,7 +70,7 @@ function renderIncident(v: IncidentView): string {
   if (v.approval) lines.push(...describeApproval(v.approval));
   else if (v.waitingFor) lines.push(`Waiting for: ${v.waitingFor}`);
   if (v.runbookWorkflowId) lines.push(`Runbook workflow: ${v.runbookWorkflowId} (approve/reject here or there)`);
-  if (v.ladder.length) lines.push(`Ladder: ${v.ladder.join(' → ')} → people`);
+  if (v.ladder.length) lines.push(`Ladder: ${v.ladder.map((r) => (v.skipped?.includes(r) ? `${r} (skipped)` : r)).join(' → ')} → people`);
   if (v.alerts) lines.push(`Alert: ${v.alerts.firing ? 'firing' : 'resolved'} (${v.alerts.notifications} notifications, key ${v.alerts.key})`);
   for (const t of v.timeline.slice(-8)) lines.push(`- ${t.at} ${t.event}${t.detail ? `: ${t.detail}` : ''}`);
   return lines.join('\n');

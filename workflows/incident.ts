@@ -69,9 +69,9 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   state.mark('diagnosed', summary);
   const params = chooseByFacts(state, input, first, parsed, facts);
   const learns = !input.dryRun && changed('learnFromOutcomes');
-  const signature = signatureOf(alerts?.view(), input.runbook);
-  if (learns) await skipFailingRungs(state, signature, learning);
-  notices.opened(state.ladder[0], state.ladder, summary);
+  const signature = signatureOf(alerts?.view(), input.runbook, state.target);
+  if (learns) await skipFailingRungs(state, signature, learning, params);
+  notices.opened(state.rungs()[0], state.rungs(), summary);
   const acts = proxyActivities<MendActivities>(policyActivityOptions(policy));
   const outcome = new IncidentOutcome(state, notices, acts, input.severity);
   const turns = new GuardTurns(state, acts, policy);

@@ -14,10 +14,13 @@ export interface LearningSettings {
   memoryMs: number;
 }
 
-/** What the alerts that opened the incident say, or the runbook it was started with when no alert did. */
-export function signatureOf(alerts: AlertsView | undefined, runbook: string): string {
+/**
+ * What went wrong where: the alerts that opened the incident (or the runbook it was started with, when no alert did)
+ * on its target. One target's failures teach nothing about another's.
+ */
+export function signatureOf(alerts: AlertsView | undefined, runbook: string, target: string): string {
   const names = [...new Set(alerts?.alerts.map((a) => a.name))].sort();
-  return names.length ? names.join('+') : `${runbook} (started by hand)`;
+  return `${names.length ? names.join('+') : `${runbook} (started by hand)`} on ${target}`;
 }
 
 export interface SkippedRung {
@@ -43,7 +46,11 @@ export function rungsToSkip(ladder: string[], tallies: Record<string, RunbookTal
   return skipped;
 }
 
-/** The incident's attempts that acted (changed something, or recovered): the evidence a runbook is judged by. */
+/**
+ * The evidence a runbook is judged by: its attempts that recovered, and those that acted and then failed their
+ * verification. An attempt that failed for another reason (a refused grant, an unreachable server) says nothing
+ * about whether the runbook helps.
+ */
 export function outcomeEntries(record: RecoveryRecord, runId: string): OutcomeEntry[] {
   return record.attempts.filter(acted).map((a) => ({
     runbook: a.runbook,
@@ -56,4 +63,5 @@ export function outcomeEntries(record: RecoveryRecord, runId: string): OutcomeEn
 }
 
 const acted = (a: RunbookResult): boolean =>
-  !a.dryRun && (a.status === 'verified' || ((a.status === 'failed' || a.status === 'needs-people') && a.steps.some((s) => s.status !== 'planned')));
+  !a.dryRun &&
+  (a.status === 'verified' || ((a.status === 'failed' || a.status === 'needs-people') && a.steps.some((s) => s.status !== 'planned') && a.verifications.some((v) => !v.ok)));

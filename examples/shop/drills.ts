@@ -82,7 +82,8 @@ export default defineDrills({
         },
         'shop-process-crashed': {
           description: "the shop's process killed (kill -9); its service manager does not restart it by itself",
-          targets,
+          // Only a shop whose startCommand can undo the crash.
+          targets: Object.fromEntries(Object.entries(targets).filter(([name]) => config[name].startCommand)),
           expects: { alert: 'ShopDown', runbook: 'service-restart' },
           healthy,
           async inject(name: string) {

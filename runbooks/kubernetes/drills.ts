@@ -49,7 +49,9 @@ export default defineDrills({
       for (const node of (await core.listNode()).items) {
         const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
         if (ready !== 'True') return `node ${node.metadata!.name} is not Ready (${ready ?? 'no condition'})`;
-        if (node.spec?.taints?.some((t) => t.key.startsWith('node.kubernetes.io/'))) return `node ${node.metadata!.name} still has the node controller's taints`;
+        // A cordon is an operator's choice; the node controller's other taints (not-ready, unreachable) are not.
+        const taint = node.spec?.taints?.find((t) => t.key.startsWith('node.kubernetes.io/') && t.key !== 'node.kubernetes.io/unschedulable');
+        if (taint) return `node ${node.metadata!.name} still has the taint ${taint.key}`;
       }
       return undefined;
     };

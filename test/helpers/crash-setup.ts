@@ -2,7 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { MysqlConfig } from '../../runbooks/mysql/config';
 import { parseConfig } from '../../config/load';
-import { crashPolicy } from '../../sdk/crash-harness';
+import { crashLearning, crashPolicy } from '../../sdk/crash-harness';
 import { testConfig } from './mend';
 import { processConfigFile } from './worker-process';
 
@@ -34,5 +34,6 @@ export function crashConfig(
   const config = options.sections ? parseConfig({ ...base, ...options.sections }, 'test', {}) : base;
   if (options.kubernetes) config.kubernetes = { [options.kubernetes.cluster]: { kubeconfig: options.kubernetes.kubeconfig } };
   if (options.mysql) config.mysql = options.mysql;
+  Object.assign(config.learning, crashLearning);
   return processConfigFile(config, prefix);
 }

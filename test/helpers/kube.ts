@@ -77,7 +77,8 @@ export function useKube(): KubeSuite {
       for (const name of names) {
         await core.createNode({
           body: {
-            metadata: { name, annotations: { 'kwok.x-k8s.io/node': 'fake' }, labels: { 'mend.test/suite': id, 'kubernetes.io/hostname': name } },
+            // type=kwok: the nodes kwok heartbeats (scripts/kwok/kwokctl.yaml).
+            metadata: { name, annotations: { 'kwok.x-k8s.io/node': 'fake' }, labels: { type: 'kwok', 'mend.test/suite': id, 'kubernetes.io/hostname': name } },
             spec: { taints: [{ key: 'mend.test/suite', value: id, effect: 'NoSchedule' }] },
           },
         });
