@@ -24,9 +24,10 @@ fi
 
 nodes=${3:-3}
 cluster_config="$KWOK_WORKDIR/clusters/$name/kwok.yaml"
-# A cluster made before kwok managed nodes by label cannot be drilled (k8s-node-not-ready): it is made again.
-if [ -f "$cluster_config" ] && ! grep -q manage-nodes-with-label-selector "$cluster_config"; then
-  say "recreating Kubernetes cluster $name: it was made with older settings"
+settings=$(sha256sum "$MEND_ROOT/scripts/kwok/kwokctl.yaml" | cut -d' ' -f1)
+# A cluster made with other settings (scripts/kwok/kwokctl.yaml) is made again: it is disposable, its settings are not.
+if [ -f "$cluster_config" ] && [ "$(cat "$KWOK_WORKDIR/$name.settings" 2>/dev/null)" != "$settings" ]; then
+  say "recreating Kubernetes cluster $name: scripts/kwok/kwokctl.yaml changed since it was made"
   "$kwokctl" delete cluster --name "$name" >"$log" 2>&1 || die "kwokctl could not delete cluster $name (see $log)"
 fi
 if [ -f "$cluster_config" ]; then
@@ -40,6 +41,7 @@ else
     --kwok-controller-binary="$bins/kwok" --extra-args kube-apiserver=advertise-address=127.0.0.1 \
     --kubeconfig "$KWOK_WORKDIR/$name.admin-kubeconfig" --wait 60s >"$log" 2>&1 \
     || { "$kwokctl" delete cluster --name "$name" >>"$log" 2>&1; die "kwokctl could not create cluster $name (see $log)"; }
+  echo "$settings" >"$KWOK_WORKDIR/$name.settings"
 fi
 "$kwokctl" scale node --name "$name" --replicas "$nodes" >>"$log" 2>&1 || die "kwokctl could not add $nodes nodes (see $log)"
 [ -f "$kubeconfig" ] || die "cluster $name has no kubeconfig at $kubeconfig"
