@@ -164,8 +164,15 @@ export function drillActivities(config: MendConfig, packs: LoadedPack[], context
       return { at, injected };
     },
 
+    /** Heartbeats every second while the scenario's undo runs (it may wait, e.g. for traffic to drain). */
     async drillUndo(input: { scenario: string; target: string; injected: Injected }): Promise<string> {
-      return scenarioOf(input.scenario).undo(input.target, input.injected);
+      const ctx = Context.current();
+      const beat = setInterval(() => ctx.heartbeat(), 1000);
+      try {
+        return await scenarioOf(input.scenario).undo(input.target, input.injected);
+      } finally {
+        clearInterval(beat);
+      }
     },
 
     /** Runs the configured workload until cancelled, its outcomes appended to `outcomesFile` (heartbeats every second). */

@@ -81,7 +81,8 @@ MEND_KUBECONFIG=$(KWOK_WORKDIR="$data/kwok" bash scripts/kube-cluster.sh up mend
   || { shutdown; die "the local Kubernetes cluster did not start (see $data/kwok/mend.log)"; }
 export MEND_KUBECONFIG
 cluster_up=1
-"$(bash scripts/provision/kube-binaries.sh)/kubectl" --kubeconfig "$MEND_KUBECONFIG" apply -f examples/shop/kubernetes/web.yaml \
+sed "s#@SHOP_URL@#http://127.0.0.1:$shop_port#g" examples/shop/kubernetes/web.yaml \
+  | "$(bash scripts/provision/kube-binaries.sh)/kubectl" --kubeconfig "$MEND_KUBECONFIG" apply -f - \
   >"$data/logs/kubectl.log" 2>&1 || { shutdown; die "the shop's deployment did not apply (see $data/logs/kubectl.log)"; }
 say "Kubernetes with 3 kwok nodes: KUBECONFIG=$MEND_KUBECONFIG (cluster \"default\" in mend's config)"
 

@@ -14,7 +14,7 @@ export interface DrillScenario<I extends Injected = Injected> {
   expects: { alert: string; runbook: string };
   /** Breaks the target once; not retried (a second kill would kill another server). */
   inject(target: string): Promise<I>;
-  /** Puts the target back as a drill found it, whether or not mend recovered it; idempotent, retried. */
+  /** Puts the target back as a drill found it, whether or not mend recovered it; idempotent, retried; at most 10m. */
   undo(target: string, injected: I): Promise<string>;
   /** Undefined while the target is as a drill may start on it; else what is wrong with it. */
   healthy(target: string): Promise<string | undefined>;

@@ -7,6 +7,7 @@ export { needsPeople, refused } from '../workflows/kit/errors';
 export { drillMarkSchema as drillMark, durationSchema as duration, envNameSchema as envName } from '../common/schemas';
 export { secondsBetween, toMs } from '../common/duration';
 export { errorMessage } from '../common/error-message';
+export { paced, type Paced } from '../common/paced';
 export { nonRetryable } from '../activities/errors';
 export { defineActions, type ActionContext, type ActionsDefinition, type ActionsOf, type DiagnoseInput, type FactsOf } from './actions';
 export { defineDrills, drillTargets, type DrillScenario, type DrillsDefinition, type DrillWorkload, type Injected, type WorkloadOutcome } from './drills';

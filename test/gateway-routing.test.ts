@@ -150,6 +150,7 @@ test('the shipped config loads, and its routes reach runbooks mend has', () => {
     'redis-memory-relief',
     'k8s-pod-restart',
     'k8s-scale-up',
+    'k8s-scale-up',
     'k8s-rollout-undo',
     'k8s-node-drain',
     'k8s-node-drain',
@@ -189,6 +190,10 @@ test("the shipped routes take the mixins' alerts as their exporters send them, n
   ]);
   expect(route(am({ alertname: 'KubeNodeUnreachable', node: 'kwok-node-1', key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }), 'alertmanager')).toEqual([
     'kubernetes/kube-node-unreachable → k8s-node-drain on k8s/default/node/kwok-node-1',
+  ]);
+  // An application's overload rule (the shop's) names the deployment to scale.
+  expect(route(am({ alertname: 'KubeDeploymentOverloaded', namespace: 'shop', deployment: 'web', severity: 'warning' }), 'alertmanager')).toEqual([
+    'kubernetes/kube-deployment-overloaded → k8s-scale-up on k8s/default/shop/deployment/web',
   ]);
   expect(route(grafanaPayload([{ labels: { alertname: 'MySQL instance down', instance: '127.0.0.1:3307', grafana_folder: 'db' } }]), 'grafana')).toEqual([
     'mysql/mysqld-mixin-down → mysql-primary-failover on mysql/default',

@@ -16,6 +16,8 @@ type Acts = DrillActivities & DrillWatchActivities & DrillReportActivities;
 const retry = { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: ['NonRetryable'] };
 const quick = proxyActivities<Acts>({ startToCloseTimeout: '2m', retry });
 const waiting = proxyActivities<Acts>({ startToCloseTimeout: '3m', heartbeatTimeout: '15s', retry });
+// An undo may wait for the system (traffic draining from an alert's window): at most 10m, heartbeating.
+const undoing = proxyActivities<Acts>({ startToCloseTimeout: '10m', heartbeatTimeout: '15s', retry });
 // Never twice: a second kill would kill another server.
 const once = proxyActivities<Acts>({ startToCloseTimeout: '2m', retry: { maximumAttempts: 1 } });
 const { metrics } = proxySinks<MendSinks>();
@@ -135,7 +137,7 @@ class Drill {
       }
       this.say('undoing the fault');
       await attempt('the undo', async () => {
-        r.undone = await quick.drillUndo({ ...plan, injected: r.injected! });
+        r.undone = await undoing.drillUndo({ ...plan, injected: r.injected! });
       });
       this.say('waiting for the target to be healthy again');
       await attempt('after the undo', () => waiting.drillAwaitHealthy(plan));

@@ -1,14 +1,41 @@
 // Faults `mend drill` injects into a Kubernetes cluster marked `drill: allowed`, on deployments labelled
-// mend.dev/drill=allowed: a pod crash-looping (its status as a kubelet reports a container that keeps exiting), and
-// the node under one of their pods going NotReady (its kubelet, here kwok, no longer reports).
-import { defineDrills, drillTargets, nonRetryable } from 'mend';
+// mend.dev/drill=allowed: a pod crash-looping (its status as a kubelet reports a container that keeps exiting),
+// the node under one of their pods going NotReady (its kubelet, here kwok, no longer reports), and a deployment
+// overloaded (more requests than its replicas are sized for, sent to the URL its annotation names).
+import { setTimeout as delay } from 'node:timers/promises';
+import { type Duration, defineDrills, drillTargets, nonRetryable, toMs } from 'mend';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { KubernetesConfig } from './config';
-import { KubeClusters } from './actions/clusters';
+import { kube } from './actions/api-errors';
+import { type KubeApis, KubeClusters } from './actions/clusters';
+import { deploymentActivities } from './actions/deployments';
+import { readDeployment } from './actions/state';
+import { startTraffic, stopTraffic } from './drill-traffic';
 
 const drillLabel = 'mend.dev/drill=allowed';
 /** The label kwok's controller manages nodes by (scripts/kwok/kwokctl.yaml): without it, nobody heartbeats the node. */
 const kwokManaged = 'type';
+
+/**
+ * How a drilled deployment opts into the overload drill: where its traffic goes (a URL to GET), the extra requests
+ * per second that overload it (30), and how long its overload rule's window takes to forget them (30s; 1s to 5m):
+ * the undo waits that long before it scales back, so that the alert does not fire again on traffic already gone.
+ * While the drill runs, the deployment carries `overloading`; the traffic stops once it is gone.
+ */
+const overload = {
+  url: 'mend.dev/drill-overload-url',
+  rate: 'mend.dev/drill-overload-rate',
+  drain: 'mend.dev/drill-overload-drain',
+  overloading: 'mend.dev/drill-overloading',
+};
+/** The extra traffic ends by itself after this, even when no undo ever ends it. */
+const overloadAtMostMs = 60 * 60_000;
+
+/** Sets (or, with null, removes) the overload drill's mark on a deployment, only while it is the one with `uid`. */
+const markOverloading = (api: KubeApis, d: { namespace: string; name: string; uid: string }, mark: string | null) =>
+  kube(`${mark ? 'marking' : 'unmarking'} deployment ${d.namespace}/${d.name} as overloaded by a drill`, () =>
+    api.apps.patchNamespacedDeployment({ namespace: d.namespace, name: d.name, body: { metadata: { uid: d.uid, annotations: { [overload.overloading]: mark } } } }, api.mergePatch),
+  );
 
 const crashLooping = (pod: V1Pod) => pod.status?.containerStatuses?.some((c) => c.state?.waiting?.reason === 'CrashLoopBackOff') === true;
 const settled = (d: V1Deployment) => {
@@ -39,6 +66,27 @@ export default defineDrills({
       if (!pod) throw nonRetryable(`deployment ${d.metadata!.namespace}/${d.metadata!.name} has no running pod`);
       return pod;
     };
+    const overloadable = async (cluster: string) => {
+      const d = (await drilled(cluster)).find((x) => x.metadata?.annotations?.[overload.url]);
+      if (!d) throw nonRetryable(`no deployment labelled ${drillLabel} in cluster ${cluster} has the annotation ${overload.url} (where its traffic goes)`);
+      const a = d.metadata!.annotations!;
+      const where = `${d.metadata!.namespace}/${d.metadata!.name}`;
+      const url = a[overload.url];
+      if (!/^https?:\/\//.test(url) || !URL.canParse(url)) throw nonRetryable(`${where}: ${overload.url} must be an http(s) URL (not "${url}")`);
+      const rate = Number(a[overload.rate] ?? 30);
+      if (!(rate > 0 && rate <= 200)) throw nonRetryable(`${where}: ${overload.rate} must be requests per second, more than 0 and at most 200 (not "${a[overload.rate]}")`);
+      const drain = a[overload.drain] ?? '30s';
+      const drainMs = /^\d+(ms|s|m)$/.test(drain) ? toMs(drain as Duration) : Number.NaN;
+      if (!(drainMs >= 1000 && drainMs <= 5 * 60_000)) throw nonRetryable(`${where}: ${overload.drain} must be a duration from 1s to 5m, like 30s (not "${drain}")`);
+      // A URL that does not answer would overload nothing: the drill would only wait out its budget.
+      await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+        (res) => res.body?.cancel(),
+        (err: Error) => {
+          throw nonRetryable(`${where}: ${overload.url} ${url} does not answer: ${err.message}`);
+        },
+      );
+      return { d, where, url, rate, drainMs };
+    };
     const healthy = async (cluster: string) => {
       for (const d of await drilled(cluster)) {
         const where = `${d.metadata!.namespace}/${d.metadata!.name}`;
@@ -56,13 +104,15 @@ export default defineDrills({
       return undefined;
     };
 
+    // Each scenario runs on the clusters marked `drill: allowed`, and starts and ends with them healthy.
+    const everyScenario = { targets: drillTargets(config), healthy };
+
     return {
       scenarios: {
         'k8s-pod-crash-loop': {
           description: 'a pod of a drilled deployment crash looping (its container exits at every start)',
-          targets: drillTargets(config),
           expects: { alert: 'KubePodCrashLooping', runbook: 'k8s-pod-restart' },
-          healthy,
+          ...everyScenario,
           async inject(cluster: string) {
             const pod = await runningPod(cluster);
             const { core, mergePatch } = await clusters.get(cluster);
@@ -100,9 +150,8 @@ export default defineDrills({
         },
         'k8s-node-not-ready': {
           description: 'the node under a pod of a drilled deployment stops reporting (its kubelet gone): NotReady, then unreachable',
-          targets: drillTargets(config),
           expects: { alert: 'KubeNodeNotReady', runbook: 'k8s-node-drain' },
-          healthy,
+          ...everyScenario,
           async inject(cluster: string) {
             const pod = await runningPod(cluster);
             const name = pod.spec?.nodeName;
@@ -122,6 +171,42 @@ export default defineDrills({
             const body = { metadata: { labels: { [kwokManaged]: String(injected.managedBy) } }, ...(injected.unschedulable ? {} : { spec: { unschedulable: null } }) };
             await core.patchNode({ name, body }, mergePatch);
             return `node ${name} reports again${injected.unschedulable ? '' : ' and is schedulable'}`;
+          },
+        },
+        'k8s-deployment-overloaded': {
+          description: 'more requests than the replicas of a drilled deployment are sized for (extra traffic to the URL its annotation names)',
+          expects: { alert: 'KubeDeploymentOverloaded', runbook: 'k8s-scale-up' },
+          ...everyScenario,
+          async inject(cluster: string) {
+            const { d, url, rate, drainMs } = await overloadable(cluster);
+            const api = await clusters.get(cluster);
+            const ref = { namespace: d.metadata!.namespace!, name: d.metadata!.name!, uid: d.metadata!.uid! };
+            const mark = new Date().toISOString();
+            await markOverloading(api, ref, mark);
+            const goOn = async () => {
+              const now = await readDeployment(api, ref.namespace, ref.name);
+              return now?.metadata?.uid === ref.uid && now.metadata?.annotations?.[overload.overloading] === mark;
+            };
+            startTraffic(ref.uid, { url, perSecond: rate, forMs: overloadAtMostMs, goOn });
+            return { namespace: ref.namespace, deployment: ref.name, uid: ref.uid, replicas: d.spec?.replicas ?? 1, rate, drainMs };
+          },
+          async undo(cluster: string, injected) {
+            const api = await clusters.get(cluster);
+            const ref = { cluster, namespace: String(injected.namespace), name: String(injected.deployment), uid: String(injected.uid) };
+            const where = `${ref.namespace}/${ref.name}`;
+            stopTraffic(ref.uid);
+            const d = await readDeployment(api, ref.namespace, ref.name);
+            if (d?.metadata?.uid !== ref.uid) return `deployment ${where} was replaced; its extra traffic stops within 2s`;
+            // Without the mark, the traffic stops on any worker within 2 s.
+            if (d.metadata?.annotations?.[overload.overloading] !== undefined) await markOverloading(api, ref, null);
+            const stopped = `stopped ${injected.rate} extra requests/s`;
+            if ((d.spec?.replicas ?? 1) === injected.replicas) return stopped;
+            await delay(Number(injected.drainMs));
+            // Back to the count the drill found, whoever changed it meanwhile (mend's scale-up, an operator).
+            const now = await readDeployment(api, ref.namespace, ref.name);
+            if (!now) return `${stopped}; deployment ${where} is gone`;
+            const scaled = await deploymentActivities(clusters).k8sScaleDeployment({ ...ref, from: now.spec?.replicas ?? 1, replicas: Number(injected.replicas) });
+            return `${stopped}; scaled ${where} back from ${scaled.from} to ${scaled.to} replicas`;
           },
         },
       },

@@ -70,7 +70,8 @@ export function useStack(adjust: (config: Record<string, unknown>) => void = () 
       shop: { shop: { url: shop } },
       redis: { default: { url: `redis://127.0.0.1:${ports.redis}` } },
       mysql: { default: { writerEndpoint: { file: join(fixture.data, 'mariadb', 'writer.json') } } },
-      drills: { dir: join(fixture.data, 'drills'), prometheus },
+      // A second before and after each fault is enough to see the service in the chart (the default is 5s).
+      drills: { dir: join(fixture.data, 'drills'), prometheus, baseline: '1s', tail: '1s' },
     };
     adjust(config);
     writeFileSync(fixture.configPath, stringify(config));

@@ -4,7 +4,7 @@
 // `node dist/examples/shop/app/load.js --url http://127.0.0.1:8088 [--rate 20] [--duration 60s] [--out outcomes.jsonl]`
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { WorkloadOutcome } from 'mend';
+import { paced, type WorkloadOutcome } from 'mend';
 
 export interface LoadOptions {
   url: string;
@@ -50,10 +50,9 @@ export function startLoad(options: LoadOptions): Load {
   const outcomes: RequestOutcome[] = [];
   const inFlight = new Set<Promise<void>>();
   const out: WriteStream | undefined = options.out ? createWriteStream(options.out, { flags: 'a' }) : undefined;
-  let n = 0;
-  const send = async () => {
-    const isOrder = ((n++ * 7919) % 1000) / 1000 < options.orderShare; // spread evenly, the same each run
-    const productId = 1 + (n % options.products);
+  const send = async (i: number) => {
+    const isOrder = ((i * 7919) % 1000) / 1000 < options.orderShare; // spread evenly, the same each run
+    const productId = 1 + ((i + 1) % options.products);
     const at = Date.now();
     const outcome: RequestOutcome = { at, route: isOrder ? 'order' : 'product', status: 0, ms: 0 };
     try {
@@ -73,28 +72,20 @@ export function startLoad(options: LoadOptions): Load {
     outcomes.push(outcome);
     out?.write(`${JSON.stringify(outcome)}\n`);
   };
-  const started = Date.now();
-  let timer: NodeJS.Timeout | undefined;
-  // Each tick sends what the rate owes by now: a late timer catches up instead of sending less.
-  const tick = () => {
-    const owed = Math.floor(((Date.now() - started) / 1000) * options.rate) + 1 - n;
-    for (let i = 0; i < owed; i++) {
-      const request = send().finally(() => inFlight.delete(request));
-      inFlight.add(request);
-    }
-    timer = setTimeout(tick, Math.max(1, Math.floor(1000 / options.rate)));
-  };
-  tick();
+  const pacer = paced(options.rate, (i) => {
+    const request = send(i).finally(() => inFlight.delete(request));
+    inFlight.add(request);
+  });
   const summary = (): LoadSummary => {
     const ok = outcomes.filter(succeeded).length;
     const acked = outcomes.flatMap((o) => (o.ackedId === undefined ? [] : [o.ackedId]));
-    return { sent: n, inFlight: n - outcomes.length, ok, failed: outcomes.length - ok, acked, sli: outcomes.length ? ok / outcomes.length : 1 };
+    return { sent: pacer.sent, inFlight: pacer.sent - outcomes.length, ok, failed: outcomes.length - ok, acked, sli: outcomes.length ? ok / outcomes.length : 1 };
   };
   return {
     outcomes,
     summary,
     stop: async () => {
-      clearTimeout(timer);
+      pacer.stop();
       await Promise.all(inFlight);
       if (out) await new Promise((resolve) => out.end(resolve));
       return summary();
