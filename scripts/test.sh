@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite on real servers (MEND_TESTS=crash: the crash suite only; MEND_TESTS=main: all but it).
+# The whole test suite on real servers (MEND_TESTS=crash: the crash suite only; MEND_TESTS=main: all but it;
+# MEND_TEST_TEMPORAL_CLUSTER=1: on a real Temporal cluster instead of the dev server).
 # Provisions what it needs (cached), compiles, checks format and lint, runs jest. Extra arguments go to jest, e.g.
 # `npm test -- test/guard.test.ts`.
 source "$(dirname "$0")/lib.sh"
@@ -22,4 +23,6 @@ bash scripts/provision/supervisor.sh >/dev/null
 export CHROMIUM_BIN; CHROMIUM_BIN=$(bash scripts/provision/chromium.sh)
 bash scripts/provision/kube-binaries.sh >/dev/null
 bash scripts/provision/mariadb.sh >/dev/null
+bash scripts/provision/postgres.sh >/dev/null
+bash scripts/provision/temporal-cluster.sh >/dev/null
 exec npx --no-install jest --ci "$@"

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# A real Temporal cluster on this machine: PostgreSQL for persistence and SQL visibility (schemas set up by
+# Temporal's SQL tool), the frontend, history, matching and worker services as four processes on one config, and
+# the Temporal UI server in front.
+#   temporal-cluster.sh up DIR [PORT]            starts what is not running (set up on first start); prints
+#                                                DIR/cluster.json (addresses; PostgreSQL's password, 0600)
+#   temporal-cluster.sh restart DIR [SERVICE...] stops and starts Temporal's services (default: all four)
+#   temporal-cluster.sh down DIR                 stops everything, keeping the data
+# Ports on 127.0.0.1: PORT (7233) the frontend's gRPC, PORT+1..PORT+3 history, matching and worker gRPC,
+# PORT+4..PORT+7 the four services' membership, PORT+8 the frontend's HTTP API, PORT+9 PostgreSQL, PORT+1000 the UI.
+source "$(dirname "$0")/lib.sh"
+action=${1:-}
+dir=${2:-}
+[ -n "$dir" ] && [[ "$action" =~ ^(up|down|restart)$ ]] || die "usage: temporal-cluster.sh up DIR [PORT] | restart DIR [SERVICE...] | down DIR"
+mkdir -p "$dir/run" "$dir/logs" && dir=$(cd "$dir" && pwd)
+services=(history matching frontend worker)
+
+# The pid of a process this script started, while it runs.
+pid_of() {
+  local pid
+  pid=$(cat "$dir/run/$1.pid" 2>/dev/null) && [ -n "$pid" ] || return 1
+  case "$(ps -o stat= -p "$pid" 2>/dev/null)" in '' | Z*) return 1 ;; esac
+  echo "$pid"
+}
+# stop NAME [SIGNAL]: TERM by default (PostgreSQL's fast shutdown is INT).
+stop() {
+  local pid
+  pid=$(pid_of "$1") || return 0
+  kill "-${2:-TERM}" "$pid"
+  for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+# PostgreSQL refuses to run as root: as root, its server and tools run as the postgres account.
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+if [ "$action" = down ]; then
+  stop ui
+  for ((i = ${#services[@]} - 1; i >= 0; i--)); do stop "${services[i]}"; done
+  stop postgres INT
+  exit 0
+fi
+
+[ -s "$dir/port" ] || echo "${3:-7233}" >"$dir/port"
+port=$(cat "$dir/port")
+address="127.0.0.1:$port" pg_port=$((port + 9)) ui_port=$((port + 1000))
+bin=$(bash "$MEND_ROOT/scripts/provision/temporal-cluster.sh")
+temporal=$(bash "$MEND_ROOT/scripts/provision/temporal.sh")
+
+start_service() {
+  pid_of "$1" >/dev/null && return
+  setsid "$bin/temporal-server" -r "$dir/config" -c . -e development --allow-no-auth start --service="$1" \
+    >>"$dir/logs/$1.log" 2>&1 </dev/null &
+  echo $! >"$dir/run/$1.pid"
+}
+start_services() {
+  for s in "$@"; do [ "$s" = worker ] || start_service "$s"; done
+  wait_port 127.0.0.1 "$port" 60 || die "the frontend did not listen on $address (see $dir/logs/frontend.log)"
+  # The worker service (Temporal's own system workflows) needs the frontend.
+  for s in "$@"; do [ "$s" != worker ] || start_service worker; done
+  for _ in $(seq 600); do
+    "$temporal" operator cluster health --address "$address" 2>/dev/null | grep -q SERVING && return
+    sleep 0.1
+  done
+  die "the cluster is not healthy on $address (see $dir/logs)"
+}
+
+if [ "$action" = restart ]; then
+  shift 2
+  targets=("$@")
+  [ $# -gt 0 ] || targets=("${services[@]}")
+  for s in "${targets[@]}"; do
+    [[ " ${services[*]} " == *" $s "* ]] || die "no service $s (one of: ${services[*]})"
+    stop "$s"
+  done
+  start_services "${targets[@]}"
+  exit 0
+fi
+
+# PostgreSQL: its own data folder, listening on loopback and a socket in that folder.
+pg_bin=$(bash "$MEND_ROOT/scripts/provision/postgres.sh")
+pgdata="$dir/postgres"
+if [ ! -s "$pgdata/PG_VERSION" ]; then
+  mkdir -p "$pgdata"
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$pgdata"
+    # Its account must reach the folder (mktemp makes folders only their owner may enter).
+    for d in "$dir" "$(dirname "$dir")"; do runuser -u postgres -- test -x "$d" || chmod o+x "$d"; done
+  fi
+  as_pg "$pg_bin/initdb" -D "$pgdata" -U postgres --auth-local=trust --auth-host=scram-sha-256 --no-locale -E UTF8 \
+    >"$dir/logs/initdb.log" 2>&1 || die "initdb failed (see $dir/logs/initdb.log)"
+fi
+if ! pid_of postgres >/dev/null; then
+  touch "$dir/logs/postgres.log" && { [ "$(id -u)" != 0 ] || chown postgres: "$dir/logs/postgres.log"; }
+  as_pg setsid "$pg_bin/postgres" -D "$pgdata" -p "$pg_port" -k "$pgdata" -c listen_addresses=127.0.0.1 \
+    -c max_connections=200 >>"$dir/logs/postgres.log" 2>&1 </dev/null &
+  for _ in $(seq 300); do [ -s "$pgdata/postmaster.pid" ] && break; sleep 0.1; done
+  head -1 "$pgdata/postmaster.pid" >"$dir/run/postgres.pid" 2>/dev/null || die "PostgreSQL did not start (see $dir/logs/postgres.log)"
+fi
+psql() { as_pg "$pg_bin/psql" -h "$pgdata" -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+for _ in $(seq 300); do psql -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.1; done
+psql -c 'SELECT 1' >/dev/null || die "PostgreSQL does not answer on port $pg_port (see $dir/logs/postgres.log)"
+
+# Temporal's account and databases (once), then its schemas brought to this server version (idempotent).
+[ -s "$dir/postgres-password" ] || (umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$dir/postgres-password")
+password=$(cat "$dir/postgres-password")
+if [ -z "$(psql -c "SELECT 1 FROM pg_roles WHERE rolname = 'temporal'")" ]; then
+  echo "CREATE ROLE temporal LOGIN PASSWORD '$password';" | psql -f - >/dev/null
+fi
+sql_tool() { "$bin/temporal-sql-tool" --ep 127.0.0.1 -p "$pg_port" -u temporal --pw "$password" --pl postgres12 --db "$@"; }
+for db in temporal temporal_visibility; do
+  [ -n "$(psql -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" ] || psql -c "CREATE DATABASE $db OWNER temporal" >/dev/null
+  [ "$db" = temporal ] || psql -d "$db" -c 'CREATE EXTENSION IF NOT EXISTS btree_gin' >/dev/null
+  if [ -z "$(psql -d "$db" -c "SELECT 1 FROM pg_tables WHERE tablename = 'schema_version'")" ]; then
+    sql_tool "$db" setup-schema -v 0.0 >>"$dir/logs/schema.log" 2>&1 || die "setting up $db failed (see $dir/logs/schema.log)"
+  fi
+  schema=$([ "$db" = temporal ] && echo temporal || echo visibility)
+  sql_tool "$db" update-schema --schema-name "postgresql/v12/$schema" >>"$dir/logs/schema.log" 2>&1 \
+    || die "updating $db's schema failed (see $dir/logs/schema.log)"
+done
+
+mkdir -p "$dir/config" "$dir/ui"
+# One config for the four services; the password stays in files only root (or their owner) reads.
+(
+  umask 077
+  rpc() { echo "{ grpcPort: $1, membershipPort: $2, bindOnIP: 127.0.0.1${3:+, httpPort: $3} }"; }
+  store() { echo "{ sql: { pluginName: postgres12, databaseName: $1, connectAddr: '127.0.0.1:$pg_port', connectProtocol: tcp, user: temporal, password: '$password', maxConns: $2, maxIdleConns: $2, maxConnLifetime: 1h } }"; }
+  cat >"$dir/config/development.yaml" <<YAML
+# Written by scripts/temporal-cluster.sh.
+log: { stdout: true, level: warn }
+persistence:
+  defaultStore: default
+  visibilityStore: visibility
+  numHistoryShards: 4
+  datastores:
+    default: $(store temporal 20)
+    visibility: $(store temporal_visibility 10)
+global:
+  membership: { maxJoinDuration: 30s, broadcastAddress: 127.0.0.1 }
+services:
+  frontend: { rpc: $(rpc "$port" $((port + 4)) $((port + 8))) }
+  history: { rpc: $(rpc $((port + 1)) $((port + 5))) }
+  matching: { rpc: $(rpc $((port + 2)) $((port + 6))) }
+  worker: { rpc: $(rpc $((port + 3)) $((port + 7))) }
+clusterMetadata:
+  enableGlobalNamespace: false
+  failoverVersionIncrement: 10
+  masterClusterName: active
+  currentClusterName: active
+  clusterInformation:
+    active: { enabled: true, initialFailoverVersion: 1, rpcName: frontend, rpcAddress: '$address', httpAddress: '127.0.0.1:$((port + 8))' }
+dcRedirectionPolicy: { policy: noop }
+archival:
+  history: { state: disabled, enableRead: false }
+  visibility: { state: disabled, enableRead: false }
+publicClient: { hostPort: '$address' }
+dynamicConfigClient: { filepath: '$dir/config/dynamicconfig.yaml', pollInterval: 10s }
+YAML
+)
+cat >"$dir/config/dynamicconfig.yaml" <<'YAML'
+# As the stack's dev server runs: eager start and eager activities on, no version check.
+frontend.enableServerVersionCheck:
+  - value: false
+system.enableEagerWorkflowStart:
+  - value: true
+system.enableActivityEagerExecution:
+  - value: true
+YAML
+start_services "${services[@]}"
+
+if ! "$temporal" operator namespace describe --namespace default --address "$address" >/dev/null 2>&1; then
+  "$temporal" operator namespace create --namespace default --retention 72h --address "$address" >/dev/null \
+    || die "creating the namespace default failed"
+fi
+# A new namespace reaches every service's cache within seconds.
+for _ in $(seq 300); do "$temporal" workflow list --namespace default --limit 1 --address "$address" >/dev/null 2>&1 && break; sleep 0.2; done
+
+cat >"$dir/ui/development.yaml" <<YAML
+# Written by scripts/temporal-cluster.sh.
+temporalGrpcAddress: '$address'
+host: 127.0.0.1
+port: $ui_port
+enableUi: true
+defaultNamespace: default
+cors: { cookieInsecure: true }
+YAML
+if ! pid_of ui >/dev/null; then
+  setsid "$bin/temporal-ui-server" -r "$dir/ui" -c . -e development start >>"$dir/logs/ui.log" 2>&1 </dev/null &
+  echo $! >"$dir/run/ui.pid"
+fi
+wait_port 127.0.0.1 "$ui_port" 30 || die "the Temporal UI did not listen on 127.0.0.1:$ui_port (see $dir/logs/ui.log)"
+
+(
+  umask 077
+  cat >"$dir/cluster.json" <<JSON
+{ "address": "$address", "namespace": "default", "ui": "http://127.0.0.1:$ui_port",
+  "postgres": { "host": "127.0.0.1", "port": $pg_port, "user": "temporal", "password": "$password" },
+  "logs": "$dir/logs" }
+JSON
+)
+echo "$dir/cluster.json"
