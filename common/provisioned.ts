@@ -14,6 +14,7 @@ export type Provisioned =
   | 'redis-exporter'
   | 'mysqld-exporter'
   | 'kube-state-metrics'
+  | 'helm'
   | 'sshd'
   | 'chromium';
 

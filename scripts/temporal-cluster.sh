@@ -35,7 +35,8 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 
 if [ "$action" = down ]; then
   stop ui
-  for ((i = ${#services[@]} - 1; i >= 0; i--)); do stop "${services[i]}"; done
+  for s in "${services[@]}"; do stop "$s" & done
+  wait
   stop postgres INT
   exit 0
 fi
@@ -46,17 +47,24 @@ address="127.0.0.1:$port" pg_port=$((port + 9)) ui_port=$((port + 1000))
 bin=$(bash "$MEND_ROOT/scripts/provision/temporal-cluster.sh")
 temporal=$(bash "$MEND_ROOT/scripts/provision/temporal.sh")
 
+grpc_port() { case $1 in frontend) echo "$port" ;; history) echo $((port + 1)) ;; matching) echo $((port + 2)) ;; esac; }
 start_service() {
   pid_of "$1" >/dev/null && return
   setsid "$bin/temporal-server" -r "$dir/config" -c . -e development --allow-no-auth start --service="$1" \
     >>"$dir/logs/$1.log" 2>&1 </dev/null &
   echo $! >"$dir/run/$1.pid"
 }
+# Each service in turn, once the one before listens: on a new database the first one writes the cluster's
+# metadata, which services starting at the same moment would race to write (and all but one would exit). The
+# worker service (Temporal's own system workflows) comes last: it needs the frontend.
 start_services() {
-  for s in "$@"; do [ "$s" = worker ] || start_service "$s"; done
-  wait_port 127.0.0.1 "$port" 60 || die "the frontend did not listen on $address (see $dir/logs/frontend.log)"
-  # The worker service (Temporal's own system workflows) needs the frontend.
-  for s in "$@"; do [ "$s" != worker ] || start_service worker; done
+  local s
+  for s in history matching frontend worker; do
+    [[ " $* " == *" $s "* ]] || continue
+    start_service "$s"
+    [ "$s" = worker ] && continue # it serves no gRPC
+    wait_port 127.0.0.1 "$(grpc_port "$s")" 60 || die "the $s service did not listen on 127.0.0.1:$(grpc_port "$s") (see $dir/logs/$s.log)"
+  done
   for _ in $(seq 600); do
     "$temporal" operator cluster health --address "$address" 2>/dev/null | grep -q SERVING && return
     sleep 0.1
@@ -68,10 +76,9 @@ if [ "$action" = restart ]; then
   shift 2
   targets=("$@")
   [ $# -gt 0 ] || targets=("${services[@]}")
-  for s in "${targets[@]}"; do
-    [[ " ${services[*]} " == *" $s "* ]] || die "no service $s (one of: ${services[*]})"
-    stop "$s"
-  done
+  for s in "${targets[@]}"; do [[ " ${services[*]} " == *" $s "* ]] || die "no service $s (one of: ${services[*]})"; done
+  for s in "${targets[@]}"; do stop "$s" & done
+  wait
   start_services "${targets[@]}"
   exit 0
 fi

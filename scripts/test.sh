@@ -18,6 +18,7 @@ export PROMETHEUS_BIN; PROMETHEUS_BIN=$(bash scripts/provision/prometheus.sh)
 export REDIS_EXPORTER_BIN; REDIS_EXPORTER_BIN=$(bash scripts/provision/redis-exporter.sh)
 export MYSQLD_EXPORTER_BIN; MYSQLD_EXPORTER_BIN=$(bash scripts/provision/mysqld-exporter.sh)
 export KUBE_STATE_METRICS_BIN; KUBE_STATE_METRICS_BIN=$(bash scripts/provision/kube-state-metrics.sh)
+export HELM_BIN; HELM_BIN=$(bash scripts/provision/helm.sh)
 export SSHD_BIN; SSHD_BIN=$(bash scripts/provision/sshd.sh)
 bash scripts/provision/supervisor.sh >/dev/null
 export CHROMIUM_BIN; CHROMIUM_BIN=$(bash scripts/provision/chromium.sh)
