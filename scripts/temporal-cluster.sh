@@ -113,7 +113,8 @@ password=$(cat "$dir/postgres-password")
 if [ -z "$(psql -c "SELECT 1 FROM pg_roles WHERE rolname = 'temporal'")" ]; then
   echo "CREATE ROLE temporal LOGIN PASSWORD '$password';" | psql -f - >/dev/null
 fi
-sql_tool() { "$bin/temporal-sql-tool" --ep 127.0.0.1 -p "$pg_port" -u temporal --pw "$password" --pl postgres12 --db "$@"; }
+# (The password by env, not in arguments: those show in ps.)
+sql_tool() { SQL_PASSWORD=$password "$bin/temporal-sql-tool" --ep 127.0.0.1 -p "$pg_port" -u temporal --pl postgres12 --db "$@"; }
 for db in temporal temporal_visibility; do
   [ -n "$(psql -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" ] || psql -c "CREATE DATABASE $db OWNER temporal" >/dev/null
   [ "$db" = temporal ] || psql -d "$db" -c 'CREATE EXTENSION IF NOT EXISTS btree_gin' >/dev/null
@@ -163,15 +164,7 @@ publicClient: { hostPort: '$address' }
 dynamicConfigClient: { filepath: '$dir/config/dynamicconfig.yaml', pollInterval: 10s }
 YAML
 )
-cat >"$dir/config/dynamicconfig.yaml" <<'YAML'
-# As the stack's dev server runs: eager start and eager activities on, no version check.
-frontend.enableServerVersionCheck:
-  - value: false
-system.enableEagerWorkflowStart:
-  - value: true
-system.enableActivityEagerExecution:
-  - value: true
-YAML
+cp "$MEND_ROOT/deploy/temporal/dynamicconfig.yaml" "$dir/config/dynamicconfig.yaml"
 start_services "${services[@]}"
 
 if ! "$temporal" operator namespace describe --namespace default --address "$address" >/dev/null 2>&1; then

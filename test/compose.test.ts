@@ -11,10 +11,33 @@ import { provisioned, root } from './helpers/processes';
 
 const run = promisify(execFile);
 
-test('docker-compose.yml is a valid Compose file with temporal, redis, the worker and the gateway', async () => {
-  const check = provisioned('compose-check', 'MEND_COMPOSE_CHECK');
-  const { stdout } = await run(check, [join(root, 'docker-compose.yml')], { env: { ...process.env, MEND_GATEWAY_TOKEN: 'x' } });
-  expect(stdout.trim().split('\n')).toEqual(['gateway', 'redis', 'temporal', 'worker']);
+const secrets = { MEND_GATEWAY_TOKEN: 'x', POSTGRES_PASSWORD: 'y', GRAFANA_PASSWORD: 'z' };
+const services = async (profiles: string) =>
+  (await run(provisioned('compose-check', 'MEND_COMPOSE_CHECK'), [join(root, 'docker-compose.yml')], { env: { ...process.env, ...secrets, COMPOSE_PROFILES: profiles } })).stdout
+    .trim()
+    .split('\n');
+
+test('docker-compose.yml is a valid Compose file: Temporal on PostgreSQL with its UI, or the dev server; mend; monitoring', async () => {
+  const mend = ['alertmanager', 'gateway', 'grafana', 'prometheus', 'redis', 'worker'];
+  expect(await services('cluster')).toEqual([...mend, 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui'].sort());
+  expect(await services('dev')).toEqual([...mend, 'temporal-dev'].sort());
+});
+
+test("the files docker-compose.yml mounts exist, and its Prometheus config loads in promtool with mend's rules", async () => {
+  const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
+  const mounts = Object.values(compose.services as Record<string, { volumes?: string[] }>)
+    .flatMap((s) => s.volumes ?? [])
+    .filter((v) => v.startsWith('./'))
+    .map((v) => v.split(':')[0]);
+  expect(mounts.length).toBeGreaterThan(5);
+  for (const file of mounts) expect({ file, exists: existsSync(join(root, file)) }).toEqual({ file, exists: true });
+  const prometheus = readFileSync(join(root, 'deploy', 'prometheus', 'compose.yml'), 'utf8').replace(
+    '/etc/prometheus/mend-rules.yml',
+    join(root, 'deploy', 'prometheus', 'mend-rules.yml'),
+  );
+  const file = join(process.env.MEND_TEST_DIR!, 'prometheus-compose.yml');
+  writeFileSync(file, prometheus);
+  expect((await run(provisioned('promtool', 'PROMTOOL'), ['check', 'config', file])).stdout).toContain('SUCCESS');
 });
 
 test('an invalid Compose file is rejected by the same check', async () => {

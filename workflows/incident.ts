@@ -87,12 +87,15 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     throw err;
   }
   if (learns) await recordOutcomes(state, signature, record);
-  if (alerts?.firing) {
-    // Repeats of the alert land here instead of opening a second incident, until it resolves.
+  if (alerts) {
+    // Repeats of the alert land here instead of opening a second incident, until it resolves (it may have already).
     const holdOpen = input.alert!.holdOpen;
-    state.setStatus(state.status, `the alert to resolve (open for up to ${holdOpen})`);
-    const resolved = await condition(() => !alerts.firing, holdOpen);
-    state.waitingFor = undefined;
+    let resolved = !alerts.firing;
+    if (!resolved) {
+      state.setStatus(state.status, `the alert to resolve (open for up to ${holdOpen})`);
+      resolved = await condition(() => !alerts.firing, holdOpen);
+      state.waitingFor = undefined;
+    }
     state.mark('closed', resolved ? 'the alert resolved' : `the alert still fired after ${holdOpen}; its next notification opens a new incident`);
   }
   await notices.flush(); // nothing sent is cut off

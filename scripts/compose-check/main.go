@@ -1,5 +1,6 @@
 // compose-check loads a Compose file with compose-go (the loader Docker Compose uses), validating it against
-// the Compose specification, and prints the normalized services. Usage: compose-check <file>
+// the Compose specification, and prints the normalized services of the profiles in COMPOSE_PROFILES (as Docker
+// Compose reads it). Usage: compose-check <file>
 package main
 
 import (
@@ -18,7 +19,7 @@ func main() {
 		os.Exit(2)
 	}
 	file, _ := filepath.Abs(os.Args[1])
-	options, err := cli.NewProjectOptions([]string{file}, cli.WithOsEnv, cli.WithName("mend"))
+	options, err := cli.NewProjectOptions([]string{file}, cli.WithOsEnv, cli.WithDefaultProfiles(), cli.WithName("mend"))
 	if err == nil {
 		var project interface{ ServiceNames() []string }
 		p, loadErr := options.LoadProject(context.Background())
