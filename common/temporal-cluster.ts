@@ -34,7 +34,11 @@ async function freeClusterPort(): Promise<number> {
 export async function startTemporalCluster(dir: string, port?: number): Promise<TemporalCluster> {
   const script = join(projectRoot(), 'scripts', 'temporal-cluster.sh');
   const sh = (...args: string[]) => run('bash', [script, ...args], { maxBuffer: 16 << 20 });
-  const { stdout } = await sh('up', dir, String(port ?? (await freeClusterPort())));
+  // A failed start stops what it had started (PostgreSQL, some services) before the error goes on.
+  const { stdout } = await sh('up', dir, String(port ?? (await freeClusterPort()))).catch(async (err: Error) => {
+    await sh('down', dir).catch(() => undefined);
+    throw err;
+  });
   const info = JSON.parse(readFileSync(stdout.trim(), 'utf8')) as { address: string; ui: string };
   return {
     address: info.address,

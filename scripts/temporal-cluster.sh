@@ -12,21 +12,23 @@ source "$(dirname "$0")/lib.sh"
 action=${1:-}
 dir=${2:-}
 [ -n "$dir" ] && [[ "$action" =~ ^(up|down|restart)$ ]] || die "usage: temporal-cluster.sh up DIR [PORT] | restart DIR [SERVICE...] | down DIR"
-mkdir -p "$dir/run" "$dir/logs" && dir=$(cd "$dir" && pwd)
+mkdir -p "$dir/run" "$dir/logs" && chmod 700 "$dir/logs" && dir=$(cd "$dir" && pwd)
 services=(history matching frontend worker)
 
-# The pid of a process this script started, while it runs.
+# The pid of a process this script started, while it runs (a pid file left by a reboot may name someone else's:
+# the process must name this cluster's folder in its arguments).
 pid_of() {
   local pid
   pid=$(cat "$dir/run/$1.pid" 2>/dev/null) && [ -n "$pid" ] || return 1
   case "$(ps -o stat= -p "$pid" 2>/dev/null)" in '' | Z*) return 1 ;; esac
+  [[ "$(ps -o args= -p "$pid" 2>/dev/null)" == *"$dir/"* ]] || return 1
   echo "$pid"
 }
-# stop NAME [SIGNAL]: TERM by default (PostgreSQL's fast shutdown is INT).
+# stop NAME [SIGNAL]: TERM by default.
 stop() {
   local pid
   pid=$(pid_of "$1") || return 0
-  kill "-${2:-TERM}" "$pid"
+  kill "-${2:-TERM}" "$pid" 2>/dev/null || return 0
   for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
 }
@@ -37,12 +39,17 @@ if [ "$action" = down ]; then
   stop ui
   for s in "${services[@]}"; do stop "$s" & done
   wait
-  stop postgres INT
+  [ ! -d "$dir/postgres" ] || as_pg "$(bash "$MEND_ROOT/scripts/provision/postgres.sh")/pg_ctl" -D "$dir/postgres" -m fast -w stop >/dev/null 2>&1 || true
   exit 0
 fi
 
-[ -s "$dir/port" ] || echo "${3:-7233}" >"$dir/port"
+if [ "$action" = up ] && [ ! -s "$dir/port" ]; then
+  [[ "${3:-7233}" =~ ^[0-9]+$ ]] && [ "${3:-7233}" -ge 1024 ] && [ "${3:-7233}" -le 64000 ] || die "PORT must be a number from 1024 to 64000 (the UI takes PORT+1000)"
+  echo "${3:-7233}" >"$dir/port"
+fi
+[ -s "$dir/port" ] || die "no cluster in $dir: run temporal-cluster.sh up $dir first"
 port=$(cat "$dir/port")
+[ "$action" != up ] || [ -z "${3:-}" ] || [ "$3" = "$port" ] || die "the cluster in $dir runs on port $port, not $3"
 address="127.0.0.1:$port" pg_port=$((port + 9)) ui_port=$((port + 1000))
 bin=$(bash "$MEND_ROOT/scripts/provision/temporal-cluster.sh")
 temporal=$(bash "$MEND_ROOT/scripts/provision/temporal.sh")
@@ -96,12 +103,12 @@ if [ ! -s "$pgdata/PG_VERSION" ]; then
   as_pg "$pg_bin/initdb" -D "$pgdata" -U postgres --auth-local=trust --auth-host=scram-sha-256 --no-locale -E UTF8 \
     >"$dir/logs/initdb.log" 2>&1 || die "initdb failed (see $dir/logs/initdb.log)"
 fi
-if ! pid_of postgres >/dev/null; then
-  touch "$dir/logs/postgres.log" && { [ "$(id -u)" != 0 ] || chown postgres: "$dir/logs/postgres.log"; }
-  as_pg setsid "$pg_bin/postgres" -D "$pgdata" -p "$pg_port" -k "$pgdata" -c listen_addresses=127.0.0.1 \
-    -c max_connections=200 >>"$dir/logs/postgres.log" 2>&1 </dev/null &
-  for _ in $(seq 300); do [ -s "$pgdata/postmaster.pid" ] && break; sleep 0.1; done
-  head -1 "$pgdata/postmaster.pid" >"$dir/run/postgres.pid" 2>/dev/null || die "PostgreSQL did not start (see $dir/logs/postgres.log)"
+# pg_ctl knows whether this folder's server runs (its postmaster.pid checked against the live process).
+if ! as_pg "$pg_bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
+  touch "$dir/logs/postgres.log" && { [ "$(id -u)" != 0 ] || chown postgres: "$dir/logs" "$dir/logs/postgres.log"; }
+  as_pg "$pg_bin/pg_ctl" -D "$pgdata" -l "$dir/logs/postgres.log" -w -t 60 \
+    -o "-p $pg_port -k $pgdata -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null \
+    || die "PostgreSQL did not start (see $dir/logs/postgres.log)"
 fi
 psql() { as_pg "$pg_bin/psql" -h "$pgdata" -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 for _ in $(seq 300); do psql -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.1; done
@@ -110,9 +117,9 @@ psql -c 'SELECT 1' >/dev/null || die "PostgreSQL does not answer on port $pg_por
 # Temporal's account and databases (once), then its schemas brought to this server version (idempotent).
 [ -s "$dir/postgres-password" ] || (umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$dir/postgres-password")
 password=$(cat "$dir/postgres-password")
-if [ -z "$(psql -c "SELECT 1 FROM pg_roles WHERE rolname = 'temporal'")" ]; then
-  echo "CREATE ROLE temporal LOGIN PASSWORD '$password';" | psql -f - >/dev/null
-fi
+[ -n "$(psql -c "SELECT 1 FROM pg_roles WHERE rolname = 'temporal'")" ] || psql -c 'CREATE ROLE temporal LOGIN' >/dev/null
+# Set at every start (by stdin, not in arguments): the password file is what counts.
+echo "ALTER ROLE temporal PASSWORD '$password';" | psql -f - >/dev/null
 # (The password by env, not in arguments: those show in ps.)
 sql_tool() { SQL_PASSWORD=$password "$bin/temporal-sql-tool" --ep 127.0.0.1 -p "$pg_port" -u temporal --pl postgres12 --db "$@"; }
 for db in temporal temporal_visibility; do

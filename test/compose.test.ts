@@ -11,16 +11,22 @@ import { provisioned, root } from './helpers/processes';
 
 const run = promisify(execFile);
 
-const secrets = { MEND_GATEWAY_TOKEN: 'x', POSTGRES_PASSWORD: 'y', GRAFANA_PASSWORD: 'z' };
-const services = async (profiles: string) =>
-  (await run(provisioned('compose-check', 'MEND_COMPOSE_CHECK'), [join(root, 'docker-compose.yml')], { env: { ...process.env, ...secrets, COMPOSE_PROFILES: profiles } })).stdout
+// Exactly the environment of the commands docker-compose.yml documents (nothing else from this shell).
+const services = async (profiles: string, secrets: Record<string, string>) =>
+  (
+    await run(provisioned('compose-check', 'MEND_COMPOSE_CHECK'), [join(root, 'docker-compose.yml')], { env: { PATH: process.env.PATH, ...secrets, COMPOSE_PROFILES: profiles } })
+  ).stdout
     .trim()
     .split('\n');
 
 test('docker-compose.yml is a valid Compose file: Temporal on PostgreSQL with its UI, or the dev server; mend; monitoring', async () => {
   const mend = ['alertmanager', 'gateway', 'grafana', 'prometheus', 'redis', 'worker'];
-  expect(await services('cluster')).toEqual([...mend, 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui'].sort());
-  expect(await services('dev')).toEqual([...mend, 'temporal-dev'].sort());
+  const secrets = { MEND_GATEWAY_TOKEN: 'x', GRAFANA_PASSWORD: 'z' };
+  expect(await services('cluster', { ...secrets, POSTGRES_PASSWORD: 'y' })).toEqual(
+    [...mend, 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui'].sort(),
+  );
+  expect(await services('dev', secrets)).toEqual([...mend, 'temporal-dev'].sort());
+  await expect(services('dev', { MEND_GATEWAY_TOKEN: 'x' })).rejects.toMatchObject({ stderr: expect.stringContaining('set GRAFANA_PASSWORD') });
 });
 
 test("the files docker-compose.yml mounts exist, and its Prometheus config loads in promtool with mend's rules", async () => {

@@ -1,11 +1,12 @@
 // mend's Helm chart (deploy/helm/mend) with the real helm, built from its Go module: lint, template with every
 // option on, and install then upgrade with a changed config into the local cluster's API server (kwok runs the pods).
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, parseAllDocuments } from 'yaml';
 import { provisioned } from '../common/provisioned';
+import { loadConfig } from '../config/load';
 import { deploymentSettled, useKube } from './helpers/kube';
 import { root } from './helpers/processes';
 
@@ -36,8 +37,8 @@ test('helm template: the objects, the shipped least-privilege rules and alert ru
   const docs = await rendered(...everything);
   expect(docs.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual(
     [
-      'ClusterRole/prod-mend-worker',
-      'ClusterRoleBinding/prod-mend-worker',
+      'ClusterRole/prod-mend-mend-worker',
+      'ClusterRoleBinding/prod-mend-mend-worker',
       'ConfigMap/prod-mend-config',
       'Deployment/prod-mend-gateway',
       'Deployment/prod-mend-worker',
@@ -53,7 +54,7 @@ test('helm template: the objects, the shipped least-privilege rules and alert ru
   );
   const byName = (kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name)!;
   const shipped = parseAllDocuments(readFileSync(join(root, 'deploy', 'kubernetes', 'rbac.yaml'), 'utf8')).map((d) => d.toJSON() as Doc);
-  expect(byName('ClusterRole', 'prod-mend-worker').rules).toEqual(shipped.find((d) => d.kind === 'ClusterRole')!.rules);
+  expect(byName('ClusterRole', 'prod-mend-mend-worker').rules).toEqual(shipped.find((d) => d.kind === 'ClusterRole')!.rules);
   expect(byName('PrometheusRule', 'prod-mend').spec).toEqual(parse(readFileSync(join(root, 'deploy', 'prometheus', 'mend-rules.yml'), 'utf8')));
   const worker = byName('Deployment', 'prod-mend-worker').spec.template.spec;
   const gateway = byName('Deployment', 'prod-mend-gateway').spec.template.spec;
@@ -64,10 +65,10 @@ test('helm template: the objects, the shipped least-privilege rules and alert ru
     expect(pod.securityContext.runAsNonRoot).toBe(true);
   }
   expect(worker.volumes).toContainEqual({ name: 'snapshots', persistentVolumeClaim: { claimName: 'mend-snapshots' } });
-  expect(parse(byName('ConfigMap', 'prod-mend-config').data!['mend.yaml'])).toEqual({
-    extends: '/app/config/mend.yaml',
-    kubernetes: { default: { inCluster: true } },
-  });
+  // The rendered mend.yaml is a config mend loads: the workers and the gateways start with it.
+  const file = join(process.env.MEND_TEST_DIR!, 'chart-mend.yaml');
+  writeFileSync(file, byName('ConfigMap', 'prod-mend-config').data!['mend.yaml']);
+  expect(loadConfig(file).kubernetes).toEqual({ default: { inCluster: true } });
   // Without the options: no operator objects, an emptyDir for snapshots.
   const plain = await rendered();
   expect(plain.filter((d) => ['ServiceMonitor', 'PrometheusRule'].includes(d.kind))).toEqual([]);
@@ -75,7 +76,6 @@ test('helm template: the objects, the shipped least-privilege rules and alert ru
 
 test('helm install, then helm upgrade with a changed config: the ConfigMap changes and both deployments roll', async () => {
   const ns = ['--namespace', kube.namespace, '--kubeconfig', kube.kubeconfig];
-  // A release name of its own: the shipped rbac.yaml's ClusterRole mend-worker is in this cluster already.
   const names = { worker: 'mend-chart-worker', gateway: 'mend-chart-gateway' };
   const templates = async () =>
     Object.fromEntries(

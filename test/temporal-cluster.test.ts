@@ -107,7 +107,9 @@ test('kill -9 of one of two gateways during a storm: a sender retrying on the ot
         body: JSON.stringify(body),
       }).catch(() => undefined);
       if (res?.status === 202) return (await res.json()) as { incidents: { incidentId: string }[] };
+      if (attempt === 20) throw new Error(`no gateway took an alert in 20 tries (last answer: ${res?.status ?? 'none'})`);
       retried++;
+      await new Promise((r) => setTimeout(r, 50));
     }
   };
   let next = 0;

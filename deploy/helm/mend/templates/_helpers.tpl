@@ -20,6 +20,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if .Values.serviceAccount.create -}}{{ default (printf "%s-worker" (include "mend.fullname" .)) .Values.serviceAccount.name }}{{- else -}}{{ default "default" .Values.serviceAccount.name }}{{- end -}}
 {{- end -}}
 
+{{/* Cluster-scoped objects: named with the namespace, so two releases (or deploy/kubernetes/rbac.yaml) never collide. */}}
+{{- define "mend.clusterName" -}}
+{{ printf "%s-%s-worker" (include "mend.fullname" .) .Release.Namespace | trunc 63 | trimSuffix "-" }}
+{{- end -}}
+
 {{- define "mend.image" -}}
 {{ .Values.image.repository }}:{{ default .Chart.AppVersion .Values.image.tag }}
 {{- end -}}
@@ -44,7 +49,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- range .Values.secretEnv }}
 - name: {{ .name }}
   valueFrom:
-    secretKeyRef: { name: {{ .secret }}, key: {{ .key }} }
+    secretKeyRef: { name: {{ .secret | quote }}, key: {{ .key | quote }} }
 {{- end }}
 {{- end -}}
 
