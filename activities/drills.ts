@@ -10,6 +10,7 @@ import type { Duration } from '../common/types';
 import type { MendConfig } from '../config/schema';
 import { type LoadedPack, packDrills } from '../packs/load';
 import type { ActionContext } from '../sdk/actions';
+import { heartbeating } from '../sdk/heartbeating';
 import type { DrillScenario, DrillWorkload, Injected } from '../sdk/drills';
 import { readOutcomes, succeeded } from './drill-outcomes';
 import { nonRetryable } from './errors';
@@ -164,15 +165,9 @@ export function drillActivities(config: MendConfig, packs: LoadedPack[], context
       return { at, injected };
     },
 
-    /** Heartbeats every second while the scenario's undo runs (it may wait, e.g. for traffic to drain). */
+    /** Heartbeats while the scenario's undo runs (it may wait, e.g. for traffic to drain). */
     async drillUndo(input: { scenario: string; target: string; injected: Injected }): Promise<string> {
-      const ctx = Context.current();
-      const beat = setInterval(() => ctx.heartbeat(), 1000);
-      try {
-        return await scenarioOf(input.scenario).undo(input.target, input.injected);
-      } finally {
-        clearInterval(beat);
-      }
+      return heartbeating(() => scenarioOf(input.scenario).undo(input.target, input.injected));
     },
 
     /** Runs the configured workload until cancelled, its outcomes appended to `outcomesFile` (heartbeats every second). */
