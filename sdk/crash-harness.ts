@@ -11,6 +11,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { startCrashWorker } from '../common/mend-process';
 import type { IncidentInput, RecoveryRecord } from '../common/types';
+import { errorMessage } from '../common/error-message';
 import { waitFor } from '../common/wait-for';
 import type { ActivityRun, CrashPoint } from '../workers/crash-worker';
 
@@ -110,7 +111,7 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
     const killed = exitOf(worker.process);
     const runEnded = new AbortController();
     if (point?.mode === 'timer') void killDuring(c.client, handle.workflowId, point, worker, runEnded.signal).catch(() => undefined);
-    const first = await Promise.race([handle.result(), killed.exited]);
+    const first = await Promise.race([resultOf(c.client, handle, point), killed.exited]);
     killed.off();
     runEnded.abort();
     let record: RecoveryRecord | undefined = first === 'killed' ? undefined : first;
@@ -122,7 +123,7 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
       worker.process.stdin!.write('poll\n');
       standby = more ? standbyWorker() : undefined;
       await takeOver(c.client, handle.workflowId, taskQueue, dead);
-      record = await handle.result();
+      record = await resultOf(c.client, handle, point);
       const last = (await handle.fetchHistory()).events!.filter((e) => e.workflowTaskCompletedEventAttributes).at(-1);
       endedByNewWorker = last?.workflowTaskCompletedEventAttributes?.identity === `${worker.process.pid}@${hostname()}`;
     }
@@ -155,6 +156,39 @@ export async function crashEveryPoint(c: CrashCase): Promise<CrashReport> {
     if (taskQueue) await endOpen(c.client, taskQueue).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The incident's record; a failed incident throws with the point and its activity trail. */
+const resultOf = (client: Client, handle: WorkflowHandle<(input: IncidentInput) => Promise<RecoveryRecord>>, point?: Point) =>
+  handle.result().catch(async (err: unknown) => {
+    throw new Error(`${point ? label(point) : 'clean run'}: ${errorMessage(err)}\n${await activityTrail(client, handle.workflowId)}`, { cause: err });
+  });
+
+/** Each activity attempt of the incident and its runbooks as the histories have it: who ran it and how it ended. */
+async function activityTrail(client: Client, incidentId: string): Promise<string> {
+  const lines: string[] = [];
+  const histories = [incidentId];
+  for (const workflowId of histories) {
+    const events =
+      (
+        await client.workflow
+          .getHandle(workflowId)
+          .fetchHistory()
+          .catch(() => undefined)
+      )?.events ?? [];
+    const types = new Map<string, string>();
+    for (const e of events) {
+      const child = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+      if (child) histories.push(child);
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (scheduled) types.set(String(e.eventId), `${scheduled.activityType?.name}#${scheduled.activityId}`);
+      const started = e.activityTaskStartedEventAttributes;
+      if (started) lines.push(`${workflowId} ${types.get(String(started.scheduledEventId))} attempt ${started.attempt} started by ${started.identity}`);
+      const ended = e.activityTaskTimedOutEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskCompletedEventAttributes;
+      if (ended) lines.push(`${workflowId} ${types.get(String(ended.scheduledEventId))} ${Object.keys(e).find((k) => k.startsWith('activityTask'))}`);
+    }
+  }
+  return lines.join('\n');
 }
 
 /** Resolves when the process exits; `off` stops listening (a run that ended without a kill). */
