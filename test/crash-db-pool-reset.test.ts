@@ -1,6 +1,7 @@
 // kill -9 on the shop pack's db-pool-reset: every activity and timer of a clean run is a point where the worker dies;
 // a fresh worker ends the run as the clean one did, with as many pool resets as the shop itself counts (one: the
-// reset's idempotency key makes the repeated call a no-op).
+// reset's idempotency key makes the repeated call a no-op). Prometheus scrapes the shop under its own job name: the
+// target (and its guard, one per namespace) is this file's alone, not shared with shop-pack.test.ts's workers.
 import { join } from 'node:path';
 import type { Shop } from '../examples/shop/app/server';
 import { crashEveryPoint, expectLikeClean, startCrashIncident } from '../sdk/crash-harness';
@@ -14,17 +15,18 @@ const fx = useShop();
 const t = useCrashClient();
 let shop: Shop;
 let prometheus: Prometheus;
+const app = 'shop-crash';
 
 beforeAll(async () => {
   shop = await fx.start({ size: 3, acquireTimeoutMs: 300 });
-  prometheus = await startPrometheus({ shop: new URL(shop.url).host });
+  prometheus = await startPrometheus({ [app]: new URL(shop.url).host });
 }, 120_000);
 afterAll(async () => prometheus?.stop());
 
 /** The report bug leaks every connection; orders then fail until Prometheus counts more than 10 errors. */
 async function breakThePool(): Promise<void> {
   while ((await fetch(`${shop.url}/reports/sales?since=bad`)).status === 400);
-  const errors = () => prometheus.query('sum(increase(shop_pool_errors_total{job="shop"}[1m]))');
+  const errors = () => prometheus.query(`sum(increase(shop_pool_errors_total{job="${app}"}[1m]))`);
   await waitFor(async () => {
     await Promise.all(Array.from({ length: 6 }, () => fetch(`${shop.url}/orders`, { method: 'POST', body: JSON.stringify({ productId: 1, quantity: 1 }) })));
     return Number((await errors())[0]?.value[1] ?? 0) > 10;
@@ -44,7 +46,7 @@ test('db-pool-reset: killed at every activity and timer, it resets the pool once
       startCrashIncident(t.client, prefix, `${prefix}-${run++}`, {
         runbook: 'db-pool-reset',
         severity: 'warning',
-        params: { app: 'shop', settle: '1s', quietFor: '5s', verifyWithin: '30s' },
+        params: { app, settle: '1s', quietFor: '5s', verifyWithin: '30s' },
       }),
     count: async () => ({ resets: shop.pool.resets }),
   });
