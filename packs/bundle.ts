@@ -14,6 +14,7 @@ import { sdkModules } from './require-ts';
 const engineDir = dirname(require.resolve('../workflows'));
 const engineRoot = dirname(engineDir);
 const workflowPackage = dirname(require.resolve('@temporalio/workflow/package.json'));
+const zodPackage = dirname(require.resolve('zod/package.json'));
 
 export interface BundleOptions {
   /** Where bundles are kept; default MEND_BUNDLE_CACHE, else ~/.cache/mend/bundles. */
@@ -134,12 +135,14 @@ async function build(entryFile: string, packs: LoadedPack[]): Promise<string> {
   try {
     const { code } = await bundleWorkflowCode({
       workflowsPath: entryFile,
+      preloadModules: [join(engineDir, 'shared-modules')],
       logger: { trace: () => undefined, debug: () => undefined, info: () => undefined, log: () => undefined, warn: log('warn'), error: log('error') },
       webpackConfigHook: (config) => {
         config.resolve!.alias = {
           ...(config.resolve!.alias as Record<string, string>),
           ...Object.fromEntries(Object.entries(sdkModules).map(([name, file]) => [`${name}$`, file])),
           '@temporalio/workflow': workflowPackage,
+          zod$: zodPackage, // one zod for the engine, the packs and the preload
         };
         // A pack installed from npm may ship TypeScript: compile it too (the SDK's rule skips node_modules).
         for (const rule of config.module!.rules as { test?: RegExp; exclude?: unknown }[]) {
