@@ -11,18 +11,22 @@ import { drillActivities } from './drills';
 import { guardActivities } from './guard';
 import { httpCheckActivities } from './http-check';
 import { incidentActivities, type Diagnoser } from './incident';
+import { openingActivities } from './incident-opening';
 import { notifyActivities, type NotifyCounter } from './notify';
 import { outcomeActivities } from './outcomes';
 
 type Activity = (...args: never[]) => Promise<unknown>;
 
 export function engineActivities(config: MendConfig, client: Client, diagnosers: Map<string, Diagnoser>, notifications?: NotifyCounter) {
+  const incident = incidentActivities(config, diagnosers);
+  const outcomes = outcomeActivities(client);
   return {
-    ...incidentActivities(config, diagnosers),
+    ...incident,
+    ...openingActivities({ ...incident, ...outcomes }),
     ...guardActivities(client),
     ...notifyActivities(config.notifications, notifications),
     ...httpCheckActivities(),
-    ...outcomeActivities(client),
+    ...outcomes,
   };
 }
 

@@ -4,12 +4,14 @@
 // runbook, which finds nothing to do). Each round runs BENCH_N (default 300) of each with BENCH_INFLIGHT (default
 // 50) open at a time, after a warm-up; BENCH_ROUNDS rounds (default 3). It also prints what one incident costs:
 // workflow tasks, activities and local activities per workflow, read from the histories. BENCH_CACHE sets
-// worker.maxCachedWorkflows for both workers. `npm run bench:throughput`.
+// worker.maxCachedWorkflows for both workers; BENCH_TEMPORAL=cluster runs it on a real Temporal cluster.
+// `npm run bench:throughput`.
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { guardWorkflowId } from '../workflows/definitions';
 import { startMend } from '../test/helpers/mend';
-import { startDevServer, startRedis } from '../test/helpers/processes';
+import { startRedis } from '../test/helpers/processes';
+import { benchTemporal } from './temporal';
 
 const n = Number(process.env.BENCH_N ?? 300);
 const inflight = Number(process.env.BENCH_INFLIGHT ?? 50);
@@ -44,7 +46,7 @@ async function cost(client: Client, workflowId: string): Promise<{ tasks: number
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const temporal = await startDevServer();
+  const temporal = await benchTemporal();
   process.env.MEND_TEST_TEMPORAL = temporal.address;
   const redis = await startRedis();
   const targets = warmup + rounds * n;

@@ -12,18 +12,33 @@ import { outcomeEntries, rungsToSkip, type LearningSettings } from './learning';
 // Read on the way to the first rung: a slow book is passed by, not waited for.
 const book = proxyActivities<MendActivities>({ startToCloseTimeout: '5s', retry: { maximumAttempts: 1 } });
 
-/** Skips the rungs that keep failing among those that can run here; the last of those always runs. */
-export async function skipFailingRungs(state: IncidentState, signature: string, settings: LearningSettings | undefined, params: IncidentInput['params']): Promise<void> {
+type Tallies = Awaited<ReturnType<typeof book.outcomeTallies>>;
+
+/** The book as the incident's opening read it: for this signature and these runbooks. */
+export type BookRead = { signature: string; runbooks: string[] } & ({ tallies: Tallies } | { unread: string });
+
+/**
+ * Skips the rungs that keep failing among those that can run here; the last of those always runs. The book is read
+ * now unless `read` (at the opening) was for the same signature and covers the runnable rungs.
+ */
+export async function skipFailingRungs(
+  state: IncidentState,
+  signature: string,
+  settings: LearningSettings | undefined,
+  params: IncidentInput['params'],
+  read?: BookRead,
+): Promise<void> {
   const runnable = state.ladder.filter((r) => rungParams(r, params, state.target));
   if (!settings || runnable.length < 2) return;
-  let tallies: Awaited<ReturnType<typeof book.outcomeTallies>>;
-  try {
-    tallies = await book.outcomeTallies({ signature, runbooks: runnable });
-  } catch (err) {
-    state.mark('outcomes unread', `every rung is tried: ${errorMessage(err)}`);
-    return;
-  }
-  for (const { runbook, because } of rungsToSkip(runnable, tallies, signature, settings, Date.now())) {
+  const fits = read && read.signature === signature && runnable.every((r) => read.runbooks.includes(r)) ? read : undefined;
+  const found =
+    fits ??
+    (await book.outcomeTallies({ signature, runbooks: runnable }).then(
+      (tallies) => ({ tallies }),
+      (err) => ({ unread: errorMessage(err) }),
+    ));
+  if ('unread' in found) return state.mark('outcomes unread', `every rung is tried: ${found.unread}`);
+  for (const { runbook, because } of rungsToSkip(runnable, found.tallies, signature, settings, Date.now())) {
     state.skipped.push(runbook);
     state.mark('rung skipped by outcomes', `${runbook}: ${because}`);
   }

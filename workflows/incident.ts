@@ -8,6 +8,7 @@ import { policyActivityOptions } from './activity-options';
 import { bootstrap } from './bootstrap';
 import { runbookKey, severityKey, statusKey, targetKey } from '../common/search-attributes';
 import type { IncidentInput, RecoveryRecord } from '../common/types';
+import type { OpeningInput } from '../activities/incident-opening';
 import { renderIncidentReport } from '../common/incident-report';
 import { ladderFrom } from './catalog';
 import { AlertBook } from './alert-book';
@@ -47,13 +48,17 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   const { first, parsed } = openingRunbook(input);
   state.target = first.target(parsed);
   state.ladder = ladderFrom(input.runbook);
-  // Settings and diagnosis are asked for together: the first activity starts with the first workflow task.
+  // Settings, diagnosis and the outcome book's tallies for the ladder in one activity with the first workflow task
+  // (recorded before: settings and diagnosis as two activities, the book read later).
   state.setStatus('diagnosing');
-  const settings = bootstrap.incidentSettings();
-  const diagnosis = bootstrap.diagnose({ target: state.target, faultStartedAt: input.faultStartedAt ?? detectedAt }).catch((err) => ({
-    summary: `diagnosis failed: ${errorMessage(err)}`,
-    facts: undefined,
-  }));
+  const faultStartedAt = input.faultStartedAt ?? detectedAt;
+  const { settings, diagnosis, book } = changed('incidentOpensInOneCall')
+    ? openInOneCall({ target: state.target, faultStartedAt, outcomes: { signature: signatureOf(alerts?.view(), input.runbook, state.target), runbooks: state.ladder } })
+    : {
+        settings: bootstrap.incidentSettings(),
+        diagnosis: bootstrap.diagnose({ target: state.target, faultStartedAt }).catch((err) => ({ summary: `diagnosis failed: ${errorMessage(err)}`, facts: undefined })),
+        book: undefined,
+      };
   const { policy, searchAttributes, notifications, learning } = await settings;
   // A dry-run notifies nobody.
   const about = () => ({ incidentId, severity: input.severity, target: state.target });
@@ -70,7 +75,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   const params = chooseByFacts(state, input, first, parsed, facts);
   const learns = !input.dryRun && changed('learnFromOutcomes');
   const signature = signatureOf(alerts?.view(), input.runbook, state.target);
-  if (learns) await skipFailingRungs(state, signature, learning, params);
+  if (learns) await skipFailingRungs(state, signature, learning, params, await book);
   notices.opened(state.rungs()[0], state.rungs(), summary);
   const acts = proxyActivities<MendActivities>(policyActivityOptions(policy));
   const outcome = new IncidentOutcome(state, notices, acts, input.severity);
@@ -100,4 +105,14 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   }
   await notices.flush(); // nothing sent is cut off
   return record;
+}
+
+/** The opening activity's answer, as the parts the incident awaits in turn. */
+function openInOneCall(input: OpeningInput) {
+  const opening = bootstrap.openIncident(input);
+  return {
+    settings: opening.then((o) => o.settings),
+    diagnosis: opening.then((o) => o.diagnosis),
+    book: opening.then((o) => o.book && { ...input.outcomes, ...o.book }),
+  };
 }

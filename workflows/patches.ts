@@ -22,6 +22,11 @@ export const patches = {
   approvalJoinsDue: { id: 'failover-one-approval-then-look-again', runbooks: ['mysql-primary-failover'] },
   /** Incidents read the outcome book before climbing and record their attempts in it (recorded before: neither). */
   learnFromOutcomes: { id: 'learn-from-outcomes' },
+  /**
+   * An incident's settings, diagnosis and outcome-book read are one activity (recorded before: settings and
+   * diagnosis were two, and the book was read in a third once the diagnosis was in).
+   */
+  incidentOpensInOneCall: { id: 'incident-opens-in-one-call' },
   /** A drill stopped at its budget records what stood then (recorded before: nothing). */
   drillSaysWhereItStopped: { id: 'drill-says-where-it-stopped' },
 } satisfies Record<string, Patch>;
