@@ -1,6 +1,7 @@
 // Failover MTTR on real MariaDB topologies (one per run, GTID + semi-sync AFTER_SYNC), under a writer that counts only
-// acknowledged rows: kill -9 of the primary → mend's incident opened (detection) → new primary writable (the promote
-// step done) → the application's first acknowledged write on it. Zero acknowledged rows lost is checked every run.
+// acknowledged rows: kill -9 of the primary → mend's incident opened (detection) → the primary confirmed dead (the
+// confirmation activity done, from the runbook's history) → new primary writable (the promote step done) → the
+// application's first acknowledged write on it. Zero acknowledged rows lost is checked every run.
 // Detection is a probe loop standing in for monitoring: a connection every BENCH_PROBE_EVERY (200 ms) with a 1 s
 // timeout; its first failure opens the incident, as an alert would. `npm run bench:failover` (BENCH_RUNS, default 10).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,6 +36,15 @@ async function detectDown(node: string, everyMs: number): Promise<number> {
   }
 }
 
+/** When the runbook's confirmation ended: its last confirming activity's completion, from the history. */
+async function confirmationEnd(client: Client, runbookId: string): Promise<number> {
+  const events = (await client.workflow.getHandle(runbookId).fetchHistory()).events ?? [];
+  const types = new Map(events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name]] : [])));
+  const confirming = ['mysqlConfirmDead', 'mysqlReplicasLost'];
+  const done = events.find((e) => confirming.includes(types.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)) ?? ''))!;
+  return Number(done.eventTime!.seconds) * 1000 + Math.floor((done.eventTime!.nanos ?? 0) / 1e6);
+}
+
 async function main(): Promise<void> {
   const runs = Number(process.env.BENCH_RUNS ?? 10);
   const probeEvery = Number(process.env.BENCH_PROBE_EVERY ?? 200);
@@ -52,6 +62,8 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   const detected: number[] = [];
+  const confirmed: number[] = [];
+  const confirmedToWritable: number[] = [];
   const writable: number[] = [];
   const writing: number[] = [];
   try {
@@ -84,12 +96,17 @@ async function main(): Promise<void> {
       if (lost.length) throw new Error(`run ${i}: ${lost.length} acknowledged rows lost`);
       if (i < warmup) continue;
       detected.push(detectedAt - killedAt);
+      const confirmedAt = await confirmationEnd(client, `${handle.workflowId}/mysql-primary-failover`);
+      confirmed.push(confirmedAt - killedAt);
+      confirmedToWritable.push(Date.parse(promote.endedAt!) - confirmedAt);
       writable.push(Date.parse(promote.endedAt!) - killedAt);
       writing.push(writer.firstAck.get(promoted)! - killedAt);
       process.stderr.write(`run ${i}: writing again after ${writing.at(-1)} ms, ${writer.acked.length} rows, 0 lost\n`);
     }
     console.log(`detection: probe every ${probeEvery} ms (1 s connect timeout); runbook confirms with 3 probes 300 ms apart and the replicas' IO threads`);
     console.log(`kill -9 → incident opened:        ${summary(detected)}`);
+    console.log(`kill -9 → confirmed dead:         ${summary(confirmed)}`);
+    console.log(`confirmed dead → writable:        ${summary(confirmedToWritable)}`);
     console.log(`kill -9 → new primary writable:   ${summary(writable)}`);
     console.log(`kill -9 → application writing:    ${summary(writing)}`);
     console.log('acknowledged rows lost: 0 in every run');

@@ -30,6 +30,7 @@ const acting = exceptAfterReads([
   'mysqlServers',
   'mysqlProbe',
   'mysqlReplicasLost',
+  'mysqlConfirmDead',
   'mysqlFailoverSettings',
   'mysqlReplicationFaults',
   'mysqlReplicaCaughtUp',

@@ -113,7 +113,7 @@ test('a lift that comes while the blocked failover still confirms the death give
   kill9(early, early.nodes.indexOf(promoted));
 
   // The runbook is held in its first probe, confirming the death, after the guard granted it, blocked.
-  const probing = faults.hold('mysqlProbe');
+  const probing = faults.hold('mysqlConfirmDead');
   const handle = await failover('early');
   try {
     const ended = handle.result().then((r: RecoveryRecord) => Promise.reject(new Error(`the failover ended before it probed: ${r.status}`)));

@@ -41,7 +41,7 @@ afterAll(async () => {
 /** The progress a running mysqlProbe heartbeats in a runbook workflow. */
 async function probeProgress(workflowId: string): Promise<{ probed: number; failures: number } | undefined> {
   const { raw } = await mend.client.workflow.getHandle(workflowId).describe();
-  const probe = raw.pendingActivities?.find((a) => a.activityType?.name === 'mysqlProbe');
+  const probe = raw.pendingActivities?.find((a) => a.activityType?.name === 'mysqlConfirmDead');
   const [details] = probe?.heartbeatDetails?.payloads ?? [];
   return details?.data ? JSON.parse(Buffer.from(details.data).toString()) : undefined;
 }

@@ -53,9 +53,12 @@ async function main(): Promise<void> {
   const kube = await startKubeCluster(mkdtempSync(join(tmpdir(), 'mend-record-')), 'mend-record');
   const db = await startMariadbTopology();
   const [flapping, planned] = [await startMariadbTopology(), await startMariadbTopology()];
+  // Failed over with the dead primary confirmed in one activity (the runbook's change confirm-dead-at-once).
+  const atOnce = await startMariadbTopology();
   // One cluster name per scenario on the planned topology: each has a guard (and budget) of its own.
   const mysql = {
     ...mysqlConfig(db),
+    ...mysqlConfig(atOnce, 'at-once'),
     ...mysqlConfig(flapping, 'flapping', { blockAfterFailover: '1h' }),
     ...Object.assign({}, ...mysqlScenarios.map((name) => mysqlConfig(planned, name, { backup: { dir: join(planned.dir, 'backups') } }))),
   };
@@ -101,6 +104,10 @@ async function main(): Promise<void> {
     if (!recorded('mysql-primary-failover-recovered')) {
       kill9(db, 0);
       await save(mend, 'mysql-primary-failover-recovered', await run({ runbook: 'mysql-primary-failover', severity: 'warning', params: {} }));
+    }
+    if (!recorded('mysql-primary-failover-at-once')) {
+      kill9(atOnce, 0);
+      await save(mend, 'mysql-primary-failover-at-once', await run({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster: 'at-once' } }));
     }
     await recordMysql(mend, flapping, planned);
     await recordDrChecklist(mend);
@@ -161,7 +168,7 @@ async function main(): Promise<void> {
     await source.close();
     redis.disconnect();
     await server.stop();
-    await Promise.all([temporal.stop(), kube.stop(), db.stop(), flapping.stop(), planned.stop()]);
+    await Promise.all([temporal.stop(), kube.stop(), db.stop(), flapping.stop(), planned.stop(), atOnce.stop()]);
   }
 }
 

@@ -1,5 +1,6 @@
 // Every patched() id mend's workflow code asks, in one place. A change to the commands a running workflow replays
-// goes behind a new entry here (then `changed('…')` where the code branches), never behind an id written inline.
+// goes behind a new entry here (then `changed('…')` where the code branches), never behind an id written inline;
+// a pack's runbooks branch on `kit.changed(id)`.
 import { patched } from '@temporalio/workflow';
 
 interface Patch {
@@ -37,4 +38,12 @@ export function changed(patch: keyof typeof patches, runbook?: string): boolean 
   if (runbooks && !runbook) throw new Error(`patch ${patch} concerns runbooks: name the runbook`);
   if (runbooks && !runbooks.includes(runbook!)) return true;
   return patched(id);
+}
+
+/**
+ * Whether this run of `runbook` has its pack's change `id` (the kit's `changed`): a pack versions its own runbooks,
+ * each id namespaced by the runbook.
+ */
+export function runbookChanged(runbook: string, id: string): boolean {
+  return patched(`${runbook}:${id}`);
 }

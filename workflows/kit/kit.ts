@@ -5,7 +5,7 @@ import { errorMessage } from '../../common/error-message';
 import { toMs } from '../../common/duration';
 import type { Duration, SafetyPolicy, StepRecord, VerificationRecord } from '../../common/types';
 import { longActivityTimeouts, policyActivityOptions, type LongActivity } from '../activity-options';
-import { changed } from '../patches';
+import { changed, runbookChanged } from '../patches';
 import { approvalRequest, type ApprovalTerms } from './approval-request';
 import { refused, stoodDown, verificationFailed } from './errors';
 import { now, type RunbookRun } from './run';
@@ -124,6 +124,15 @@ export class RunbookKit {
   uniqueId(label: string): string {
     const { workflowId, runId } = workflowInfo();
     return `${workflowId}.${runId}.${label}`.replace(/[^A-Za-z0-9._-]/g, '_');
+  }
+
+  /**
+   * Whether this run has the runbook's change `id` (Temporal's patched()): new runs do, runs recorded before the
+   * change replay without it. Branch on it when a change alters the steps, activities, timers or approvals a
+   * running runbook would replay; give each change its own id, never reused.
+   */
+  changed(id: string): boolean {
+    return runbookChanged(this.#run.input.runbook, id);
   }
 
   /** Holds this runbook back on its target for a while after it ends (anti-flapping); the guard keeps the block. */

@@ -43,6 +43,25 @@ export interface ProbeResult {
   errors: string[];
 }
 
+/** Heartbeat details of the probes: how many were made and failed so far. */
+export interface ProbeProgress {
+  probed: number;
+  of: number;
+  failures: number;
+}
+
+export interface ReplicasLost {
+  /** Every replica of the primary that answers has lost its IO thread to it. */
+  agreed: boolean;
+  replicas: ServerState[];
+}
+
+/** The probes' result, and the replicas' when every probe failed. */
+export interface DeadOrNot {
+  probe: ProbeResult;
+  replicas?: ReplicasLost;
+}
+
 export interface ConnectionUse {
   node: string;
   connected: number;
@@ -62,6 +81,34 @@ export function healthActivities(clusters: MysqlClusters) {
 
   const readAll = (cluster: string) => Promise.all(clusters.nodes(cluster).map((node) => readServer(cluster, node)));
 
+  /** Polls the replicas every 200 ms, calling `beat` (a heartbeat) between polls. */
+  const replicasLost = async (cluster: string, primary: string, withinMs: number, signal: AbortSignal, beat: () => void): Promise<ReplicasLost> => {
+    const deadline = Date.now() + withinMs;
+    for (;;) {
+      const replicas = (await readAll(cluster)).filter((s) => s.reachable && s.replica?.source === primary);
+      const agreed = replicas.length > 0 && replicas.every((r) => !r.replica!.ioRunning);
+      if (agreed || Date.now() + 200 > deadline) return { agreed, replicas };
+      beat();
+      await delay(200, undefined, { signal });
+    }
+  };
+
+  /** `onFailure` is told each failed probe. */
+  const probe = async (cluster: string, node: string, probes: number, intervalMs: number, onFailure: (p: ProbeProgress) => void): Promise<ProbeResult> => {
+    clusters.member(cluster, node); // a stranger is refused, not counted as a failed probe
+    const errors: string[] = [];
+    for (let i = 0; i < probes; i++) {
+      if (i > 0) await delay(intervalMs);
+      try {
+        await clusters.quick(cluster, node, (c) => c.query('SELECT 1'));
+      } catch (err) {
+        errors.push(message(err));
+        onFailure({ probed: i + 1, of: probes, failures: errors.length });
+      }
+    }
+    return { node, reachable: errors.length < probes, failures: errors.length, probes, errors };
+  };
+
   return {
     /** Every server of the cluster, read at once; a server that does not answer is reported, not thrown. */
     async mysqlServers({ cluster }: { cluster: string }): Promise<ServerState[]> {
@@ -72,31 +119,36 @@ export function healthActivities(clusters: MysqlClusters) {
      * The primary's replicas, once every one that answers has lost its IO thread to it (agreed), or as they are
      * when `withinMs` runs out (not agreed). Heartbeats while it waits.
      */
-    async mysqlReplicasLost({ cluster, primary, withinMs }: { cluster: string; primary: string; withinMs: number }): Promise<{ agreed: boolean; replicas: ServerState[] }> {
-      const deadline = Date.now() + withinMs;
-      for (;;) {
-        const replicas = (await readAll(cluster)).filter((s) => s.reachable && s.replica?.source === primary);
-        const agreed = replicas.length > 0 && replicas.every((r) => !r.replica!.ioRunning);
-        if (agreed || Date.now() + 200 > deadline) return { agreed, replicas };
-        Context.current().heartbeat();
-        await delay(200, undefined, { signal: Context.current().cancellationSignal });
-      }
+    async mysqlReplicasLost({ cluster, primary, withinMs }: { cluster: string; primary: string; withinMs: number }): Promise<ReplicasLost> {
+      return replicasLost(cluster, primary, withinMs, Context.current().cancellationSignal, () => Context.current().heartbeat());
     },
 
     /** N probes (a connection and SELECT 1 each, with the cluster's connect timeout), `intervalMs` apart; heartbeats each failure. */
     async mysqlProbe({ cluster, node, probes = 3, intervalMs = 500 }: { cluster: string; node: string; probes?: number; intervalMs?: number }): Promise<ProbeResult> {
-      clusters.member(cluster, node); // a stranger is refused, not counted as a failed probe
-      const errors: string[] = [];
-      for (let i = 0; i < probes; i++) {
-        if (i > 0) await delay(intervalMs);
-        try {
-          await clusters.quick(cluster, node, (c) => c.query('SELECT 1'));
-        } catch (err) {
-          errors.push(message(err));
-          reportProgress({ probed: i + 1, of: probes, failures: errors.length }); // the first is sent at once, later ones throttled
-        }
-      }
-      return { node, reachable: errors.length < probes, failures: errors.length, probes, errors };
+      return probe(cluster, node, probes, intervalMs, reportProgress); // the first failure is sent at once, later ones throttled
+    },
+
+    /**
+     * Whether `primary` is dead, asked both ways at once: the probes (all must fail) and its replicas (every one
+     * that answers must have lost its IO thread to it within `withinMs`). A probe that answers ends the wait for the
+     * replicas. Heartbeats while it waits, with the probes' progress.
+     */
+    async mysqlConfirmDead(input: { cluster: string; primary: string; probes: number; intervalMs: number; withinMs: number }): Promise<DeadOrNot> {
+      const { cluster, primary, withinMs } = input;
+      const answered = new AbortController();
+      const stop = AbortSignal.any([answered.signal, Context.current().cancellationSignal]);
+      let progress: ProbeProgress = { probed: 0, of: input.probes, failures: 0 };
+      const lost = replicasLost(cluster, primary, withinMs, stop, () => Context.current().heartbeat(progress));
+      const onFailure = (p: ProbeProgress) => reportProgress((progress = p));
+      const probed = await probe(cluster, primary, input.probes, input.intervalMs, onFailure).catch(async (err) => {
+        answered.abort();
+        await lost.catch(() => undefined);
+        throw err;
+      });
+      if (!probed.reachable) return { probe: probed, replicas: await lost };
+      answered.abort();
+      await lost.catch(() => undefined); // aborted
+      return { probe: probed };
     },
 
     /** Transactions on `replica` that `primary` never had (MariaDB GTID state, or MySQL's GTID_SUBTRACT). */

@@ -4,7 +4,7 @@
 // new primary takes writes and every replica follows it, and block another failover of the cluster for a while.
 // Nothing to undo: the old primary is gone.
 import { defineRunbook, duration, refused, toMs, z } from 'mend';
-import type { ServerState } from '../actions/health';
+import type { ProbeResult, ReplicasLost, ServerState } from '../actions/health';
 import { byReceived, cluster, clusterTarget, mysqlActivities, repoint, runHooks, server, switchWriter, verifyPrimary } from './lib/mysql';
 
 export const mysqlPrimaryFailover = defineRunbook({
@@ -29,19 +29,33 @@ export const mysqlPrimaryFailover = defineRunbook({
     if (!primary) throw refused(`no primary to fail over: no replica of cluster ${p.cluster} names a source`);
 
     // 1. Dead: every probe fails, and the replicas agree (a network blip between mend and the primary is not death).
+    // Both are asked at once, in one activity, with the failover settings read beside it (recorded before: the
+    // probes, then the replicas, then the settings, one after another).
     const waitReplicas = mysqlActivities(kit, { waitsUpTo: p.confirmWithin, heartbeat: '10s' });
-    const confirmDead = async (): Promise<ServerState[] | string> => {
-      const probe = await db.mysqlProbe({ cluster: p.cluster, node: primary, probes: p.probes, intervalMs: toMs(p.probeInterval) });
+    const atOnce = kit.changed('confirm-dead-at-once');
+    const probes = { probes: p.probes, intervalMs: toMs(p.probeInterval) };
+    const verdict = (probe: ProbeResult, lost?: ReplicasLost): ServerState[] | string => {
       if (probe.reachable) return `primary ${primary} answered ${probe.probes - probe.failures} of ${probe.probes} probes`;
-      const { agreed, replicas } = await waitReplicas.mysqlReplicasLost({ cluster: p.cluster, primary, withinMs: toMs(p.confirmWithin) });
-      return agreed ? replicas : `a replica still reads from ${primary}: it is not dead to its replicas`;
+      return lost?.agreed ? lost.replicas : `a replica still reads from ${primary}: it is not dead to its replicas`;
     };
+    const confirmDead = async (): Promise<ServerState[] | string> => {
+      if (atOnce) {
+        const { probe, replicas } = await waitReplicas.mysqlConfirmDead({ cluster: p.cluster, primary, ...probes, withinMs: toMs(p.confirmWithin) });
+        return verdict(probe, replicas);
+      }
+      const probe = await db.mysqlProbe({ cluster: p.cluster, node: primary, ...probes });
+      if (probe.reachable) return verdict(probe);
+      return verdict(probe, await waitReplicas.mysqlReplicasLost({ cluster: p.cluster, primary, withinMs: toMs(p.confirmWithin) }));
+    };
+    const readSettings = () => db.mysqlFailoverSettings({ cluster: p.cluster });
+    const early = atOnce ? readSettings() : undefined;
+    early?.catch(() => undefined); // its failure is thrown where it is awaited, not as an unhandled rejection
     let dead = await confirmDead();
     if (typeof dead === 'string') return { notNeeded: dead };
 
     // 2. The candidate: the replica that received the most. The policy may want a human first; after one, the
     // primary may be back and the replicas may hold more: look again.
-    const settings = await db.mysqlFailoverSettings({ cluster: p.cluster });
+    const settings = await (early ?? readSettings());
     const proposed = byReceived(dead)[0].node;
     const promote = `primary ${primary} is dead; promote ${proposed}? (autoFailover is off)`;
     await kit.approval({ reason: settings.autoFailover ? undefined : promote, recheck: async () => (dead = await confirmDead()) });
