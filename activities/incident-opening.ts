@@ -1,6 +1,7 @@
 // An incident's first call: its settings, the diagnosis of its target and what the outcome book holds for its
-// ladder, in one activity (one round trip through Temporal instead of three). A failed diagnosis or an unread book
-// is reported, not thrown: the incident goes on without it.
+// ladder, in one activity (one round trip through Temporal instead of three). A diagnosis that fails or takes too
+// long, and a book that does not answer in time, are reported, not thrown: the incident goes on without them.
+import { failedDiagnosis } from '../common/diagnosis';
 import { errorMessage } from '../common/error-message';
 import type { Diagnosis } from '../common/types';
 import type { RunbookTally } from '../workflows/outcome-definitions';
@@ -29,13 +30,15 @@ interface Parts {
 
 /** A slow book is passed by, not waited for. */
 const bookWithinMs = 5_000;
+/** Well inside the activity's 30 s, so that a hung diagnoser does not cost the incident its settings. */
+const diagnosisWithinMs = 20_000;
 
 export function openingActivities(parts: Parts) {
   return {
     async openIncident({ target, faultStartedAt, outcomes }: OpeningInput): Promise<Opening> {
       const settings = await parts.incidentSettings();
       const [diagnosis, book] = await Promise.all([
-        parts.diagnose({ target, faultStartedAt }).catch((err) => ({ summary: `diagnosis failed: ${errorMessage(err)}` })),
+        within(diagnosisWithinMs, parts.diagnose({ target, faultStartedAt }), 'the diagnosis').catch(failedDiagnosis),
         settings.learning ? readBook(parts, outcomes) : undefined,
       ]);
       return { settings, diagnosis, ...(book && { book }) };
@@ -44,12 +47,19 @@ export function openingActivities(parts: Parts) {
 }
 
 async function readBook(parts: Parts, outcomes: OpeningInput['outcomes']): Promise<NonNullable<Opening['book']>> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the outcome book did not answer within ${bookWithinMs / 1000} s`)), bookWithinMs)));
   try {
-    return { tallies: await Promise.race([parts.outcomeTallies(outcomes), late]) };
+    return { tallies: await within(bookWithinMs, parts.outcomeTallies(outcomes), 'the outcome book') };
   } catch (err) {
     return { unread: errorMessage(err) };
+  }
+}
+
+/** `work`'s result, or an error once `ms` have passed (the work itself is left to end on its own). */
+async function within<T>(ms: number, work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms)));
+  try {
+    return await Promise.race([work, late]);
   } finally {
     clearTimeout(timer);
   }

@@ -1,4 +1,4 @@
-// The gateway under load, each part its own process (dev server, worker, gateway, this driver), on one machine.
+// The gateway under load, each part its own process (Temporal, worker, gateway, this driver), on one machine.
 //   latency: alerts at a steady rate (BENCH_RATE/s, default 50; BENCH_ALERTS, default 250), each a new incident;
 //            alert sent → the first action on the target: the runbook's first activity started, from its history.
 //   storm:   BENCH_STORM alerts (default 10,000) over BENCH_TARGETS targets (default 1,000), BENCH_BATCH alerts
@@ -15,7 +15,7 @@ import { testConfig } from '../test/helpers/mend';
 import { freePort, startRedis } from '../test/helpers/processes';
 import { benchTemporal } from './temporal';
 import { startGatewayProcess, startWorkerProcess, writeConfig } from '../test/helpers/worker-process';
-import { summary } from './stats';
+import { eventMs, summary } from './stats';
 
 const token = 'bench-token';
 
@@ -73,8 +73,6 @@ async function post(url: string, body: unknown): Promise<{ status: number; json:
   return { status: res.status, json: await res.json() };
 }
 
-const eventMs = (t: { seconds?: unknown; nanos?: number | null }) => Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
-
 async function latency(): Promise<void> {
   const rate = Number(process.env.BENCH_RATE ?? 50);
   const alerts = Number(process.env.BENCH_ALERTS ?? 250);
@@ -94,7 +92,9 @@ async function latency(): Promise<void> {
     for (const [i, { id, at }] of sent.entries()) {
       const handle = stack.client.workflow.getHandle(`${await id}/redis-memory-relief`);
       let started: number | undefined;
+      const giveUp = Date.now() + 300_000;
       while (started === undefined) {
+        if (Date.now() > giveUp) throw new Error(`${await id}: its runbook took no action within 5 minutes`);
         const events = (await handle.fetchHistory().catch(() => undefined))?.events ?? []; // none before the runbook starts
         const first = events.find((e) => e.activityTaskStartedEventAttributes);
         if (first) started = eventMs(first.eventTime!);

@@ -18,7 +18,7 @@ import { testConfig } from '../test/helpers/mend';
 import { startDevServer } from '../test/helpers/processes';
 import { startWorkerProcess, writeConfig } from '../test/helpers/worker-process';
 import { waitFor } from '../test/helpers/wait';
-import { summary } from './stats';
+import { eventMs, summary } from './stats';
 
 const warmup = 1;
 
@@ -41,8 +41,9 @@ async function confirmationEnd(client: Client, runbookId: string): Promise<numbe
   const events = (await client.workflow.getHandle(runbookId).fetchHistory()).events ?? [];
   const types = new Map(events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name]] : [])));
   const confirming = ['mysqlConfirmDead', 'mysqlReplicasLost'];
-  const done = events.find((e) => confirming.includes(types.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)) ?? ''))!;
-  return Number(done.eventTime!.seconds) * 1000 + Math.floor((done.eventTime!.nanos ?? 0) / 1e6);
+  const done = events.find((e) => confirming.includes(types.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)) ?? ''));
+  if (!done) throw new Error(`${runbookId}: no confirmation completed in its history`);
+  return eventMs(done.eventTime!);
 }
 
 async function main(): Promise<void> {

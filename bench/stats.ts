@@ -10,3 +10,6 @@ export function summary(values: number[], unit = 'ms'): string {
   const f = (n: number) => `${n.toFixed(1)} ${unit}`;
   return `n=${sorted.length} p50=${f(percentile(sorted, 50))} p99=${f(percentile(sorted, 99))} max=${f(sorted[sorted.length - 1])}`;
 }
+
+/** A history event's time in epoch milliseconds. */
+export const eventMs = (t: { seconds?: unknown; nanos?: number | null }): number => Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);

@@ -164,7 +164,7 @@ const resultOf = (client: Client, handle: WorkflowHandle<(input: IncidentInput) 
     throw new Error(`${point ? label(point) : 'clean run'}: ${errorMessage(err)}\n${await activityTrail(client, handle.workflowId)}`, { cause: err });
   });
 
-/** Each activity attempt of the incident and its runbooks as the histories have it: who ran it and how it ended. */
+/** The activities of the incident and its runbooks as their histories have them: the attempt that last started, who ran it, how it ended (still pending ones are not listed). */
 async function activityTrail(client: Client, incidentId: string): Promise<string> {
   const lines: string[] = [];
   const histories = [incidentId];

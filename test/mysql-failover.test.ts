@@ -38,7 +38,7 @@ afterAll(async () => {
   await Promise.all(Object.values(dbs).map((db) => db.stop()));
 });
 
-/** The progress a running mysqlProbe heartbeats in a runbook workflow. */
+/** The probes' progress a running mysqlConfirmDead heartbeats in a runbook workflow. */
 async function probeProgress(workflowId: string): Promise<{ probed: number; failures: number } | undefined> {
   const { raw } = await mend.client.workflow.getHandle(workflowId).describe();
   const probe = raw.pendingActivities?.find((a) => a.activityType?.name === 'mysqlConfirmDead');

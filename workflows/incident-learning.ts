@@ -2,6 +2,7 @@
 // for its signature (said in its timeline), and records what its attempts did once it has an outcome.
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { MendActivities } from '../activities';
+import type { Opening, OpeningInput } from '../activities/incident-opening';
 import { errorMessage } from '../common/error-message';
 import type { IncidentInput, RecoveryRecord } from '../common/types';
 import { bootstrap } from './bootstrap';
@@ -12,10 +13,8 @@ import { outcomeEntries, rungsToSkip, type LearningSettings } from './learning';
 // Read on the way to the first rung: a slow book is passed by, not waited for.
 const book = proxyActivities<MendActivities>({ startToCloseTimeout: '5s', retry: { maximumAttempts: 1 } });
 
-type Tallies = Awaited<ReturnType<typeof book.outcomeTallies>>;
-
 /** The book as the incident's opening read it: for this signature and these runbooks. */
-export type BookRead = { signature: string; runbooks: string[] } & ({ tallies: Tallies } | { unread: string });
+export type BookRead = OpeningInput['outcomes'] & NonNullable<Opening['book']>;
 
 /**
  * Skips the rungs that keep failing among those that can run here; the last of those always runs. The book is read

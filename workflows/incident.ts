@@ -2,6 +2,7 @@
 // recovery, escalate to people otherwise, and end with a recovery record and its MTTR. An incident opened by an
 // alert follows its notifications, tells its runbook when the alert resolves, and stays open until it does.
 import { errorMessage } from '../common/error-message';
+import { failedDiagnosis } from '../common/diagnosis';
 import { condition, isCancellation, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { MendActivities } from '../activities';
 import { policyActivityOptions } from './activity-options';
@@ -56,7 +57,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     ? openInOneCall({ target: state.target, faultStartedAt, outcomes: { signature: signatureOf(alerts?.view(), input.runbook, state.target), runbooks: state.ladder } })
     : {
         settings: bootstrap.incidentSettings(),
-        diagnosis: bootstrap.diagnose({ target: state.target, faultStartedAt }).catch((err) => ({ summary: `diagnosis failed: ${errorMessage(err)}`, facts: undefined })),
+        diagnosis: bootstrap.diagnose({ target: state.target, faultStartedAt }).catch(failedDiagnosis),
         book: undefined,
       };
   const { policy, searchAttributes, notifications, learning } = await settings;
@@ -107,12 +108,15 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   return record;
 }
 
-/** The opening activity's answer, as the parts the incident awaits in turn. */
+/** The opening activity's answer, as the parts the incident awaits in turn; only the settings fail the incident. */
 function openInOneCall(input: OpeningInput) {
   const opening = bootstrap.openIncident(input);
   return {
     settings: opening.then((o) => o.settings),
-    diagnosis: opening.then((o) => o.diagnosis),
-    book: opening.then((o) => o.book && { ...input.outcomes, ...o.book }),
+    diagnosis: opening.then((o) => o.diagnosis, failedDiagnosis),
+    book: opening.then(
+      (o) => o.book && { ...input.outcomes, ...o.book },
+      () => undefined,
+    ),
   };
 }

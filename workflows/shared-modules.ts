@@ -5,4 +5,4 @@
 // no side effects, so a bare import would be dropped.)
 import * as z from 'zod';
 
-export const sharedModules = z.object({ ready: z.boolean() }).parse({ ready: true });
+export const zodReady = z.object({ ready: z.boolean() }).parse({ ready: true }).ready;

@@ -130,25 +130,30 @@ export function healthActivities(clusters: MysqlClusters) {
 
     /**
      * Whether `primary` is dead, asked both ways at once: the probes (all must fail) and its replicas (every one
-     * that answers must have lost its IO thread to it within `withinMs`). A probe that answers ends the wait for the
-     * replicas. Heartbeats while it waits, with the probes' progress.
+     * that answers must have lost its IO thread to it within `withinMs` of the first probe, and still have once the
+     * last probe failed). A probe that answers ends the wait for the replicas. Heartbeats with the probes' progress.
      */
     async mysqlConfirmDead(input: { cluster: string; primary: string; probes: number; intervalMs: number; withinMs: number }): Promise<DeadOrNot> {
       const { cluster, primary, withinMs } = input;
+      const context = Context.current();
       const answered = new AbortController();
-      const stop = AbortSignal.any([answered.signal, Context.current().cancellationSignal]);
+      const stop = AbortSignal.any([answered.signal, context.cancellationSignal]);
       let progress: ProbeProgress = { probed: 0, of: input.probes, failures: 0 };
-      const lost = replicasLost(cluster, primary, withinMs, stop, () => Context.current().heartbeat(progress));
-      const onFailure = (p: ProbeProgress) => reportProgress((progress = p));
-      const probed = await probe(cluster, primary, input.probes, input.intervalMs, onFailure).catch(async (err) => {
-        answered.abort();
+      const beat = () => context.heartbeat(progress);
+      const beating = setInterval(beat, 2000); // for its whole life, probes and replicas alike, with the progress
+      const lost = replicasLost(cluster, primary, withinMs, stop, beat);
+      lost.catch(() => undefined); // its failure (cancelled) is thrown where it is awaited
+      try {
+        const probed = await probe(cluster, primary, input.probes, input.intervalMs, (p) => reportProgress((progress = p)));
+        if (probed.reachable) return { probe: probed };
+        const replicas = await lost;
+        // Agreed while the probes went on: it must still hold now that the last probe failed.
+        return { probe: probed, replicas: replicas.agreed ? await replicasLost(cluster, primary, 0, stop, beat) : replicas };
+      } finally {
+        clearInterval(beating);
+        answered.abort(); // a probe that answered (or failed to run) ends the wait for the replicas
         await lost.catch(() => undefined);
-        throw err;
-      });
-      if (!probed.reachable) return { probe: probed, replicas: await lost };
-      answered.abort();
-      await lost.catch(() => undefined); // aborted
-      return { probe: probed };
+      }
     },
 
     /** Transactions on `replica` that `primary` never had (MariaDB GTID state, or MySQL's GTID_SUBTRACT). */

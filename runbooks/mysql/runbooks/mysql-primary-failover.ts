@@ -16,7 +16,7 @@ export const mysqlPrimaryFailover = defineRunbook({
     primary: server.optional().describe('the primary that failed (default: the source the replicas point at)'),
     probes: z.number().int().min(2).max(20).default(3).describe('failed probes needed to call the primary dead'),
     probeInterval: duration.default('300ms'),
-    confirmWithin: duration.default('10s').describe('how long the replicas may take to agree the primary is gone'),
+    confirmWithin: duration.default('10s').describe('how long the replicas may take to agree the primary is gone, from the first probe'),
     applyWithin: duration.default('60s').describe('how long the candidate may take to apply its relay log'),
     verifyWithin: duration.default('30s'),
   }),
@@ -34,13 +34,15 @@ export const mysqlPrimaryFailover = defineRunbook({
     const waitReplicas = mysqlActivities(kit, { waitsUpTo: p.confirmWithin, heartbeat: '10s' });
     const atOnce = kit.changed('confirm-dead-at-once');
     const probes = { probes: p.probes, intervalMs: toMs(p.probeInterval) };
+    // The probes may outlast the replicas' window: each takes its interval and a connect timeout (10 s allowed).
+    const confirming = mysqlActivities(kit, { waitsUpTo: toMs(p.confirmWithin) + p.probes * (probes.intervalMs + 10_000), heartbeat: '10s' });
     const verdict = (probe: ProbeResult, lost?: ReplicasLost): ServerState[] | string => {
       if (probe.reachable) return `primary ${primary} answered ${probe.probes - probe.failures} of ${probe.probes} probes`;
       return lost?.agreed ? lost.replicas : `a replica still reads from ${primary}: it is not dead to its replicas`;
     };
     const confirmDead = async (): Promise<ServerState[] | string> => {
       if (atOnce) {
-        const { probe, replicas } = await waitReplicas.mysqlConfirmDead({ cluster: p.cluster, primary, ...probes, withinMs: toMs(p.confirmWithin) });
+        const { probe, replicas } = await confirming.mysqlConfirmDead({ cluster: p.cluster, primary, ...probes, withinMs: toMs(p.confirmWithin) });
         return verdict(probe, replicas);
       }
       const probe = await db.mysqlProbe({ cluster: p.cluster, node: primary, ...probes });
