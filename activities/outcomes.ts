@@ -17,9 +17,10 @@ export function outcomeActivities(client: Client) {
       });
     },
 
-    /** The tallies of these runbooks on one signature; none before the first recorded outcome. */
-    async outcomeTallies({ signature, runbooks }: { signature: string; runbooks: string[] }): Promise<Record<string, RunbookTally>> {
-      const book = await readOutcomeBook(client, Context.current().info.taskQueue);
+    /** The tallies of these runbooks on one signature; none before the first recorded outcome. Asked for at most `withinMs` (default: the activity's time). */
+    async outcomeTallies({ signature, runbooks, withinMs }: { signature: string; runbooks: string[]; withinMs?: number }): Promise<Record<string, RunbookTally>> {
+      const { taskQueue, startToCloseTimeoutMs } = Context.current().info;
+      const book = await client.withDeadline(Date.now() + (withinMs ?? startToCloseTimeoutMs), () => readOutcomeBook(client, taskQueue));
       const tallies = book[signature] ?? {};
       return Object.fromEntries(runbooks.filter((r) => tallies[r]).map((r) => [r, tallies[r]]));
     },
