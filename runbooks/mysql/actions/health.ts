@@ -139,16 +139,17 @@ export function healthActivities(clusters: MysqlClusters) {
       const answered = new AbortController();
       const stop = AbortSignal.any([answered.signal, context.cancellationSignal]);
       let progress: ProbeProgress = { probed: 0, of: input.probes, failures: 0 };
-      const beat = () => context.heartbeat(progress);
-      const beating = setInterval(beat, 2000); // for its whole life, probes and replicas alike, with the progress
-      const lost = replicasLost(cluster, primary, withinMs, stop, beat);
+      // Heartbeats for its whole life, with the probes' progress: a failed probe at once, and every 5 s.
+      const beating = setInterval(() => context.heartbeat(progress), 5000);
+      const quiet = () => undefined;
+      const lost = replicasLost(cluster, primary, withinMs, stop, quiet);
       lost.catch(() => undefined); // its failure (cancelled) is thrown where it is awaited
       try {
         const probed = await probe(cluster, primary, input.probes, input.intervalMs, (p) => reportProgress((progress = p)));
         if (probed.reachable) return { probe: probed };
         const replicas = await lost;
         // Agreed while the probes went on: it must still hold now that the last probe failed.
-        return { probe: probed, replicas: replicas.agreed ? await replicasLost(cluster, primary, 0, stop, beat) : replicas };
+        return { probe: probed, replicas: replicas.agreed ? await replicasLost(cluster, primary, 0, stop, quiet) : replicas };
       } finally {
         clearInterval(beating);
         answered.abort(); // a probe that answered (or failed to run) ends the wait for the replicas
