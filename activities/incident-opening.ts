@@ -10,7 +10,7 @@ import type { IncidentSettings } from './incident';
 export interface OpeningInput {
   target: string;
   faultStartedAt: string;
-  /** The signature and the rungs of the incident's opening ladder, for the book (read only when incidents learn). */
+  /** The signature and the rungs of the incident's opening ladder, for the book (read when incidents learn and it has two or more). */
   outcomes: { signature: string; runbooks: string[] };
 }
 
@@ -18,7 +18,7 @@ export interface Opening {
   settings: IncidentSettings;
   /** No facts when the diagnosis failed. */
   diagnosis: Pick<Diagnosis, 'summary'> & Partial<Pick<Diagnosis, 'facts'>>;
-  /** As read for `outcomes`; absent when incidents do not learn. */
+  /** As read for `outcomes`; absent when it was not read. */
   book?: { tallies: Record<string, RunbookTally> } | { unread: string };
 }
 
@@ -39,7 +39,7 @@ export function openingActivities(parts: Parts) {
       const settings = await parts.incidentSettings();
       const [diagnosis, book] = await Promise.all([
         within(diagnosisWithinMs, parts.diagnose({ target, faultStartedAt }), 'the diagnosis').catch(failedDiagnosis),
-        settings.learning ? readBook(parts, outcomes) : undefined,
+        settings.learning && outcomes.runbooks.length > 1 ? readBook(parts, outcomes) : undefined, // one rung: nothing to skip
       ]);
       return { settings, diagnosis, ...(book && { book }) };
     },
