@@ -1,7 +1,7 @@
 // Reading a replication topology: which servers answer, their role, replication threads, lag, GTID positions,
 // semi-sync, errant transactions, and connections against max_connections with the top of the processlist.
 import { Context } from '@temporalio/activity';
-import { reportProgress } from 'mend/node';
+import { heartbeating, reportProgress } from 'mend/node';
 import type { Connection } from 'mysql2/promise';
 import { setTimeout as delay } from 'node:timers/promises';
 import { rows, type MysqlClusters, type Row } from './connections';
@@ -135,26 +135,28 @@ export function healthActivities(clusters: MysqlClusters) {
      */
     async mysqlConfirmDead(input: { cluster: string; primary: string; probes: number; intervalMs: number; withinMs: number }): Promise<DeadOrNot> {
       const { cluster, primary, withinMs } = input;
-      const context = Context.current();
-      const answered = new AbortController();
-      const stop = AbortSignal.any([answered.signal, context.cancellationSignal]);
       let progress: ProbeProgress = { probed: 0, of: input.probes, failures: 0 };
-      // Heartbeats for its whole life, with the probes' progress: a failed probe at once, and every 5 s.
-      const beating = setInterval(() => context.heartbeat(progress), 5000);
-      const quiet = () => undefined;
-      const lost = replicasLost(cluster, primary, withinMs, stop, quiet);
-      lost.catch(() => undefined); // its failure (cancelled) is thrown where it is awaited
-      try {
-        const probed = await probe(cluster, primary, input.probes, input.intervalMs, (p) => reportProgress((progress = p)));
-        if (probed.reachable) return { probe: probed };
-        const replicas = await lost;
-        // Agreed while the probes went on: it must still hold now that the last probe failed.
-        return { probe: probed, replicas: replicas.agreed ? await replicasLost(cluster, primary, 0, stop, quiet) : replicas };
-      } finally {
-        clearInterval(beating);
-        answered.abort(); // a probe that answered (or failed to run) ends the wait for the replicas
-        await lost.catch(() => undefined);
-      }
+      // Heartbeats for its whole life with the probes' progress: a failed probe at once, and every 5 s.
+      return heartbeating(
+        async (cancelled) => {
+          const answered = new AbortController();
+          const stop = AbortSignal.any([answered.signal, cancelled]);
+          const quiet = () => undefined;
+          const lost = replicasLost(cluster, primary, withinMs, stop, quiet);
+          lost.catch(() => undefined); // its failure (cancelled) is thrown where it is awaited
+          try {
+            const probed = await probe(cluster, primary, input.probes, input.intervalMs, (p) => reportProgress((progress = p)));
+            if (probed.reachable) return { probe: probed };
+            const replicas = await lost;
+            // Agreed while the probes went on: it must still hold now that the last probe failed.
+            return { probe: probed, replicas: replicas.agreed ? await replicasLost(cluster, primary, 0, stop, quiet) : replicas };
+          } finally {
+            answered.abort(); // a probe that answered (or failed to run) ends the wait for the replicas
+            await lost.catch(() => undefined);
+          }
+        },
+        () => progress,
+      );
     },
 
     /** Transactions on `replica` that `primary` never had (MariaDB GTID state, or MySQL's GTID_SUBTRACT). */
