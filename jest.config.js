@@ -35,7 +35,7 @@ module.exports = {
   ),
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-  setupFiles: ['<rootDir>/common/quiet-runtime.ts', '<rootDir>/test/setup/builtin-packs.ts'],
+  setupFiles: ['<rootDir>/common/quiet-runtime.ts', '<rootDir>/test/setup/builtin-packs.ts', '<rootDir>/test/setup/approval-key.ts'],
   testTimeout: 120_000,
   maxWorkers: 2,
 };

@@ -13,6 +13,7 @@ import { httpCheckActivities } from './http-check';
 import { incidentActivities, type Diagnoser } from './incident';
 import { openingActivities } from './incident-opening';
 import { notifyActivities, type NotifyCounter } from './notify';
+import { operatorIdentityActivities } from './operator-identity';
 import { outcomeActivities } from './outcomes';
 
 type Activity = (...args: never[]) => Promise<unknown>;
@@ -27,6 +28,7 @@ export function engineActivities(config: MendConfig, client: Client, diagnosers:
     ...notifyActivities(config.notifications, notifications),
     ...httpCheckActivities(),
     ...outcomes,
+    ...operatorIdentityActivities(config.approvals, client),
   };
 }
 

@@ -53,7 +53,10 @@ const marks: Record<NoticeKind, string> = {
   progress: ':arrows_counterclockwise:',
 };
 
-/** Slack's incoming-webhook message: a fallback `text` and blocks (title and details, then severity, kind, ids). */
+/**
+ * Slack's incoming-webhook message: a fallback `text` and blocks (title and details, then severity, kind, ids; an
+ * approval asked: its buttons).
+ */
 export function slackMessage(notice: Notice): { text: string; blocks: unknown[] } {
   const mark = marks[notice.kind] ?? ':grey_question:';
   const head = `${mark} *${escapeMrkdwn(notice.title)}*`;
@@ -63,9 +66,20 @@ export function slackMessage(notice: Notice): { text: string; blocks: unknown[] 
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: clip(notice.text ? `${head}\n${escapeMrkdwn(notice.text)}` : head, 3000) } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: clip(context.join(' · '), 2000) }] },
+      ...(notice.kind === 'approval-needed' ? [approvalButtons(notice.incidentId)] : []),
     ],
   };
 }
+
+/** Approve and Reject, answered by the gateway's /chat/slack/interactions as the clicking user's mapped identity. */
+const approvalButtons = (incidentId: string) => ({
+  type: 'actions',
+  block_id: 'mend-approval',
+  elements: [
+    { type: 'button', action_id: 'approve', style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: incidentId },
+    { type: 'button', action_id: 'reject', style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: incidentId },
+  ],
+});
 
 // Slack's mrkdwn gives &, < and > a meaning.
 const escapeMrkdwn = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -1,23 +1,12 @@
 // What each `mend` command does. Output goes through `out`; bad input throws UsageError before anything starts.
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Client, Connection, WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { incidentStartOptions } from '../client/incident-start';
 import { runbookKey, severityKey, statusKey, targetKey } from '../common/search-attributes';
-import { severities, type IncidentInput, type Severity, type TimelineEntry } from '../common/types';
+import { severities, type IncidentInput, type Severity } from '../common/types';
 import type { MendConfig } from '../config/schema';
 import { catalogEntries, findRunbook } from '../workflows/catalog';
-import {
-  approveSignal,
-  guardStateQuery,
-  guardWorkflowId,
-  incidentStatusQuery,
-  overrideSignal,
-  rejectSignal,
-  runbookStatusQuery,
-  type IncidentView,
-  type RunbookView,
-} from '../workflows/definitions';
 import { renderDrProgress } from '../workflows/dr-render';
 import { incident } from '../workflows/incident';
 import { describeParams } from '../common/runbook-params';
@@ -25,10 +14,12 @@ import { parseParams } from './params';
 import { isDuration, toMs } from '../common/duration';
 import { reportFromHistory } from './incident-history';
 import { renderGuard, renderIncident, renderOutcome, renderRunbooks, table } from './render';
-import { isDrRun, readDrRun, showDrStatus } from './dr';
+import { showDrStatus } from './dr';
+import { postDecision } from './gateway-calls';
 import type { Session } from './session';
-import { UsageError } from './usage-error';
-import { describeWorkflow, newWorkflowId, signalAndAwaitAnswer } from './workflow-calls';
+import { UsageError } from '../client/usage-error';
+import { describeIncident, isDrRun, readDrRun, readGuard, readIncident } from '../client/workflow-reads';
+import { newWorkflowId } from './workflow-calls';
 import { workflowLink } from '../common/workflow-link';
 
 export function listRunbooks({ out }: Session, json: boolean): void {
@@ -180,32 +171,9 @@ export async function listIncidents(
   else session.out(rows.length ? table(rows) : 'no incidents match');
 }
 
-/** Sends approve/reject to an incident waiting for approval and reports whether the runbook accepted it. */
+/** Sends approve/reject through the gateway, as the signed-in operator; prints what the runbook recorded. */
 export async function decide(session: Session, decision: 'approve' | 'reject', id: string, by: string | undefined, comment: string | undefined): Promise<boolean> {
-  if (!by?.trim()) throw new UsageError(`${decision} needs --by NAME (the approver, checked against the policy)`);
-  const client = await session.client();
-  const { incidentView, runbookView } = await readIncident(client, id);
-  if (!runbookView?.approval) throw new UsageError(`incident ${id} is not waiting for approval`);
-  // Straight to the runbook that asked: a decision cannot land on a later rung.
-  const runbookHandle = client.workflow.getHandle(incidentView.runbookWorkflowId!);
-  const seen = runbookView.approvals.length;
-  const approver = by.trim();
-  const { view, recorded } = await signalAndAwaitAnswer(
-    () => runbookHandle.signal(decision === 'approve' ? approveSignal : rejectSignal, { by: approver, comment }),
-    async () => {
-      const view = await runbookHandle.query(runbookStatusQuery);
-      const recorded = view.approvals.slice(seen).find((a) => a.by === approver && a.decision === decision);
-      return recorded && { view, recorded };
-    },
-    `the ${decision} signal was sent but the incident did not record it within 10 s; check \`mend status ${id}\``,
-  );
-  session.out(
-    recorded.accepted
-      ? `${decision === 'approve' ? 'approved' : 'rejected'} by ${recorded.by}` +
-          (view.approval ? ` (${view.approval.approvedBy.length}/${view.approval.quorum} approvals so far)` : '')
-      : `refused: ${recorded.reason}`,
-  );
-  return recorded.accepted;
+  return postDecision(session, `/approvals/${encodeURIComponent(id)}`, { decision, comment, by: by?.trim() || undefined });
 }
 
 export async function showGuard(session: Session, target: string, json: boolean): Promise<void> {
@@ -213,48 +181,10 @@ export async function showGuard(session: Session, target: string, json: boolean)
   session.out(json ? JSON.stringify(view, null, 2) : renderGuard(view));
 }
 
-/** Resets a target's budget, cooldown and blocks (an allowed approver only) and reports what the guard recorded. */
+/** Resets a target's budget, cooldown and blocks (an allowed approver only), through the gateway. */
 export async function overrideGuard(session: Session, target: string, by: string | undefined, comment: string | undefined): Promise<boolean> {
-  if (!by?.trim()) throw new UsageError('override needs --by NAME (an approver under the policy)');
   if (!comment?.trim()) throw new UsageError('override needs --comment WHY (it is recorded)');
-  const client = await session.client();
-  const before = new Set((await readGuard(client, target)).history.map((h) => JSON.stringify(h)));
-  const handle = client.workflow.getHandle(guardWorkflowId(target));
-  const approver = by.trim();
-  // The guard's answer: its first override entry about this approver that was not there before the signal (compared
-  // by content, not by this host's clock, which may differ from the worker's).
-  const answer = (h: TimelineEntry) => (h.event === 'override' || h.event === 'override refused') && !before.has(JSON.stringify(h)) && (h.detail ?? '').includes(approver);
-  const entry = await signalAndAwaitAnswer(
-    () => handle.signal(overrideSignal, { by: approver, reason: comment.trim() }),
-    async () => (await handle.query(guardStateQuery)).history.find(answer),
-    `the override was sent but the guard did not record it within 10 s; check \`mend guard ${target}\``,
-  );
-  session.out(`${entry.event === 'override' ? 'done' : 'refused'}: ${entry.detail}`);
-  return entry.event === 'override';
-}
-
-async function readGuard(client: Client, target: string) {
-  try {
-    return await client.workflow.getHandle(guardWorkflowId(target)).query(guardStateQuery);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new UsageError(`no guard for "${target}": nothing has acted on it recently`);
-    throw err;
-  }
-}
-
-/** The incident's execution; bad input when there is none or the workflow is not an incident. */
-async function describeIncident(client: Client, id: string): Promise<WorkflowExecutionDescription> {
-  const execution = await describeWorkflow(client, id);
-  if (!execution) throw new UsageError(`no incident "${id}"`);
-  if (execution.type !== 'incident') throw new UsageError(`"${id}" is a ${execution.type} workflow, not an incident`);
-  return execution;
-}
-
-async function readIncident(client: Client, id: string): Promise<{ incidentView: IncidentView; runbookView?: RunbookView; running: boolean }> {
-  const running = (await describeIncident(client, id)).status.name === 'RUNNING';
-  const incidentView = await client.workflow.getHandle(id).query(incidentStatusQuery);
-  const runbookView = incidentView.runbookWorkflowId ? await client.workflow.getHandle(incidentView.runbookWorkflowId).query(runbookStatusQuery) : undefined;
-  return { incidentView, runbookView, running };
+  return postDecision(session, `/overrides/${encodeURIComponent(target)}`, { reason: comment.trim(), by: by?.trim() || undefined });
 }
 
 function checkSeverity(value: string): Severity {

@@ -1,14 +1,15 @@
 // `mend dr ...`: start a DR checklist run, confirm its manual items, show its progress and report.
-import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { workflowLink } from '../common/workflow-link';
 import { defaultChecklistPath, loadChecklist } from '../config/dr-load';
 import { drChecklist } from '../workflows/dr-checklist';
-import { confirmSignal, drProgressQuery, drReportQuery, drWorkflowType, type DrInput, type DrView } from '../workflows/dr-definitions';
+import { drReportQuery, type DrInput } from '../workflows/dr-definitions';
 import { renderDrProgress } from '../workflows/dr-render';
 import type { Session } from './session';
 import { timelineLine } from './render';
-import { UsageError } from './usage-error';
-import { describeWorkflow, newWorkflowId, signalAndAwaitAnswer } from './workflow-calls';
+import { UsageError } from '../client/usage-error';
+import { describeDrRun, readDrRun } from '../client/workflow-reads';
+import { postDecision } from './gateway-calls';
+import { newWorkflowId } from './workflow-calls';
 
 export interface DrOptions {
   checklist?: string;
@@ -21,8 +22,7 @@ export interface DrOptions {
 export const drUsage = `  dr start [--checklist FILE] [--summary TEXT] [--json]
                                              start a DR checklist run (default config/dr-checklist.yaml)
   dr status <run-id> [--json]                progress per phase, what waits for whom, RTO and RPO
-  dr confirm <run-id> <item> --by NAME [--note TEXT]
-                                             confirm a manual item (approvers only)
+  dr confirm <run-id> <item> [--note TEXT]    confirm a manual item, as the signed-in approver
   dr report <run-id>                         the run's Markdown report (final once it ends)`;
 
 /** Runs a `dr` subcommand; returns the exit code (3: a confirmation refused). */
@@ -76,22 +76,9 @@ export async function showDrStatus(session: Session, id: string, json: boolean):
   session.out([renderDrProgress(view), '', 'Recent:', ...recent].join('\n'));
 }
 
-/** Sends `confirm` and reports whether the run accepted it. */
-async function confirmDr(session: Session, id: string, item: string, options: DrOptions): Promise<boolean> {
-  const by = options.by?.trim();
-  if (!by) throw new UsageError('dr confirm needs --by NAME (an approver under the policy)');
-  const client = await session.client();
-  const { view } = await readDrRun(client, id);
-  if (!view.items.some((i) => i.id === item)) throw new UsageError(`run ${id} has no item "${item}" (items: ${view.items.map((i) => i.id).join(', ')})`);
-  const seen = view.confirmations.length;
-  const handle = client.workflow.getHandle(id);
-  const answer = await signalAndAwaitAnswer(
-    () => handle.signal(confirmSignal, { item, by, note: options.note }),
-    async () => (await handle.query(drProgressQuery)).confirmations.slice(seen).find((c) => c.by === by && c.item === item),
-    `the confirmation was sent but run ${id} did not record it within 10 s; check \`mend dr status ${id}\``,
-  );
-  session.out(answer.accepted ? `confirmed ${item} by ${by}` : `refused: ${answer.reason}`);
-  return answer.accepted;
+/** Sends `confirm` through the gateway, as the signed-in operator; reports whether the run accepted it. */
+function confirmDr(session: Session, id: string, item: string, options: DrOptions): Promise<boolean> {
+  return postDecision(session, `/dr/${encodeURIComponent(id)}/confirmations`, { item, note: options.note, by: options.by?.trim() || undefined });
 }
 
 /** The report: a completed run's from its result (no worker needed), a running one's from the `report` query. */
@@ -101,22 +88,4 @@ async function reportDr(session: Session, id: string): Promise<void> {
   const status = (await describeDrRun(client, id)).status.name;
   const report = status === 'COMPLETED' ? (await handle.result()).report : await handle.query(drReportQuery);
   session.out(report.trimEnd());
-}
-
-/** Whether `id` is a DR checklist run (false when there is no such workflow). */
-export async function isDrRun(client: Client, id: string): Promise<boolean> {
-  return (await describeWorkflow(client, id))?.type === drWorkflowType;
-}
-
-/** The run's progress and its workflow's status (RUNNING, COMPLETED, TERMINATED, ...); bad input if it is no DR run. */
-export async function readDrRun(client: Client, id: string): Promise<{ view: DrView; status: string }> {
-  const { status } = await describeDrRun(client, id);
-  return { view: await client.workflow.getHandle(id).query(drProgressQuery), status: status.name };
-}
-
-/** The run's execution; bad input when `id` is no DR run. */
-async function describeDrRun(client: Client, id: string): Promise<WorkflowExecutionDescription> {
-  const execution = await describeWorkflow(client, id);
-  if (execution?.type !== drWorkflowType) throw new UsageError(`no DR run "${id}"`);
-  return execution;
 }

@@ -7,7 +7,7 @@ import { drillRun } from '../workflows/drill';
 import type { DrillInput } from '../workflows/drill-definitions';
 import { checkBudget } from './drill';
 import type { Session } from './session';
-import { UsageError } from './usage-error';
+import { UsageError } from '../client/usage-error';
 
 export const scheduleId = 'mend-game-day';
 

@@ -7,7 +7,7 @@ import { drillTimes, type DrillRunResult } from '../drills/result';
 import { drillRun } from '../workflows/drill';
 import { type DrillInput, type DrillProgress, drillProgressQuery } from '../workflows/drill-definitions';
 import type { Session } from './session';
-import { UsageError } from './usage-error';
+import { UsageError } from '../client/usage-error';
 import { newWorkflowId } from './workflow-calls';
 
 export const drillUsage = `  drill <scenario>... [--target T] [--budget 3m]

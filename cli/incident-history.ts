@@ -6,7 +6,7 @@ import { tsToDate } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import { renderIncidentReport, type ReceivedSignal } from '../common/incident-report';
 import { targetKey } from '../common/search-attributes';
-import type { IncidentInput, RecoveryRecord, RunbookResult, TimelineEntry } from '../common/types';
+import type { IncidentInput, RecoveryRecord, RunbookResult, SignalApproval, TimelineEntry } from '../common/types';
 import { approveSignal, incidentReportQuery, rejectSignal } from '../workflows/definitions';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -29,14 +29,19 @@ export async function reportFromHistory(client: Client, incident: WorkflowExecut
   return renderIncidentReport(record, { opened: input, signals });
 }
 
-/** approve/reject signals with who and the comment, at the time Temporal received them. */
+/** approve/reject signals with who they say sent them and the comment, at the time Temporal received them. */
 function approvalSignals(workflowId: string, events: HistoryEvent[]): ReceivedSignal[] {
   const names = new Set([approveSignal.name, rejectSignal.name]);
   return events.flatMap((e) => {
     const signal = e.workflowExecutionSignaledEventAttributes;
     if (!signal?.signalName || !names.has(signal.signalName)) return [];
-    const payload = decode<{ by?: unknown; comment?: unknown } | undefined>(signal.input?.payloads?.[0]);
-    return [{ at: at(e), workflowId, name: signal.signalName, by: text(payload?.by), comment: text(payload?.comment) }];
+    const payload = decode<(SignalApproval & { attestation?: { identity?: unknown } }) | undefined>(signal.input?.payloads?.[0]);
+    const says = payload?.relay
+      ? `${payload.relay.sender.identity ?? 'unauthenticated'} (relayed by ${payload.relay.workflowId})`
+      : text(payload?.attestation?.identity)
+        ? `${text(payload?.attestation?.identity)} (gateway attestation)`
+        : text(payload?.by);
+    return [{ at: at(e), workflowId, name: signal.signalName, temporalIdentity: signal.identity ?? undefined, says, comment: text(payload?.comment) }];
   });
 }
 

@@ -16,7 +16,8 @@ import { replayPack, testPack } from './pack-commands';
 import { listRoutes, testRoutes } from './routes';
 import { runbookStats } from './runbook-stats';
 import { scaffoldPack, scaffoldRunbook } from './scaffold';
-import { UsageError } from './usage-error';
+import { UsageError } from '../client/usage-error';
+import { login } from './operator-token';
 
 const usage = `usage: mend <command> [options]
 
@@ -34,10 +35,11 @@ const usage = `usage: mend <command> [options]
   report <id> [--out FILE]                   post-incident report in Markdown from Temporal's history
   incidents [--status S] [--runbook R] [--target T] [--severity S] [--limit N] [--json]
                                              list incidents, newest first
-  approve <id> --by NAME [--comment TEXT]    approve the pending step
-  reject <id> --by NAME [--comment TEXT]     reject it; the incident stands down
+  login                                      sign in (OIDC device flow); decisions below are sent as you
+  approve <id> [--comment TEXT]              approve the pending step, through the gateway
+  reject <id> [--comment TEXT]               reject it; the incident stands down
   guard <target> [--json]                    a target's guard: holder, queue, budget, cooldown, blocks
-  override <target> --by NAME --comment WHY  reset its budget and lift its cooldown and blocks (approvers only)
+  override <target> --comment WHY            reset its budget and lift its cooldown and blocks (approvers only)
 ${drUsage}
 ${drillUsage}
 ${drillScheduleUsage}
@@ -56,7 +58,10 @@ Packs (a team's runbooks, actions and routes, in its own repository):
   replay <pack>                              replay the pack's recorded histories on the current code
   build                                      bundle the workflow code of the config's packs (for an image)
 
-Config: $MEND_CONFIG (default config/mend.yaml); TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE override it.`;
+Decisions (approve, reject, override, dr confirm) are checked by the gateway against your token: \`mend login\`
+keeps it in ~/.config/mend/token (MEND_TOKEN_FILE: another file); --by, if given, must name you.
+Config: $MEND_CONFIG (default config/mend.yaml); TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE override it;
+MEND_GATEWAY_URL overrides approvals.gatewayUrl.`;
 
 const options = {
   json: { type: 'boolean', default: false },
@@ -146,6 +151,10 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
             limit: Number(values.limit),
             json: values.json,
           });
+          return 0;
+        case 'login':
+          if (rest.length) throw new UsageError('login takes no arguments');
+          await login(session);
           return 0;
         case 'approve':
         case 'reject':

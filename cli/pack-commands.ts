@@ -10,7 +10,7 @@ import { builtinPacks, loadPacks } from '../packs/load';
 import { readManifest } from '../packs/manifest';
 import { sdkModules } from '../packs/require-ts';
 import type { Out } from './session';
-import { UsageError } from './usage-error';
+import { UsageError } from '../client/usage-error';
 
 /** The crash tests' files (`mend test --crash`); the other tests are every other *.test.ts. */
 const crashTests = '\\.crash\\.test\\.ts$';

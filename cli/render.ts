@@ -46,8 +46,8 @@ export function renderIncident(incident: IncidentView, runbook?: RunbookView, { 
       const a = runbook.approval;
       lines.push(`  approval: ${a.approvedBy.length}/${a.quorum} from [${a.approvers.join(', ')}] until ${a.deadline}`);
       lines.push(`    why: ${a.reason}`);
-      lines.push(`    mend approve ${incident.incidentId} --by NAME   ·   mend reject ${incident.incidentId} --by NAME`);
-      if (a.liftable) lines.push(`    or lift the block: mend override ${incident.target} --by NAME --comment WHY`);
+      lines.push(`    mend approve ${incident.incidentId}   ·   mend reject ${incident.incidentId}   (as who \`mend login\` signed in)`);
+      if (a.liftable) lines.push(`    or lift the block: mend override ${incident.target} --comment WHY`);
     }
     for (const s of runbook.steps) lines.push(`  - [${s.status}] ${s.name}${s.error ? `: ${s.error}` : ''}`);
     for (const a of runbook.approvals) {

@@ -6,7 +6,7 @@ import { alertSources } from '../gateway/sources';
 import { formatIssues } from '../common/zod-issues';
 import type { Session } from './session';
 import { table } from './render';
-import { UsageError } from './usage-error';
+import { UsageError } from '../client/usage-error';
 
 export function listRoutes({ config, out }: Session, json: boolean): void {
   const routes = gatewayRoutes(config).map((r, i) => ({

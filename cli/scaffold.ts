@@ -5,7 +5,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { projectRoot } from '../common/project-root';
 import { readManifest } from '../packs/manifest';
 import { packageJson, packReadme, routesYaml, runbookFile, runbookTest, tsconfigJson } from './scaffold-templates';
-import { UsageError } from './usage-error';
+import { UsageError } from '../client/usage-error';
 
 const nameRule = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 

@@ -4,12 +4,15 @@
 import { shortJson as json, tableCell as cell } from './markdown';
 import type { IncidentInput, RecoveryRecord, RunbookResult, StepRecord } from './types';
 
-/** A signal as Temporal's history recorded it (approve/reject with its payload). */
+/** A signal as Temporal's history recorded it (approve/reject): who its payload says sent it, unverified. */
 export interface ReceivedSignal {
   at: string;
   workflowId: string;
   name: string;
-  by?: string;
+  /** The identity its sender gave Temporal (a client's own choice). */
+  temporalIdentity?: string;
+  /** Who the payload names: the gateway's attestation, a relaying workflow's sender, or a "by" field. */
+  says?: string;
   comment?: string;
 }
 
@@ -49,8 +52,18 @@ export function renderIncidentReport(record: RecoveryRecord, extras: ReportExtra
   for (const t of record.timeline) lines.push(`| ${t.at} | ${cell(t.event)} | ${cell(t.detail ?? '')} |`);
   record.attempts.forEach((a, i) => lines.push('', ...attempt(a, i + 1)));
   if (extras.signals?.length) {
-    lines.push('', "## Approval signals received (Temporal's history)", '', '| time | workflow | signal | by | comment |', '|---|---|---|---|---|');
-    for (const s of extras.signals) lines.push(`| ${s.at} | ${code(s.workflowId)} | ${s.name} | ${cell(s.by ?? '')} | ${cell(s.comment ?? '')} |`);
+    lines.push(
+      '',
+      "## Approval signals received (Temporal's history)",
+      '',
+      'As sent, unverified: who decided is in the approvals above.',
+      '',
+      '| time | workflow | signal | Temporal identity | payload says | comment |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const s of extras.signals) {
+      lines.push(`| ${s.at} | ${code(s.workflowId)} | ${s.name} | ${cell(s.temporalIdentity ?? '')} | ${cell(s.says ?? '')} | ${cell(s.comment ?? '')} |`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
@@ -88,10 +101,11 @@ function attempt(a: RunbookResult, n: number): string[] {
   lines.push('### Approvals', '');
   if (!a.approvals.length) lines.push('None asked or given.');
   else {
-    lines.push('| time | who | decision | outcome | comment |', '|---|---|---|---|---|');
+    lines.push('| time | who (authenticated) | via | decision | outcome | comment | evidence |', '|---|---|---|---|---|---|---|');
     for (const d of a.approvals) {
       const outcome = d.accepted ? 'accepted' : `refused: ${d.reason ?? ''}`;
-      lines.push(`| ${d.at} | ${cell(d.by)} | ${d.decision} | ${cell(outcome)} | ${cell(d.comment ?? '')} |`);
+      const who = d.claimed ? `${d.by} (said ${d.claimed})` : d.by;
+      lines.push(`| ${d.at} | ${cell(who)} | ${d.channel ?? ''} | ${d.decision} | ${cell(outcome)} | ${cell(d.comment ?? '')} | ${cell(d.evidence ?? '')} |`);
     }
   }
   lines.push('', '### Actions', '');

@@ -16,7 +16,8 @@ export type Provisioned =
   | 'kube-state-metrics'
   | 'helm'
   | 'sshd'
-  | 'chromium';
+  | 'chromium'
+  | 'dex';
 
 /** The path the script prints (fast when already provisioned); `envName`, when set, names it instead. */
 export function provisioned(script: Provisioned, envName: string): string {

@@ -1,5 +1,6 @@
 // Types shared by workflows, activities, the worker and the CLI. No Node imports: workflow code uses them.
 import type { Duration } from '@temporalio/common';
+import type { DecisionChannel, Relayed } from './operator-identity';
 
 export type { Duration };
 
@@ -106,7 +107,13 @@ export interface StepRecord {
 }
 
 export interface ApprovalDecision {
+  /** The authenticated identity that decided (or "unauthenticated (claims …)"). */
   by: string;
+  /** The payload's "by" when it names someone else than `by`. */
+  claimed?: string;
+  /** How the decision came, and what proves its sender (absent on runs recorded before senders were authenticated). */
+  channel?: DecisionChannel;
+  evidence?: string;
   comment?: string;
   decision: 'approve' | 'reject';
   at: string;
@@ -160,6 +167,8 @@ export interface RunbookInput {
   blocked?: BlockNotice;
   /** Set when the incident notifies: the runbook relays its notices (approval needed, action taken) to it. */
   notifications?: NotificationSettings;
+  /** Who started the incident by hand (authenticated): never its approver. */
+  requester?: string;
 }
 
 /** How workflows notify (common/notice.ts); absent when no sink is configured. */
@@ -202,7 +211,8 @@ export interface RecoveryRecord {
   phases?: RecoveryPhases;
 }
 
-export interface SignalApproval {
-  by: string;
+export interface SignalApproval extends Relayed {
+  /** Optional: when given, it must name the authenticated sender. */
+  by?: string;
   comment?: string;
 }

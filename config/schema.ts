@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { durationAtLeast, durationSchema as duration } from '../common/schemas';
 import { risks, severities } from '../common/types';
 import { gatewaySchema } from '../gateway/config-schema';
+import { approvalsSchema } from './approvals-schema';
 import { drillsSchema } from './drills-schema';
 import { learningSchema } from './learning-schema';
 import { notificationsSchema } from './notifications-schema';
@@ -82,6 +83,7 @@ export const configSchema = z
     /** Packs beside the built-in ones: folders (relative to this file) or npm package names. */
     packs: z.array(z.string().min(1)).default([]),
     gateway: gatewaySchema.prefault({}),
+    approvals: approvalsSchema.prefault({}),
     notifications: notificationsSchema.prefault({}),
     drills: drillsSchema.prefault({}),
     learning: learningSchema.prefault({}),

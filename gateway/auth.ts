@@ -1,8 +1,9 @@
-// Who may post alerts: a bearer token per source, and/or an HMAC-SHA256 signature of the body (Grafana's scheme:
+// Who may post alerts, and the key decisions are signed with: a bearer token per source, and/or an HMAC-SHA256 signature of the body (Grafana's scheme:
 // hex of HMAC(secret, "<unix seconds>:<body>") when a timestamp header is used). Compared in constant time.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { toMs } from '../common/duration';
 import { ConfigError } from '../config/load';
+import type { MendConfig } from '../config/schema';
 import type { SourceConfig, SourceName } from './config-schema';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -47,8 +48,17 @@ export function sourceAuth(name: SourceName, config: SourceConfig, env: NodeJS.P
   };
 }
 
+/** The key the gateway signs operators' decisions with (the worker checks them with the same); required to take them. */
+export function approvalKey(config: MendConfig, env: NodeJS.ProcessEnv): Buffer {
+  const variable = config.approvals.keyEnv;
+  const value = env[variable];
+  if (!value) throw new ConfigError('(environment)', [`approvals.keyEnv: environment variable ${variable} is not set (the gateway signs decisions with it)`]);
+  if (value.length < 32) throw new ConfigError('(environment)', [`approvals.keyEnv: ${variable} is shorter than 32 characters`]);
+  return Buffer.from(value);
+}
+
 /** Constant time whatever the lengths: both sides are hashed to the same size first. */
-function sameSecret(given: Buffer, expected: Buffer): boolean {
+export function sameSecret(given: Buffer, expected: Buffer): boolean {
   const digest = (b: Buffer) => createHash('sha256').update(b).digest();
   return timingSafeEqual(digest(given), digest(expected));
 }

@@ -6,7 +6,10 @@ import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Log } from '../common/json-log';
 import type { MendConfig } from '../config/schema';
 import type { AlertSource } from './alert';
-import { sourceAuth, type SourceAuth } from './auth';
+import { approvalKey, sourceAuth, type SourceAuth } from './auth';
+import { registerDecisions } from './decisions';
+import { oidcVerifier } from './oidc';
+import { registerSlack } from './slack';
 import type { SourceName } from './config-schema';
 import { parseJsonBody } from './json-body';
 import { GatewayMetrics } from './metrics';
@@ -110,6 +113,13 @@ export function createGateway({ config, client, log, env = process.env, metrics 
         return reply.code(202).send({ accepted: alerts.length, incidents: recorded, unrouted });
       },
     });
+  }
+
+  const { oidc, slack } = config.approvals;
+  if (oidc || slack) {
+    const key = approvalKey(config, env);
+    if (oidc) registerDecisions(app, { client, log, key, verify: oidcVerifier(oidc) });
+    if (slack) registerSlack(app, slack, { client, log, key, env });
   }
 
   app.get('/healthz', async () => ({ status: 'ok' }));

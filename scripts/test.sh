@@ -22,6 +22,7 @@ export HELM_BIN; HELM_BIN=$(bash scripts/provision/helm.sh)
 export SSHD_BIN; SSHD_BIN=$(bash scripts/provision/sshd.sh)
 bash scripts/provision/supervisor.sh >/dev/null
 export CHROMIUM_BIN; CHROMIUM_BIN=$(bash scripts/provision/chromium.sh)
+export DEX_BIN; DEX_BIN=$(bash scripts/provision/dex.sh)
 bash scripts/provision/kube-binaries.sh >/dev/null
 bash scripts/provision/mariadb.sh >/dev/null
 bash scripts/provision/postgres.sh >/dev/null

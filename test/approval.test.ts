@@ -1,5 +1,8 @@
 // Approval gates on the time-skipping server, acting on a real Redis.
-import { approveSignal, incidentStatusQuery, rejectSignal } from '../workflows/definitions';
+import { approveSignal, incidentStatusQuery } from '../workflows/definitions';
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import { attested, decideAs } from './helpers/approvals';
 import { awaitApproval, runbookView } from './helpers/incident';
 import { fillNearMaxmemory, redisState, startMend, useMendWithRedis, type Mend } from './helpers/mend';
 import { timeSkippingEnv } from '../common/time-skipping';
@@ -21,7 +24,7 @@ test('reject leaves the system untouched', async () => {
   const handle = await t.mend.start(critical(t.mend));
   const view = await awaitApproval(t.mend.client, handle);
   expect(view.approval).toMatchObject({ approvers: ['alice', 'bob', 'carol'], quorum: 1 });
-  await handle.signal(rejectSignal, { by: 'bob', comment: 'not during the sale' });
+  await decideAs(handle, 'bob', { comment: 'not during the sale' }, 'reject');
   const record = await handle.result();
   expect(record.status).toBe('rejected');
   expect(record.reason).toContain('rejected by bob: not during the sale');
@@ -29,46 +32,73 @@ test('reject leaves the system untouched', async () => {
   expect(await redisState(t.redis)).toEqual(before);
 });
 
-test('an allowed approver lets it proceed; an outsider is refused and recorded', async () => {
+test('an allowed approver lets it proceed; an outsider, a plain signal naming alice and a "by" not the sender are refused and recorded', async () => {
   const handle = await t.mend.start(critical(t.mend));
   await awaitApproval(t.mend.client, handle);
-  await handle.signal(approveSignal, { by: 'mallory', comment: 'trust me' });
-  await waitFor(async () => (await runbookView(t.mend.client, handle)).approvals.length === 1, 'the refusal to be recorded');
+  await decideAs(handle, 'mallory', { comment: 'trust me' });
+  // Any Temporal client may name itself and anyone in the payload: neither is an authenticated identity.
+  await handle.signal(approveSignal, { by: 'alice', comment: 'from a plain SDK client' });
+  await decideAs(handle, 'mallory', { by: 'alice', comment: 'as alice' });
+  await waitFor(async () => (await runbookView(t.mend.client, handle)).approvals.length === 3, 'the refusals to be recorded');
   expect(await t.redis.exists('session:1')).toBe(1);
-  await handle.signal(approveSignal, { by: 'alice', comment: 'go' });
+  await decideAs(handle, 'alice', { comment: 'go' });
   const record = await handle.result();
   const [attempt] = record.attempts;
   expect(attempt.approvals).toEqual([
-    expect.objectContaining({ by: 'mallory', accepted: false, reason: 'mallory is not an allowed approver' }),
-    expect.objectContaining({ by: 'alice', accepted: true, comment: 'go' }),
+    expect.objectContaining({ by: 'mallory', channel: 'http', accepted: false, reason: 'mallory is not an allowed approver' }),
+    expect.objectContaining({
+      by: 'unauthenticated (claims alice)',
+      claimed: 'alice',
+      channel: 'temporal',
+      accepted: false,
+      reason: expect.stringMatching(/^not authenticated: a Temporal client names itself.*history event \d+ \(approve, .*\), Temporal identity/),
+    }),
+    expect.objectContaining({ by: 'mallory', claimed: 'alice', accepted: false, reason: '"by" says alice but the sender authenticated as mallory' }),
+    expect.objectContaining({ by: 'alice', accepted: true, comment: 'go', evidence: 'attested by the test suite' }),
   ]);
   expect(record.status).toBe('recovered');
   expect((attempt.steps[0].result as { keys: number }).keys).toBe(20);
   expect(await t.redis.exists('session:1')).toBe(0);
 });
 
-test('a quorum of 2 needs two distinct approvers', async () => {
+test('a quorum of 2 is met neither by one person twice nor by the requester plus one', async () => {
   // Its own server: workflows left on a stopped worker's queue would hold back time skipping for the others.
   const ownEnv = await timeSkippingEnv();
-  const strict = await startMend({ redisUrl: t.server.url, env: ownEnv, policy: { approval: { approvers: ['alice', 'bob'], quorum: 2 } } });
+  const strict = await startMend({ redisUrl: t.server.url, env: ownEnv, policy: { approval: { approvers: ['alice', 'bob', 'carol'], quorum: 2 } } });
+  const approvals = async (handle: WorkflowHandle, n: number) =>
+    waitFor(async () => {
+      const v = await runbookView(strict.client, handle);
+      return v.approvals.length === n ? v : undefined;
+    }, `${n} approvals recorded`);
   try {
     const handle = await strict.start(critical(strict));
     await awaitApproval(strict.client, handle);
-    await handle.signal(approveSignal, { by: 'alice' });
-    await handle.signal(approveSignal, { by: 'alice', comment: 'again' });
-    const view = await waitFor(async () => {
-      const v = await runbookView(strict.client, handle);
-      return v.approvals.length === 2 ? v : undefined;
-    }, 'both approvals recorded');
+    await decideAs(handle, 'alice');
+    await decideAs(handle, 'alice', { comment: 'again' });
+    const view = await approvals(handle, 2);
     expect(view.approval?.approvedBy).toEqual(['alice']);
     expect(view.approvals[1]).toMatchObject({ accepted: false, reason: expect.stringContaining('distinct approvers') });
     // The incident's own details (Temporal UI, mend status) follow the count too.
     await waitFor(async () => (await handle.query(incidentStatusQuery)).approval?.approvedBy.length === 1, 'the incident to show 1/2');
     expect(await t.redis.exists('session:1')).toBe(1);
-    await handle.signal(approveSignal, { by: 'bob' });
-    const record = await handle.result();
-    expect(record.status).toBe('recovered');
+    await decideAs(handle, 'bob');
+    expect((await handle.result()).status).toBe('recovered');
     expect(await t.redis.exists('session:1')).toBe(0);
+
+    // Started by hand by bob (authenticated, as the gateway starts it): bob's own approval does not count.
+    await fillNearMaxmemory(t.redis);
+    const id = `incident-${randomUUID()}`;
+    const requested = await strict.start(attested(id, 'start', 'bob', critical(strict)), id);
+    await awaitApproval(strict.client, requested);
+    expect((await requested.query(incidentStatusQuery)).timeline).toContainEqual(expect.objectContaining({ event: 'requested', detail: expect.stringMatching(/^by bob \(http/) }));
+    await decideAs(requested, 'bob', { comment: 'my own request' });
+    await decideAs(requested, 'carol');
+    const split = await approvals(requested, 2);
+    expect(split.approvals[0]).toMatchObject({ by: 'bob', accepted: false, reason: 'bob started this incident by hand and may not approve it (separation of duties)' });
+    expect(split.approval?.approvedBy).toEqual(['carol']);
+    expect(await t.redis.exists('session:1')).toBe(1);
+    await decideAs(requested, 'alice');
+    expect((await requested.result()).status).toBe('recovered');
   } finally {
     await strict.stop();
     await ownEnv.teardown();

@@ -7,6 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { catalogEntries } from '../workflows/catalog';
 import type { IncidentView } from '../workflows/definitions';
 import { runCli } from './helpers/cli';
+import { startOperators, type Operators } from './helpers/operators';
 import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
 import { alertmanagerPayload } from './fixtures/alerts';
 import { root, scratchDir, startRedis, type RedisServer } from './helpers/processes';
@@ -14,12 +15,15 @@ import { waitFor } from './helpers/wait';
 
 let server: RedisServer;
 let mend: Mend;
+let ops: Operators;
 
 beforeAll(async () => {
   server = await startRedis();
   mend = await startMend({ redisUrl: server.url });
+  ops = await startOperators(mend.config);
 });
 afterAll(async () => {
+  await ops?.stop();
   await mend?.stop();
   await server?.stop();
 });
@@ -122,10 +126,12 @@ test('approve and reject through the CLI, with the policy checking the approver'
   };
   try {
     await start('cli-approve');
-    expect((await mendCli('approve', 'cli-approve')).err).toMatch(/approve needs --by NAME/);
-    const outsider = await mendCli('approve', 'cli-approve', '--by', 'mallory');
+    process.env.MEND_TOKEN_FILE = join(scratchDir('no-token-'), 'token');
+    expect(await mendCli('approve', 'cli-approve')).toMatchObject({ code: 2, err: expect.stringMatching(/^mend: no token in \S+: sign in with `mend login`/) });
+    delete process.env.MEND_TOKEN_FILE;
+    const outsider = await ops.cliAs('mallory', 'approve', 'cli-approve');
     expect(outsider).toMatchObject({ code: 3, out: 'refused: mallory is not an allowed approver' });
-    const allowed = await mendCli('approve', 'cli-approve', '--by', 'alice', '--comment', 'ok');
+    const allowed = await ops.cliAs('alice', 'approve', 'cli-approve', '--comment', 'ok');
     expect(allowed).toMatchObject({ code: 0, out: 'approved by alice' });
     const approved = await mend.client.workflow.getHandle('cli-approve').result();
     expect(approved.attempts[0].approvals.map((a: { by: string; accepted: boolean }) => [a.by, a.accepted])).toEqual([
@@ -134,15 +140,15 @@ test('approve and reject through the CLI, with the policy checking the approver'
     ]);
     expect(approved.status).toBe('recovered');
     expect(await redis.exists('session:1')).toBe(0);
-    expect((await mendCli('approve', 'cli-approve', '--by', 'alice')).err).toMatch(/not waiting for approval/);
+    expect((await ops.cliAs('alice', 'approve', 'cli-approve')).err).toMatch(/not waiting for approval/);
 
     await fillNearMaxmemory(redis);
     await start('cli-reject');
-    expect(await mendCli('reject', 'cli-reject', '--by', 'bob', '--comment', 'no')).toMatchObject({ code: 0, out: 'rejected by bob' });
+    expect(await ops.cliAs('bob', 'reject', 'cli-reject', '--comment', 'no')).toMatchObject({ code: 0, out: 'rejected by bob' });
     const rejected = await mend.client.workflow.getHandle('cli-reject').result();
     expect(rejected.status).toBe('rejected');
     expect(await redis.exists('session:1')).toBe(1);
-    expect((await mendCli('approve', 'no-such-incident', '--by', 'alice')).code).toBe(2);
+    expect((await ops.cliAs('alice', 'approve', 'no-such-incident')).code).toBe(2);
   } finally {
     await redis.config('SET', 'maxmemory', '0');
     redis.disconnect();
@@ -169,9 +175,9 @@ test('a spent attempt budget: refused until an approver of the policy overrides 
   expect((await mend.run(input)).reason).toMatch(/attempt budget spent: 3 of 3/);
 
   const target = `redis/${name}`;
-  expect(await mendCli('override', target, '--by', 'mallory', '--comment', 'let me')).toMatchObject({ code: 3, out: 'refused: mallory is not an allowed approver' });
+  expect(await ops.cliAs('mallory', 'override', target, '--comment', 'let me')).toMatchObject({ code: 3, out: 'refused: mallory is not an allowed approver' });
   expect((await mend.run(input)).status).toBe('refused');
-  expect(await mendCli('override', target, '--by', 'carol', '--comment', 'the cause is fixed')).toMatchObject({
+  expect(await ops.cliAs('carol', 'override', target, '--comment', 'the cause is fixed')).toMatchObject({
     code: 0,
     out: 'done: budget and cooldown reset by carol: the cause is fixed',
   });

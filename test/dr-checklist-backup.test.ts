@@ -2,13 +2,14 @@
 // incident, takes a backup of a replica and verifies it by a real restore; that restore marks the backup verified, and
 // the next run, the shipped checklist (config/dr-checklist.yaml) end to end, computes its RPO from it. Before any
 // verified backup, the RPO says there is none.
+import { signalAs } from './helpers/approvals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { BackupManifest } from '../runbooks/mysql/actions/backup-store';
 import { loadChecklist, parseChecklist } from '../config/dr-load';
 import { drChecklist } from '../workflows/dr-checklist';
-import { confirmSignal, drProgressQuery, type DrView } from '../workflows/dr-definitions';
+import { drProgressQuery, type DrView } from '../workflows/dr-definitions';
 import { mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
 import { startMend, type Mend } from './helpers/mend';
 import { waitFor } from './helpers/wait';
@@ -78,7 +79,7 @@ test('a backup restore-test item verifies a real backup; the next run, the shipp
   expect(verified).toHaveLength(1);
   const manifest = JSON.parse(readFileSync(join(backups, 'default', `${verified[0]}.json`), 'utf8')) as BackupManifest;
 
-  await first.signal(confirmSignal, { item: 'sign-off', by: 'alice', note: 'balances match' });
+  await signalAs(first, 'confirm', 'alice', { item: 'sign-off', note: 'balances match' });
   const outcome = await first.result();
   expect(outcome.rto.met).toBe(true);
   expect(outcome.report).toMatch(/\| `verify-integrity` .* \| runbook mysql-backup-verify \| done \| .*incident recovered/);
@@ -106,7 +107,7 @@ test('a backup restore-test item verifies a real backup; the next run, the shipp
         for (const i of (await second.query(drProgressQuery)).items) {
           if (i.status !== 'awaiting-confirmation' || confirmed.has(i.id)) continue;
           confirmed.add(i.id);
-          await second.signal(confirmSignal, { item: i.id, by: 'bob' });
+          await signalAs(second, 'confirm', 'bob', { item: i.id });
         }
         return (await second.describe()).status.name === 'COMPLETED';
       },

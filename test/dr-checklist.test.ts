@@ -15,7 +15,9 @@ import { configProblems } from './helpers/config-problems';
 import { mysqlClusterSchema } from '../runbooks/mysql/config';
 import { drChecklist } from '../workflows/dr-checklist';
 import { confirmSignal, drProgressQuery, drReportQuery, type DrOutcome, type DrView } from '../workflows/dr-definitions';
+import { attested } from './helpers/approvals';
 import { runCli } from './helpers/cli';
+import { startOperators, type Operators } from './helpers/operators';
 import { NoticeReceiver } from './helpers/notice-receiver';
 import { startMend, type Mend } from './helpers/mend';
 import { scratchDir, startRedis, type RedisServer } from './helpers/processes';
@@ -60,6 +62,7 @@ class HealthServer {
 let env: TestWorkflowEnvironment;
 let redis: RedisServer;
 let mend: Mend;
+let ops: Operators;
 const health = new HealthServer();
 const receiver = new NoticeReceiver('unused');
 const dir = scratchDir('dr-');
@@ -70,8 +73,10 @@ beforeAll(async () => {
   const notifications = { sinks: { pager: { kind: 'webhook', url: `${receiver.url}/pager`, severities: ['critical'] } } };
   mend = await startMend({ redisUrl: redis.url, env, mysql: { dr: cluster }, notifications });
   mend.config.temporal.address = env.address; // the CLI talks to the time-skipping server
+  ops = await startOperators(mend.config);
 });
 afterAll(async () => {
+  await ops?.stop();
   await mend?.stop();
   await Promise.all([env?.teardown(), redis?.stop(), health.stop(), receiver.stop()]);
 });
@@ -140,21 +145,21 @@ test('a DR run: parallel checks, dependencies, confirmations by approvers, RTO e
   await waitFor(async () => item(await progress(), 'confirm-fault').status === 'awaiting-confirmation', 'the first item to wait for a person');
 
   // An outsider is refused and recorded; an item whose dependency is not done cannot be confirmed.
-  expect(await cli('dr', 'confirm', runId, 'confirm-fault', '--by', 'mallory', '--note', 'trust me')).toMatchObject({
+  expect(await ops.cliAs('mallory', 'dr', 'confirm', runId, 'confirm-fault', '--note', 'trust me')).toMatchObject({
     code: 3,
     out: 'refused: mallory is not an allowed approver',
   });
-  expect(await cli('dr', 'confirm', runId, 'decide', '--by', 'alice')).toMatchObject({ code: 3, out: 'refused: it waits for confirm-fault' });
+  expect(await ops.cliAs('alice', 'dr', 'confirm', runId, 'decide')).toMatchObject({ code: 3, out: 'refused: it waits for confirm-fault' });
   expect(item(await progress(), 'confirm-fault').status).toBe('awaiting-confirmation');
-  expect(await cli('dr', 'confirm', runId, 'no-such-item', '--by', 'alice')).toMatchObject({ code: 2 });
+  expect(await ops.cliAs('alice', 'dr', 'confirm', runId, 'no-such-item')).toMatchObject({ code: 2 });
 
-  expect(await cli('dr', 'confirm', runId, 'confirm-fault', '--by', 'alice', '--note', 'primary DC dark')).toMatchObject({ code: 0, out: 'confirmed confirm-fault by alice' });
-  expect(await cli('dr', 'confirm', runId, 'decide', '--by', 'bob', '--note', 'go for DR')).toMatchObject({ code: 0 });
+  expect(await ops.cliAs('alice', 'dr', 'confirm', runId, 'confirm-fault', '--note', 'primary DC dark')).toMatchObject({ code: 0, out: 'confirmed confirm-fault by alice' });
+  expect(await ops.cliAs('bob', 'dr', 'confirm', runId, 'decide', '--note', 'go for DR')).toMatchObject({ code: 0 });
 
   // An automated item that fails (after the policy's retries) holds its dependents until an approver did it by hand.
   await waitFor(async () => item(await progress(), 'agents').status === 'failed', 'the agents check to fail');
   expect(item(await progress(), 'sign-off').status).toBe('waiting');
-  expect(await cli('dr', 'confirm', runId, 'agents', '--by', 'alice', '--note', 'agents restarted by hand')).toMatchObject({ code: 0 });
+  expect(await ops.cliAs('alice', 'dr', 'confirm', runId, 'agents', '--note', 'agents restarted by hand')).toMatchObject({ code: 0 });
 
   const waiting = await waitFor(
     async () => {
@@ -205,7 +210,7 @@ test('a DR run: parallel checks, dependencies, confirmations by approvers, RTO e
   const notice = await waitFor(async () => receiver.deliveries.find((d) => d.body.kind === 'rto-at-risk'), 'the rto-at-risk notice');
   expect(notice).toMatchObject({ path: '/pager', body: { incidentId: runId, severity: 'critical', title: 'Test DR: RTO 4h at risk' } });
 
-  expect(await cli('dr', 'confirm', runId, 'sign-off', '--by', 'carol', '--note', 'all green')).toMatchObject({ code: 0 });
+  expect(await ops.cliAs('carol', 'dr', 'confirm', runId, 'sign-off', '--note', 'all green')).toMatchObject({ code: 0 });
   const outcome = await handle.result();
   expect(outcome.status).toBe('done');
   expect(outcome.rto).toMatchObject({ atRisk: true, met: true });
@@ -235,12 +240,13 @@ test('a DR run: parallel checks, dependencies, confirmations by approvers, RTO e
 test('a confirmation sent as the run starts, before its first items are scheduled, still counts', async () => {
   const checklist = parseChecklist({ name: 'early', rto: '1h', items: [{ id: 'only', phase: 'confirm', manual: true, title: 'The one item' }] });
   // Signal-with-start: the confirmation is in the run's first task, before it has read its policy.
+  const workflowId = `dr-early-${Date.now()}`;
   const handle = await env.client.workflow.signalWithStart(drChecklist, {
     taskQueue: mend.taskQueue,
-    workflowId: `dr-early-${Date.now()}`,
+    workflowId,
     args: [{ checklist }],
     signal: confirmSignal,
-    signalArgs: [{ item: 'only', by: 'carol', note: 'already done' }],
+    signalArgs: [attested(workflowId, 'confirm', 'carol', { item: 'only', note: 'already done' })],
   });
   const outcome = await handle.result();
   expect(outcome.confirmations).toEqual([expect.objectContaining({ item: 'only', by: 'carol', accepted: true })]);

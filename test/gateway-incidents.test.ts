@@ -1,5 +1,6 @@
 // One incident per incident key however often, and however concurrently, the alert is delivered; a resolution
 // that arrives before a destructive step makes the runbook stand down instead of acting.
+import { decideAs } from './helpers/approvals';
 import { incidentStatusQuery, runbookStatusQuery } from '../workflows/definitions';
 import { alertmanagerPayload } from './fixtures/alerts';
 import { runCli } from './helpers/cli';
@@ -97,7 +98,7 @@ test('an alert that resolves while approval is pending makes the runbook stand d
   // The incident relays the resolution; an approval sent straight to the runbook could overtake it.
   await waitFor(async () => (await runbook.query(runbookStatusQuery)).alertResolved, 'the runbook to hear of the resolution');
   expect((await runCli(fx.mend.config, 'status', handle.workflowId)).out).toMatch(/alert resolved \(.*RedisMemoryHigh resolved.*\): a destructive step will stand down/);
-  await runbook.signal('approve', { by: 'alice', comment: 'go' });
+  await decideAs(runbook, 'alice', { comment: 'go' });
 
   const record = await handle.result();
   expect(record.status).toBe('stood-down');

@@ -1,7 +1,8 @@
 // The guard continues as new only between turns: on a dev server that suggests it after 20 history events, a queue
 // built while the holder waits for approval is served in order through the suggestion, and the new run keeps the
 // attempt budget (the next incident is refused by the attempts of the old run).
-import { approveSignal, guardStateQuery, guardWorkflowId } from '../workflows/definitions';
+import { decideAs } from './helpers/approvals';
+import { guardStateQuery, guardWorkflowId } from '../workflows/definitions';
 import type { RecoveryRecord } from '../common/types';
 import { awaitApproval } from './helpers/incident';
 import { fillNearMaxmemory, redisClient, startMend, type Mend } from './helpers/mend';
@@ -43,7 +44,7 @@ test('a queue outlives the continue-as-new suggestion, served in order; the new 
   // By now the guard's history is past the suggestion, with a holder and four queued.
   expect((await guard.fetchHistory()).events!.length).toBeGreaterThan(20);
 
-  await holder.signal(approveSignal, { by: 'alice', comment: 'go' });
+  await decideAs(holder, 'alice', { comment: 'go' });
   const records: RecoveryRecord[] = [await holder.result()];
   for (const q of queued) records.push(await q.result());
   expect(records.map((r) => r.status)).toEqual(['recovered', 'not-needed', 'not-needed', 'not-needed', 'not-needed']);

@@ -1,15 +1,20 @@
 // The post-incident report, checked against real incidents: the `report` query and `mend report`, which reads
 // Temporal's history, show the same facts as the recovery record.
+import { decideAs } from './helpers/approvals';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecoveryRecord } from '../common/types';
-import { approveSignal, incidentReportQuery } from '../workflows/definitions';
+import { incidentReportQuery } from '../workflows/definitions';
 import { runCli } from './helpers/cli';
+import { startOperators, type Operators } from './helpers/operators';
 import { awaitApproval, runbookView } from './helpers/incident';
 import { fillNearMaxmemory, useMendWithRedis } from './helpers/mend';
 import { waitFor } from './helpers/wait';
 
 const t = useMendWithRedis();
+let ops: Operators;
+beforeAll(async () => (ops = await startOperators(t.mend.config)));
+afterAll(() => ops?.stop());
 const mendCli = (...args: string[]) => runCli(t.mend.config, ...args);
 const secs = (n: number) => `${n} s`;
 /** The report's line that mentions every given text. */
@@ -45,10 +50,10 @@ test('approved, verification failed, steps undone, escalated: every fact in the 
   expect(running.out).toContain(`# Incident ${id}: remediating (in progress)`);
   expect(running.out).toContain(`| Running | \`${id}/redis-memory-relief\` |`);
 
-  await handle.signal(approveSignal, { by: 'mallory', comment: 'let me' });
+  await decideAs(handle, 'mallory', { comment: 'let me' });
   // The incident forwards mallory's signal to its runbook; alice's goes straight there, so wait for the order.
   await waitFor(async () => (await runbookView(t.mend.client, handle)).approvals.length === 1, "mallory's refusal to be recorded");
-  expect(await mendCli('approve', id, '--by', 'alice', '--comment', 'sessions are cheap')).toMatchObject({ code: 0 });
+  expect(await ops.cliAs('alice', 'approve', id, '--comment', 'sessions are cheap')).toMatchObject({ code: 0 });
   const record: RecoveryRecord = await handle.result();
   expect(record.status).toBe('escalated');
   const [relief, flush] = record.attempts;
@@ -69,19 +74,22 @@ test('approved, verification failed, steps undone, escalated: every fact in the 
       expect(report).toContain(`- undone at ${s.undoneAt}: ${s.name}`);
     }
     const [refused, approved] = relief.approvals;
-    expect(lineWith(report, `| ${refused.at} | mallory | approve | refused: mallory is not an allowed approver | let me |`)).toBeDefined();
-    expect(lineWith(report, `| ${approved.at} | alice | approve | accepted | sessions are cheap |`)).toBeDefined();
+    // Who decided as authentication proved it, how, and the proof: the gateway's attestation for the test's mallory,
+    // alice's Dex token for her `mend approve`.
+    expect(lineWith(report, `| ${refused.at} | mallory | http | approve | refused: mallory is not an allowed approver | let me | attested by the test suite |`)).toBeDefined();
+    expect(lineWith(report, `| ${approved.at} | alice | cli | approve | accepted | sessions are cheap | OIDC token from ${ops.dex.issuer}, subject `)).toBeDefined();
     const [verification] = relief.verifications;
     expect(report).toContain(
       `- **${verification.name}**: failed after ${verification.checks} check${verification.checks === 1 ? '' : 's'} (last at ${verification.at}); evidence: \`${JSON.stringify(verification.evidence)}\``,
     );
     expect(report).toContain(`## Attempt 2: redis-flush-cache: refused\n\nReason: ${flush.reason}`);
   }
-  // From the runbook's history: who sent approve, when Temporal received it, and the comment.
-  const alice = lineWith(cli, `| \`${id}/redis-memory-relief\` | approve | alice | sessions are cheap |`);
+  // From the histories, as sent (unverified): when Temporal received each signal, who its payload says sent it.
+  const alice = lineWith(cli, `| \`${id}/redis-memory-relief\` | approve |`, '| alice (gateway attestation) | sessions are cheap |');
   const receivedAt = /^\| (\S+) \|/.exec(alice ?? '')?.[1];
   expect(Date.parse(receivedAt!)).toBeLessThanOrEqual(Date.parse(relief.approvals[1].at));
-  expect(lineWith(cli, `| \`${id}\` | approve | mallory | let me |`)).toBeDefined();
+  expect(lineWith(cli, `| \`${id}\` | approve |`, '| mallory (gateway attestation) | let me |')).toBeDefined();
+  expect(lineWith(cli, `| \`${id}/redis-memory-relief\` | approve |`, `| mallory (relayed by ${id}) | let me |`)).toBeDefined();
 
   const file = join(process.env.MEND_TEST_DIR!, `${id}.md`);
   expect(await mendCli('report', id, '--out', file)).toMatchObject({ code: 0, out: `wrote the report of ${id} to ${file}` });

@@ -1,8 +1,8 @@
 // k8s-pod-restart on a real API server (kwok nodes): the crash-looping pod is really replaced by a Ready one; a
 // crash loop that follows a rollout is rolled back instead; dry-run and injected failures leave the workload whole.
+import { decideAs } from './helpers/approvals';
 import type { V1Pod } from '@kubernetes/client-node';
 import { crashLoop, crashLoopsIn, deploymentSettled } from './helpers/kube';
-import { approveSignal } from '../workflows/definitions';
 import { awaitApproval } from './helpers/incident';
 import { useMendOnKube } from './helpers/kube-mend';
 import { waitFor } from './helpers/wait';
@@ -114,7 +114,7 @@ test('a pod that is healthy again by the time its restart is approved is left al
       { op: 'replace', path: '/status/containerStatuses/0/ready', value: true },
     ],
   });
-  await incident.signal(approveSignal, { by: 'alice' });
+  await decideAs(incident, 'alice');
   const record = await incident.result();
 
   expect(record.status).toBe('not-needed');

@@ -1,7 +1,7 @@
 // k8s-rollout-undo (kubectl's client-side rollback, done by mend) and k8s-rollout-restart on a real API server.
+import { decideAs } from './helpers/approvals';
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import { crashLoopsIn, deploymentSettled } from './helpers/kube';
-import { approveSignal } from '../workflows/definitions';
 import { awaitApproval } from './helpers/incident';
 import { useMendOnKube } from './helpers/kube-mend';
 
@@ -75,7 +75,7 @@ test('a rollout made while the rollback waited for approval is never reverted', 
   await awaitApproval(t.mend.client, incident);
   await t.kube.rollOut('raced', image('v3'));
   const fixed = await rolledOutTo('raced');
-  await incident.signal(approveSignal, { by: 'alice', comment: 'go' });
+  await decideAs(incident, 'alice', { comment: 'go' });
   const record = await incident.result();
 
   expect(record.attempts[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('changed since the decision; not rolling back') });

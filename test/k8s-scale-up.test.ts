@@ -1,8 +1,8 @@
 // k8s-scale-up on a real API server: replicas really added and Ready, capped by the policy; a scale-up the cluster
 // has no room for fails verification and is scaled back; dry-run and injected failures leave the count as it was.
+import { decideAs } from './helpers/approvals';
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import { deploymentSettled } from './helpers/kube';
-import { approveSignal } from '../workflows/definitions';
 import { awaitApproval } from './helpers/incident';
 import { useMendOnKube } from './helpers/kube-mend';
 
@@ -63,7 +63,7 @@ test('a count someone changed while the scale-up waited for approval is left alo
   const incident = await t.mend.start({ runbook: 'k8s-scale-up', severity: 'critical', params: { namespace: t.kube.namespace, deployment: 'raced', stableFor: '1s' } });
   await awaitApproval(t.mend.client, incident);
   await t.kube.apps.patchNamespacedDeployment({ namespace: t.kube.namespace, name: 'raced', body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
-  await incident.signal(approveSignal, { by: 'alice' });
+  await decideAs(incident, 'alice');
   const record = await incident.result();
 
   expect(record.attempts[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('has 3 replicas, not the 2 mend expected') });

@@ -1,11 +1,11 @@
 // The worker process serves Prometheus metrics for attempts, durations, MTTR and its phases.
+import { decideAs } from './helpers/approvals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import { Gauge } from 'prom-client';
 import { MendMetrics } from '../workers/metrics';
-import { approveSignal } from '../workflows/definitions';
 import { incident } from '../workflows/incident';
 import { awaitApproval } from './helpers/incident';
 import { waitFor } from './helpers/wait';
@@ -77,7 +77,7 @@ test('runbooks waiting for approval are counted from Temporal visibility, and th
     });
     await awaitApproval(client, handle);
     await waitFor(async () => (await waiting()) === 1, 'the gauge to count the approval');
-    await handle.signal(approveSignal, { by: 'alice' });
+    await decideAs(handle, 'alice');
     expect((await handle.result()).status).toBe('recovered');
     await waitFor(async () => (await waiting()) === 0, 'the gauge to drop');
   } finally {

@@ -8,6 +8,7 @@ import type { RecoveryRecord } from '../common/types';
 import type { WorkflowHandle } from '@temporalio/client';
 import { blockLiftedSignal, guardStateQuery, guardWorkflowId, incidentStatusQuery, runbookApprovalSignal } from '../workflows/definitions';
 import { runCli } from './helpers/cli';
+import { startOperators, type Operators } from './helpers/operators';
 import { createOrdersTable, missingRows, startWriter } from './helpers/db-writer';
 import { FaultPlan } from './helpers/faults';
 import { awaitApproval } from './helpers/incident';
@@ -18,6 +19,7 @@ import { waitFor } from './helpers/wait';
 let db: MariadbTopology;
 let early: MariadbTopology;
 let mend: Mend;
+let ops: Operators;
 let hookLog: string;
 const faults = new FaultPlan();
 
@@ -32,9 +34,11 @@ beforeAll(async () => {
       ...mysqlConfig(early, 'early', { blockAfterFailover: '1h' }),
     },
   });
+  ops = await startOperators(mend.config);
   await createOrdersTable(db);
 });
 afterAll(async () => {
+  await ops?.stop();
   await mend?.stop();
   await Promise.all([db?.stop(), early?.stop()]);
 });
@@ -73,16 +77,16 @@ test('a second failure inside the block window waits for a human; lifting the bl
   // Shown to the operator: the incident's status says why it waits and how to lift the block; the guard shows it.
   const status = await runCli(mend.config, 'status', handle.workflowId);
   expect(status.out).toMatch(/why: mysql-primary-failover is blocked on mysql\/flap until \S+ \(failed over from/);
-  expect(status.out).toContain('or lift the block: mend override mysql/flap --by NAME --comment WHY');
+  expect(status.out).toContain('or lift the block: mend override mysql/flap --comment WHY');
   expect((await runCli(mend.config, 'guard', 'mysql/flap')).out).toMatch(/^blocked: mysql-primary-failover until \S+ \(failed over from/m);
 
   // Someone outside the policy cannot lift it; an allowed approver can, and the waiting failover goes on.
-  expect(await runCli(mend.config, 'override', 'mysql/flap', '--by', 'mallory', '--comment', 'let me')).toMatchObject({
+  expect(await ops.cliAs('mallory', 'override', 'mysql/flap', '--comment', 'let me')).toMatchObject({
     code: 3,
     out: 'refused: mallory is not an allowed approver',
   });
   expect((await guard().query(guardStateQuery)).blocks).toHaveLength(1);
-  const lifted = await runCli(mend.config, 'override', 'mysql/flap', '--by', 'alice', '--comment', 'the flap is understood');
+  const lifted = await ops.cliAs('alice', 'override', 'mysql/flap', '--comment', 'the flap is understood');
   expect(lifted).toMatchObject({ code: 0, out: expect.stringMatching(/^done: budget and cooldown reset, block on mysql-primary-failover lifted by alice/) });
   const record: RecoveryRecord = await handle.result();
   expect(record.status).toBe('recovered');
@@ -120,7 +124,7 @@ test('a lift that comes while the blocked failover still confirms the death give
     await Promise.race([probing.started, ended]);
     expect((await handle.query(incidentStatusQuery)).timeline.map((t) => t.event)).toContain('blocked');
     expect((await runCli(mend.config, 'status', handle.workflowId)).out).not.toContain('approval:');
-    expect((await runCli(mend.config, 'override', 'mysql/early', '--by', 'bob', '--comment', 'known flap')).code).toBe(0);
+    expect((await ops.cliAs('bob', 'override', 'mysql/early', '--comment', 'known flap')).code).toBe(0);
     const runbook = mend.client.workflow.getHandle(`${handle.workflowId}/mysql-primary-failover`);
     await waitFor(async () => (await signalsTo(runbook, blockLiftedSignal.name)) > 0, 'the lift to reach the runbook');
   } finally {

@@ -2,11 +2,12 @@
 // counts only acknowledged rows: kill -9 of the primary (reported by a MysqlDown alert through the gateway) loses none
 // of them, a lagging replica is waited for, a primary that hangs for less than the detection window is left alone,
 // an old primary with errant GTIDs is refused, and a failover that waited for approval looks again before acting.
+import { decideAs } from './helpers/approvals';
 import { join } from 'node:path';
 import { defaultConfigPath, loadConfig } from '../config/load';
 import { gatewayRoutes } from '../gateway/routes';
 import type { RecoveryRecord } from '../common/types';
-import { approveSignal, incidentStatusQuery } from '../workflows/definitions';
+import { incidentStatusQuery } from '../workflows/definitions';
 import { alertmanagerPayload } from './fixtures/alerts';
 import { startGateway, type Gateway } from './helpers/gateway';
 import { awaitApproval } from './helpers/incident';
@@ -156,7 +157,7 @@ test('the candidate the approval named died meanwhile: the second look promotes 
   expect(db.nodes.slice(1)).toContain(proposed);
   const other = db.nodes.find((n) => n !== db.nodes[0] && n !== proposed)!;
   kill9(db, db.nodes.indexOf(proposed));
-  await handle.signal(approveSignal, { by: 'alice', comment: 'go' });
+  await decideAs(handle, 'alice', { comment: 'go' });
 
   const record: RecoveryRecord = await handle.result();
   expect(record.status).toBe('recovered');

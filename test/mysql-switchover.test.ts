@@ -1,9 +1,9 @@
 // mysql-switchover on a real MariaDB topology under a writer that counts only acknowledged rows: the default policy
 // asks for approval (high risk), the old primary goes read-only, the new one catches up and is promoted, the old one
 // becomes its replica, the writer follows the endpoint, and no acknowledged row is lost.
+import { decideAs } from './helpers/approvals';
 import { join } from 'node:path';
 import type { RecoveryRecord } from '../common/types';
-import { approveSignal } from '../workflows/definitions';
 import { createOrdersTable, missingRows, startWriter } from './helpers/db-writer';
 import { awaitApproval } from './helpers/incident';
 import { expectLosslessSemiSync, mysqlActs, mysqlConfig, startMariadbTopology, type MariadbTopology } from './helpers/mariadb';
@@ -41,7 +41,7 @@ test('planned switchover: approved, no acknowledged row lost, the old primary fo
   const asked = await awaitApproval(mend.client, handle);
   expect(asked.approval!.reason).toMatch(/high-risk runbook/);
   expect((await acts.mysqlServers({ cluster: 'planned' }))[0]).toMatchObject({ readOnly: false, replica: undefined }); // nothing done yet
-  await handle.signal(approveSignal, { by: 'alice', comment: 'maintenance window' });
+  await decideAs(handle, 'alice', { comment: 'maintenance window' });
 
   const record: RecoveryRecord = await handle.result();
   expect(record.status).toBe('recovered');
@@ -105,7 +105,7 @@ test('a switchover whose candidate cannot catch up in time is undone: the old pr
   try {
     const handle = await mend.start({ runbook: 'mysql-switchover', severity: 'warning', params: { cluster: 'planned', to: candidate, catchUpWithin: '2s' } });
     await awaitApproval(mend.client, handle);
-    await handle.signal(approveSignal, { by: 'alice', comment: 'try it' });
+    await decideAs(handle, 'alice', { comment: 'try it' });
     const record: RecoveryRecord = await handle.result();
     expect(record.status).toBe('escalated');
     expect(record.attempts[0].steps.map((s) => [s.name, s.status])).toEqual([

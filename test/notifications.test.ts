@@ -3,6 +3,7 @@
 // answer). Every kind the incident and its runbook send arrives, routing by severity holds, and the bad sinks
 // neither slow nor fail the recovery: they are retried within bounds and counted. Progress under time skipping,
 // Slack rendering of every kind, and start-up checks of the sinks' config close the file.
+import { decideAs } from './helpers/approvals';
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
@@ -10,7 +11,6 @@ import { noticeKinds, type Notice } from '../common/notice';
 import { slackMessage } from '../activities/notify-sinks';
 import { parseConfig } from '../config/load';
 import { notificationsSchema } from '../config/notifications-schema';
-import { approveSignal } from '../workflows/definitions';
 import { fillNearMaxmemory, redisClient, startMend, testConfig, type Mend } from './helpers/mend';
 import { NoticeReceiver, type SlackBody } from './helpers/notice-receiver';
 import { freePort, startRedis, type RedisServer } from './helpers/processes';
@@ -86,7 +86,7 @@ test('a critical incident: opened, approval needed with the UI link and approver
   expect(progress[1].title).toMatch(/^Incident on redis\/\S+: still remediating$/);
   expect(progress[1].text).toMatch(/Open for \d+s/);
 
-  await handle.signal(approveSignal, { by: 'alice', comment: 'go' });
+  await decideAs(handle, 'alice', { comment: 'go' });
   const record = await handle.result();
   expect(record.status).toBe('recovered');
 

@@ -2,6 +2,7 @@
 // its histories replayed (and a change that breaks them caught), its runbook run from an alert through the gateway,
 // while an incident of a built-in pack survives the worker restart that adds the pack. Broken packs stop the worker
 // with the pack, the file and the reason.
+import { decideAs } from './helpers/approvals';
 import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +17,7 @@ import { configPacks } from '../packs/load';
 import { PackError } from '../packs/pack-error';
 import { sdkModules } from '../packs/require-ts';
 import { catalogEntries } from '../workflows/catalog';
-import { approveSignal, incidentStatusQuery } from '../workflows/definitions';
+import { incidentStatusQuery } from '../workflows/definitions';
 import { incident } from '../workflows/incident';
 import { builtCli as cli } from './helpers/cli';
 import { startGateway } from './helpers/gateway';
@@ -235,7 +236,7 @@ test("the pack's runbook runs from an alert through the gateway; an incident of 
       await new Promise((resolve) => thief.close(resolve));
       expect(stolen).toBe(0);
 
-      await builtIn.signal(approveSignal, { by: 'alice', comment: 'go' });
+      await decideAs(builtIn, 'alice', { comment: 'go' });
       expect((await builtIn.result()).status).toBe('recovered');
     } finally {
       await gateway.close();

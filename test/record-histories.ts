@@ -1,6 +1,7 @@
 // Records one history per workflow type and runbook outcome into test/histories/ for the replay test.
 // Run after a deliberate, compatible workflow change: `npm run record-histories`. Not part of the suite.
 // Histories already recorded are kept (they prove old runs still replay); MEND_RECORD_ALL=1 records them anew.
+import { decideAs, signalAs } from './helpers/approvals';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +9,8 @@ import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { IncidentInput, RecoveryRecord } from '../common/types';
-import { approveSignal, guardWorkflowId, incidentStatusQuery, overrideSignal } from '../workflows/definitions';
-import { confirmSignal, drProgressQuery } from '../workflows/dr-definitions';
+import { guardWorkflowId, incidentStatusQuery } from '../workflows/definitions';
+import { drProgressQuery } from '../workflows/dr-definitions';
 import { drChecklist } from '../workflows/dr-checklist';
 import { parseChecklist } from '../config/dr-load';
 import { startReadLoad, startSourceOfTruth } from './helpers/cache-app';
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
       await resolve();
       await waitFor(async () => (await handle.query(incidentStatusQuery)).alerts?.firing === false, 'the resolution');
       const { runbookWorkflowId } = await handle.query(incidentStatusQuery);
-      await mend.client.workflow.getHandle(runbookWorkflowId!).signal(approveSignal, { by: 'alice' });
+      await decideAs(mend.client.workflow.getHandle(runbookWorkflowId!), 'alice');
       await save(mend, 'alert-stood-down', handle);
     }
     await recordKubernetes(mend, kube.kubeconfig);
@@ -134,8 +135,8 @@ async function main(): Promise<void> {
       params: { redis: mend.redisName(), pattern: 'session:*', maxmemoryBytes: 64 << 20, below: 0.0001, stabilize: '1s', verifyWithin: '2s' },
     });
     await awaitApproval(mend.client, approved);
-    await approved.signal(approveSignal, { by: 'mallory' });
-    await approved.signal(approveSignal, { by: 'alice', comment: 'recording' });
+    await decideAs(approved, 'mallory');
+    await decideAs(approved, 'alice', { comment: 'recording' });
     await save(mend, 'redis-memory-relief-approved-undone', approved);
 
     await save(
@@ -214,7 +215,7 @@ async function recordKubernetes(mend: Mend, kubeconfig: string): Promise<void> {
     const [pod] = (await core.listNamespacedPod({ namespace, labelSelector: 'app=drained' })).items;
     const drain = await incident('k8s-node-drain', { node: pod.spec!.nodeName });
     await awaitApproval(mend.client, drain);
-    await drain.signal(approveSignal, { by: 'alice', comment: 'recording' });
+    await decideAs(drain, 'alice', { comment: 'recording' });
     await save(mend, 'k8s-node-drain-approved', drain);
   }
 }
@@ -237,7 +238,7 @@ async function recordDrChecklist(mend: Mend): Promise<void> {
   const id = `dr-record-${Date.now()}`;
   const run = await mend.client.workflow.start(drChecklist, { taskQueue: mend.taskQueue, workflowId: id, args: [{ checklist }] });
   await waitFor(async () => (await run.query(drProgressQuery)).items.find((i) => i.id === 'validate')?.status === 'awaiting-confirmation', 'the manual item');
-  await run.signal(confirmSignal, { item: 'validate', by: 'alice', note: 'recording' });
+  await signalAs(run, 'confirm', 'alice', { item: 'validate', note: 'recording' });
   await run.result();
   writeFileSync(join(dir, file), encode(await run.fetchHistory()));
   index[file] = id;
@@ -256,13 +257,13 @@ async function recordMysql(mend: Mend, flapping: MariadbTopology, planned: Maria
     kill9(flapping, flapping.nodes.indexOf(promoted));
     const second = await mend.start({ runbook: 'mysql-primary-failover', severity: 'warning', params: { cluster: 'flapping' } });
     await awaitApproval(mend.client, second);
-    await mend.client.workflow.getHandle(guardWorkflowId('mysql/flapping')).signal(overrideSignal, { by: 'alice', reason: 'recording' });
+    await signalAs(mend.client.workflow.getHandle(guardWorkflowId('mysql/flapping')), 'override', 'alice', { reason: 'recording' });
     await save(mend, 'mysql-primary-failover-block-lifted', second);
   }
   if (!recorded('mysql-switchover-approved')) {
     const switchover = await mend.start({ runbook: 'mysql-switchover', severity: 'warning', params: { cluster: 'switchover' } });
     await awaitApproval(mend.client, switchover);
-    await switchover.signal(approveSignal, { by: 'alice', comment: 'recording' });
+    await decideAs(switchover, 'alice', { comment: 'recording' });
     await save(mend, 'mysql-switchover-approved', switchover);
   }
   const writer = () => (JSON.parse(readFileSync(join(planned.dir, 'writer.json'), 'utf8')) as { writer: string }).writer;

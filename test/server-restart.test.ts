@@ -1,11 +1,11 @@
 // The Temporal dev server restarts (same data file) in the middle of an activity, of a stabilization timer, of a
 // failover, and while an incident waits for approval: everything resumes, and each side effect happens as often as
 // without the restart (counted by Redis and MariaDB themselves).
+import { decideAs } from './helpers/approvals';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { RecoveryRecord } from '../common/types';
-import { approveSignal } from '../workflows/definitions';
 import { productKey, startReadLoad, startSourceOfTruth } from './helpers/cache-app';
 import { commandCalls } from './helpers/crash-redis';
 import { createOrdersTable, insertRows, missingRows } from './helpers/db-writer';
@@ -117,7 +117,7 @@ test('an approval sent after a dev-server restart still reaches the waiting inci
   await awaitApproval(mend.client, handle);
   await restartTemporal();
 
-  await handle.signal(approveSignal, { by: 'carol', comment: 'after the restart' });
+  await decideAs(handle, 'carol', { comment: 'after the restart' });
   const record = await handle.result();
   expect(record.status).toBe('recovered');
   expect(record.attempts[0].approvals).toEqual([expect.objectContaining({ by: 'carol', accepted: true })]);

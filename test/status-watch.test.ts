@@ -1,10 +1,11 @@
 // `mend status <id> --watch` on real incidents: it shows the states the incident goes through, returns when the
 // incident has its outcome (exit 0 recovered, 4 not), and Ctrl-C stops the watch, not the incident.
+import { decideAs } from './helpers/approvals';
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecoveryRecord } from '../common/types';
-import { approveSignal, rejectSignal } from '../workflows/definitions';
+
 import { runCli } from './helpers/cli';
 import { main } from '../cli/main';
 import { runbookView } from './helpers/incident';
@@ -44,7 +45,7 @@ test('watch shows the wait for approval, the steps and the recovery, and returns
   const watching = watch(id);
   await watching.shown('  approval: 0/1 from [alice, bob, carol]');
   expect(watching.state.ended).toBe(false);
-  await handle.signal(approveSignal, { by: 'alice', comment: 'go' });
+  await decideAs(handle, 'alice', { comment: 'go' });
   const { code, out, err } = await watching.result;
   const record: RecoveryRecord = await handle.result();
   expect({ code, err, status: record.status }).toEqual({ code: 0, err: '', status: 'recovered' });
@@ -71,7 +72,7 @@ test('an incident that ends without recovering exits 4; bad input exits 2', asyn
   const handle = await gatedIncident(id);
   const watching = watch(id);
   await watching.shown('  approval: 0/1');
-  await handle.signal(rejectSignal, { by: 'bob', comment: 'not now' });
+  await decideAs(handle, 'bob', { comment: 'not now' }, 'reject');
   const { code, out } = await watching.result;
   expect(code).toBe(4);
   expect(out.split('\n').pop()).toMatch(new RegExp(`^incident ${id} ended: rejected \\(.*bob.*\\); no MTTR \\(no verified recovery\\)$`));
@@ -104,6 +105,6 @@ test('Ctrl-C stops watching and leaves the incident waiting for its approval', a
   expect((await handle.describe()).status.name).toBe('RUNNING');
   const view = await runbookView(t.mend.client, handle);
   expect({ approval: !!view.approval, decisions: view.approvals.length, steps: view.steps.length }).toEqual({ approval: true, decisions: 0, steps: 0 });
-  await handle.signal(rejectSignal, { by: 'bob', comment: 'test over' });
+  await decideAs(handle, 'bob', { comment: 'test over' }, 'reject');
   expect((await handle.result()).status).toBe('rejected');
 });

@@ -3,11 +3,12 @@
 // worker while pod restarts run, kill -9 of a gateway during an alert storm, a restart of Temporal's services while
 // an incident waits. Every incident finishes, nothing is lost, and every action happens once, counted on the API
 // server itself.
+import { decideAs } from './helpers/approvals';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { startTemporalCluster, type TemporalCluster } from '../common/temporal-cluster';
 import type { RecoveryRecord } from '../common/types';
-import { type AlertDelivery, approveSignal } from '../workflows/definitions';
+import type { AlertDelivery } from '../workflows/definitions';
 import { incident } from '../workflows/incident';
 import { awaitApproval } from './helpers/incident';
 import { crashLoop, kubeApis, useKube } from './helpers/kube';
@@ -86,7 +87,7 @@ test("a restart of Temporal's four services while an incident waits for approval
   const handle = await start({ runbook: 'k8s-pod-restart', params: { namespace: kube.namespace, pod, stableFor: '1s' }, severity: 'critical' });
   await awaitApproval(client, handle);
   await cluster.restart();
-  await handle.signal(approveSignal, { by: 'alice', comment: 'after the restart' });
+  await decideAs(handle, 'alice', { comment: 'after the restart' });
   const record = await handle.result();
   expect(record.status).toBe('recovered');
   expect(await counts.podsCreated('restart-0')).toBe(2);

@@ -1,5 +1,5 @@
 // How workflows call activities: under the safety policy's timeout and bounded retries, or as a long wait.
-import type { ActivityOptions } from '@temporalio/workflow';
+import { type ActivityOptions, proxyActivities } from '@temporalio/workflow';
 import { toMs } from '../common/duration';
 import type { Duration, SafetyPolicy } from '../common/types';
 
@@ -25,3 +25,6 @@ export const longActivityTimeouts = ({ waitsUpTo, heartbeat = '30s' }: LongActiv
   startToCloseTimeout: toMs(waitsUpTo) + 60_000,
   heartbeatTimeout: heartbeat,
 });
+
+/** Stubs of short reads (settings, a diagnosis, who sent a signal), with the options every one uses. */
+export const shortReads = <A>() => proxyActivities<A>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });

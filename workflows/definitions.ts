@@ -1,6 +1,7 @@
 // Signals, queries and updates: the contract between mend's workflows, the CLI, the UI and the gateway.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Notice } from '../common/notice';
+import type { Relayed } from '../common/operator-identity';
 import type {
   AlertNotice,
   ApprovalDecision,
@@ -115,8 +116,9 @@ export interface ReleaseRequest {
   block?: TargetBlock;
 }
 
-export interface OverrideRequest {
-  by: string;
+export interface OverrideRequest extends Relayed {
+  /** Optional: when given, it must name the authenticated sender. */
+  by?: string;
   reason: string;
 }
 

@@ -3,7 +3,8 @@
 // child incident). A timer escalates when the RTO is about to be missed. Ends with a Markdown report.
 import { errorMessage } from '../common/error-message';
 import { ApplicationFailure, condition, executeChild, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
-import { approverRefusal, signer } from '../common/approvers';
+import { deciderRefusal, legacyRefusal, recordedSender, signer } from '../common/approvers';
+import type { OperatorIdentity } from '../common/operator-identity';
 import { secondsBetween, toMs } from '../common/duration';
 import { shortJson } from '../common/markdown';
 import type { IncidentInput, RecoveryRecord, SafetyPolicy, Severity, TimelineEntry } from '../common/types';
@@ -22,11 +23,12 @@ import {
   type DrView,
 } from './dr-definitions';
 import type { MysqlActivities } from '../runbooks/mysql/actions';
-import { policyActivityOptions } from './activity-options';
-import { bootstrap, shortReads } from './bootstrap';
+import { policyActivityOptions, shortReads } from './activity-options';
+import { bootstrap } from './bootstrap';
 import { renderDrProgress, renderDrReport } from './dr-render';
 
 import { notifierOutbox } from './notices';
+import { OperatorSignals } from './operator-signals';
 
 type ActivityByName = Record<string, (params: unknown) => Promise<unknown>>;
 
@@ -83,8 +85,9 @@ export async function drChecklist(input: DrInput): Promise<DrOutcome> {
 
   setHandler(drProgressQuery, view, { description: 'Progress: items by phase, who confirmed what, RTO and RPO' });
   setHandler(drReportQuery, () => renderDrReport(view()), { description: 'The Markdown report, so far (final once the run ends)' });
-  const confirm = (signal: DrConfirm) => {
-    const { confirmation, item } = judge(signal, byId, policy!.approval.approvers, now());
+  const operators = new OperatorSignals();
+  const confirm = (signal: DrConfirm, sender?: OperatorIdentity) => {
+    const { confirmation, item } = judge(signal, byId, policy!.approval.approvers, now(), sender);
     confirmations.push(confirmation);
     if (!item) return mark('confirmation refused', `${confirmation.by || '(missing)'} on ${confirmation.item}: ${confirmation.reason}`);
     Object.assign(item, { status: 'done', confirmedBy: confirmation.by, confirmedAt: confirmation.at, note: confirmation.note, endedAt: confirmation.at });
@@ -158,9 +161,19 @@ export async function drChecklist(input: DrInput): Promise<DrOutcome> {
   };
   startReady();
   // Only now, with the policy read and the first items waiting: Temporal holds a confirmation sent earlier until here.
-  setHandler(confirmSignal, confirm, {
-    description: 'Confirm a manual item (or a failed automated one, done by hand). Payload: {"item": "<id>", "by": "<name>", "note": "<what was done>"}',
-  });
+  setHandler(
+    confirmSignal,
+    (signal) =>
+      operators.take(
+        'confirm',
+        (sender) => confirm(signal, sender),
+        () => confirm(signal),
+      ),
+    {
+      description:
+        'Confirm a manual item (or a failed automated one, done by hand), counted as who signed in (Temporal UI, `mend dr confirm`). Payload: {"item": "<id>", "note": "<what was done>"}',
+    },
+  );
   while (items.some((i) => i.status !== 'done')) {
     await Promise.race(running.values());
     startReady();
@@ -181,13 +194,14 @@ function stateOf(item: DrItem): DrItemState {
 }
 
 /** A confirmation counts when its sender is an approver and the item waits for one; otherwise it is recorded as refused. */
-function judge(signal: DrConfirm, byId: Map<string, DrItemState>, approvers: string[], at: string) {
-  const by = signer(signal);
+function judge(signal: DrConfirm, byId: Map<string, DrItemState>, approvers: string[], at: string, sender?: OperatorIdentity) {
+  const claimed = signer(signal);
+  const by = sender ? recordedSender(sender, claimed) : claimed;
   const id = typeof signal?.item === 'string' ? signal.item : '';
   const note = typeof signal?.note === 'string' ? signal.note : undefined;
   const item = byId.get(id);
   const reason =
-    approverRefusal(by, approvers) ??
+    (sender ? deciderRefusal(sender, claimed, approvers) : legacyRefusal(by, approvers)) ??
     (!item
       ? `no item "${id}"`
       : item.status === 'done'
@@ -197,7 +211,16 @@ function judge(signal: DrConfirm, byId: Map<string, DrItemState>, approvers: str
           : item.status === 'running'
             ? 'it is running (automated)'
             : undefined);
-  const confirmation: DrConfirmation = { item: id, by, note, at, accepted: !reason, ...(reason && { reason }) };
+  const confirmation: DrConfirmation = {
+    item: id,
+    by,
+    ...(claimed && claimed !== by && { claimed }),
+    ...(sender && { channel: sender.channel, evidence: sender.evidence }),
+    note,
+    at,
+    accepted: !reason,
+    ...(reason && { reason }),
+  };
   return { confirmation, item: reason ? undefined : item };
 }
 

@@ -1,6 +1,7 @@
 // The DR checklist run's contract with the CLI and the UI: its input, its `confirm` signal, its queries and views.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { DrChecklist, DrPhase } from '../config/dr-schema';
+import type { DecisionChannel } from '../common/operator-identity';
 import type { Duration, Severity, TimelineEntry } from '../common/types';
 
 export const drWorkflowType = 'drChecklist';
@@ -15,7 +16,8 @@ export interface DrInput {
 /** A person confirms a manual item (or, after it failed, an automated one done by hand). */
 export interface DrConfirm {
   item: string;
-  by: string;
+  /** Optional: when given, it must name the authenticated sender. */
+  by?: string;
   note?: string;
 }
 
@@ -42,6 +44,12 @@ export interface DrItemState {
 }
 
 export interface DrConfirmation extends DrConfirm {
+  /** Who confirmed: the authenticated identity (or "unauthenticated (claims …)"). */
+  by: string;
+  /** The payload's "by" when it names someone else than `by`. */
+  claimed?: string;
+  channel?: DecisionChannel;
+  evidence?: string;
   at: string;
   accepted: boolean;
   reason?: string;

@@ -2,9 +2,11 @@
 // order), an attempt budget reserved before acting, a cooldown after failure, and an operator override.
 import { errorMessage } from '../common/error-message';
 import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
-import { approverRefusal, signer } from '../common/approvers';
+import { deciderRefusal, legacyRefusal, recordedSender, signer } from '../common/approvers';
+import type { OperatorIdentity } from '../common/operator-identity';
 import type { TimelineEntry } from '../common/types';
 import { bootstrap } from './bootstrap';
+import { OperatorSignals, relayOf } from './operator-signals';
 import { changed } from './patches';
 
 import {
@@ -18,6 +20,7 @@ import {
   type AcquireResult,
   type GuardDecision,
   type GuardView,
+  type OverrideRequest,
 } from './definitions';
 
 interface Holder {
@@ -139,37 +142,52 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
     },
   );
 
+  const operators = new OperatorSignals();
+  /** Resets the budget and lifts the cooldown and blocks; `by` is who did it (authenticated unless replayed from before). */
+  const override = (by: string, request: OverrideRequest, sender?: OperatorIdentity) => {
+    const lifted = Object.keys(s.blocks ?? {}).filter((runbook) => activeBlock(runbook));
+    s.attempts = [];
+    s.cooldownUntil = undefined;
+    s.blocks = undefined;
+    record('override', `budget and cooldown reset${lifted.length ? `, block on ${lifted.join(', ')} lifted` : ''} by ${by}: ${request.reason}`);
+    const holder = s.holder?.request;
+    if (holder && lifted.includes(holder.runbook)) {
+      void getExternalWorkflowHandle(holder.incidentId)
+        .signal(blockLiftedSignal, { by, reason: request.reason, ...(sender && { relay: relayOf(sender) }) })
+        .catch(() => undefined);
+    }
+  };
+  // Only the policy's approvers as configured now. A policy that cannot be read refuses the override (a failure here
+  // would end the guard and its budget with it).
+  const approvers = () =>
+    bootstrap.incidentSettings().then(
+      ({ policy }) => policy.approval.approvers,
+      (err) => new Error(`the policy cannot be read: ${errorMessage(err)}`),
+    );
   setHandler(
     overrideSignal,
-    async (override) => {
-      const by = signer(override);
-      // Only the policy's approvers as configured now; overrides recorded before the check replay unchecked. A
-      // policy that cannot be read refuses the override (a failure here would end the guard and its budget with it).
-      const refusal =
-        changed('overrideByCurrentPolicy') &&
-        (await bootstrap.incidentSettings().then(
-          ({ policy }) => approverRefusal(by, policy.approval.approvers),
-          (err) => `the policy cannot be read: ${errorMessage(err)}`,
-        ));
-      if (refusal) {
-        record('override refused', refusal);
-        return;
-      }
-      const lifted = Object.keys(s.blocks ?? {}).filter((runbook) => activeBlock(runbook));
-      s.attempts = [];
-      s.cooldownUntil = undefined;
-      s.blocks = undefined;
-      record('override', `budget and cooldown reset${lifted.length ? `, block on ${lifted.join(', ')} lifted` : ''} by ${by}: ${override.reason}`);
-      const holder = s.holder?.request;
-      if (holder && lifted.includes(holder.runbook)) {
-        void getExternalWorkflowHandle(holder.incidentId)
-          .signal(blockLiftedSignal, { by, reason: override.reason })
-          .catch(() => undefined);
-      }
-    },
+    (request) =>
+      operators.take(
+        'override',
+        async (sender) => {
+          const allowed = await approvers();
+          const refusal = allowed instanceof Error ? allowed.message : deciderRefusal(sender, signer(request), allowed);
+          const by = recordedSender(sender, signer(request));
+          if (refusal) record('override refused', refusal.includes(by) ? refusal : `${by}: ${refusal}`);
+          else override(by, request, sender);
+        },
+        async () => {
+          // Recorded before senders were authenticated: the "by" as given (checked if recorded after that check came).
+          const by = signer(request);
+          const allowed = changed('overrideByCurrentPolicy') ? await approvers() : undefined;
+          const refusal = allowed instanceof Error ? allowed.message : allowed && legacyRefusal(by, allowed);
+          if (refusal) record('override refused', refusal);
+          else override(by, request);
+        },
+      ),
     {
       description:
-        'An allowed approver resets the attempt budget and lifts the cooldown and any block (a holder waiting on the block goes on): {"by": "<name>", "reason": "<why>"}',
+        'An allowed approver resets the attempt budget and lifts the cooldown and any block (a holder waiting on the block goes on), counted as who signed in (Temporal UI, `mend override`): {"reason": "<why>"}',
     },
   );
 
@@ -251,6 +269,6 @@ function render(v: GuardView): string {
   if (v.waiting.length) lines.push(`Queued: ${v.waiting.join(', ')}`);
   lines.push(`Attempts in window: ${v.attempts.length}`);
   if (v.cooldownUntil) lines.push(`Cooldown until ${v.cooldownUntil}`);
-  for (const b of v.blocks) lines.push(`Blocked: ${b.runbook} until ${b.until} (${b.reason}); lift with signal \`override\` {"by": "<name>", "reason": "<why>"}`);
+  for (const b of v.blocks) lines.push(`Blocked: ${b.runbook} until ${b.until} (${b.reason}); lift with signal \`override\` {"reason": "<why>"} or \`mend override\``);
   return lines.join('\n');
 }

@@ -127,6 +127,7 @@ export async function climb(run: LadderRun): Promise<RecoveryRecord> {
       alertResolved: alerts?.resolution,
       notifications: notices.enabled ? notifications : undefined,
       blocked: grant?.decision === 'granted' ? grant.blocked : undefined,
+      requester: state.requester,
     };
     let result: RunbookResult;
     try {

@@ -1,10 +1,13 @@
 // Signals passed on to an incident's running runbook (approve/reject from people, a lifted block from the guard, alert
 // changes from the gateway), and the runbook's pending approval shown on the incident.
 import { setHandler, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { recordedSender, signer } from '../common/approvers';
+import type { OperatorIdentity } from '../common/operator-identity';
 import type { RunbookResult, SignalApproval } from '../common/types';
 import type { AlertBook } from './alert-book';
-import { alertSignal, alertStateSignal, approveSignal, blockLiftedSignal, rejectSignal, runbookApprovalSignal, type OverrideRequest } from './definitions';
+import { alertSignal, alertStateSignal, approveSignal, blockLiftedSignal, guardWorkflowId, rejectSignal, runbookApprovalSignal, type OverrideRequest } from './definitions';
 import type { IncidentState } from './incident-state';
+import { OperatorSignals, relayOf } from './operator-signals';
 
 export type RunbookHandle = ChildWorkflowHandle<() => Promise<RunbookResult>>;
 
@@ -27,19 +30,27 @@ export class RunbookRelay {
       },
       { description: 'The running runbook started (the request) or stopped (null) waiting for approval' },
     );
-    setHandler(approveSignal, (s) => this.forward('approve', s), {
-      description: 'Approve the pending step. Payload: {"by": "<name>", "comment": "<why>"}',
+    const operators = new OperatorSignals(() => [guardWorkflowId(state.target)]);
+    const decision = (name: 'approve' | 'reject') => (s: SignalApproval) =>
+      operators.take(
+        name,
+        (sender) => this.forward(name, s, sender),
+        () => this.forward(name, s),
+      );
+    setHandler(approveSignal, decision('approve'), {
+      description: 'Approve the pending step (counted as who you signed in as: Temporal UI, `mend approve` or chat). Payload: {"comment": "<why>"}',
     });
-    setHandler(rejectSignal, (s) => this.forward('reject', s), {
-      description: 'Reject the pending step; mend stands down. Payload: {"by": "<name>", "comment": "<why>"}',
+    setHandler(rejectSignal, decision('reject'), {
+      description: 'Reject the pending step; mend stands down. Payload: {"comment": "<why>"}',
     });
     setHandler(
       blockLiftedSignal,
-      (lift) => {
-        this.lifted = lift;
-        state.mark('block lifted', `by ${String(lift?.by)}: ${String(lift?.reason)}`);
-        if (this.child) void this.child.signal(blockLiftedSignal, lift).catch(() => undefined);
-      },
+      (lift) =>
+        operators.take(
+          'blockLifted',
+          (sender) => this.lift(lift, sender),
+          () => this.lift(lift),
+        ),
       { description: "The target guard's block on this runbook was lifted (sent by the guard)" },
     );
 
@@ -72,12 +83,22 @@ export class RunbookRelay {
     this.lifted = undefined; // it was for this rung's block: a later rung's block is a new one
   }
 
-  private forward(name: 'approve' | 'reject', signal: SignalApproval): void {
+  /** A lift from the guard, passed on with the sender the guard authenticated (and this incident confirmed). */
+  private lift(lift: OverrideRequest, sender?: OperatorIdentity): void {
+    this.lifted = sender ? { ...lift, relay: relayOf(sender) } : lift;
+    this.state.mark('block lifted', `by ${sender ? recordedSender(sender, signer(lift)) : String(lift?.by)}: ${String(lift?.reason)}`);
+    if (this.child) void this.child.signal(blockLiftedSignal, this.lifted).catch(() => undefined);
+  }
+
+  private forward(name: 'approve' | 'reject', signal: SignalApproval, sender?: OperatorIdentity): void {
+    const from = sender ? recordedSender(sender, signer(signal)) : String(signal?.by);
     if (!this.child) {
-      this.state.mark(`${name} ignored`, `no runbook is running (from ${String(signal?.by)})`);
+      this.state.mark(`${name} ignored`, `no runbook is running (from ${from})`);
       return;
     }
-    this.state.mark(`${name} forwarded`, `from ${String(signal?.by)} to ${this.child.workflowId}`);
-    void this.child.signal(name === 'approve' ? approveSignal : rejectSignal, signal).catch(() => undefined);
+    this.state.mark(`${name} forwarded`, `from ${from} to ${this.child.workflowId}`);
+    // Authenticated here: what the runbook gets is the decision and the sender (not the proof, which names this workflow).
+    const relayed = sender ? { by: signal?.by, comment: signal?.comment, relay: relayOf(sender) } : signal;
+    void this.child.signal(name === 'approve' ? approveSignal : rejectSignal, relayed).catch(() => undefined);
   }
 }

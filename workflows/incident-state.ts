@@ -19,6 +19,8 @@ export class IncidentState {
   skipped: string[] = [];
   approval: ApprovalRequest | undefined;
   runbookWorkflowId: string | undefined;
+  /** Who started the incident by hand, authenticated: never its approver. */
+  requester: string | undefined;
   record: RecoveryRecord | undefined;
   /** Tags the incident's search attributes: does nothing until the settings say they exist. */
   tag = (_: SearchAttributeUpdatePair[]) => undefined as void;

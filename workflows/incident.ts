@@ -9,6 +9,7 @@ import { policyActivityOptions } from './activity-options';
 import { bootstrap } from './bootstrap';
 import { runbookKey, severityKey, statusKey, targetKey } from '../common/search-attributes';
 import type { IncidentInput, RecoveryRecord } from '../common/types';
+import type { OperatorIdentity } from '../common/operator-identity';
 import type { OpeningInput } from '../activities/incident-opening';
 import { renderIncidentReport } from '../common/incident-report';
 import { ladderFrom } from './catalog';
@@ -60,6 +61,9 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
         diagnosis: bootstrap.diagnose({ target: state.target, faultStartedAt }).catch(failedDiagnosis),
         book: undefined,
       };
+  // Who started it by hand may not approve it: read from its history (an alert or a DR run is no one).
+  const byHand = !input.alert && input.source !== 'dr' && changed('operatorsAuthenticated');
+  const requester = byHand ? bootstrap.authenticateStart({ workflowId: incidentId, runId: workflowInfo().runId }) : undefined;
   const { policy, searchAttributes, notifications, learning } = await settings;
   // A dry-run notifies nobody.
   const about = () => ({ incidentId, severity: input.severity, target: state.target });
@@ -71,6 +75,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     { key: severityKey, value: input.severity },
     { key: statusKey, value: state.status },
   ]);
+  if (requester) await noteRequester(state, requester);
   const { summary, facts } = await diagnosis;
   state.mark('diagnosed', summary);
   const params = chooseByFacts(state, input, first, parsed, facts);
@@ -106,6 +111,16 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   }
   await notices.flush(); // nothing sent is cut off
   return record;
+}
+
+async function noteRequester(state: IncidentState, requester: Promise<OperatorIdentity>): Promise<void> {
+  try {
+    const who = await requester;
+    state.requester = who.identity;
+    state.mark('requested', who.identity ? `by ${who.identity} (${who.channel}: ${who.evidence})` : `by hand; not authenticated: ${who.problem}`);
+  } catch (err) {
+    state.mark('requested', `by hand; the requester could not be read: ${errorMessage(err)}`);
+  }
 }
 
 /** The opening activity's answer, as the parts the incident awaits in turn; only the settings fail the incident. */

@@ -28,6 +28,11 @@ export const patches = {
    * diagnosis were two, and the book was read in a third once the diagnosis was in).
    */
   incidentOpensInOneCall: { id: 'incident-opens-in-one-call' },
+  /**
+   * Operators' signals count only once an activity has read their authenticated sender from history (recorded
+   * before: the payload's "by" was taken as is).
+   */
+  operatorsAuthenticated: { id: 'operators-authenticated' },
   /** A drill stopped at its budget records what stood then (recorded before: nothing). */
   drillSaysWhereItStopped: { id: 'drill-says-where-it-stopped' },
 } satisfies Record<string, Patch>;

@@ -1,9 +1,12 @@
-// Human approval by `approve` / `reject` signals: an allowlist, a quorum of distinct approvers, a timeout.
+// Human approval by `approve` / `reject` signals: an allowlist, a quorum of distinct authenticated approvers (never
+// the incident's own requester), a timeout.
 import { condition, setHandler } from '@temporalio/workflow';
 import type { ApprovalDecision, Duration, SignalApproval } from '../../common/types';
-import { approverRefusal, signer } from '../../common/approvers';
+import { deciderRefusal, legacyRefusal, recordedSender, signer } from '../../common/approvers';
+import type { OperatorIdentity } from '../../common/operator-identity';
 import { toMs } from '../../common/duration';
 import { approveSignal, blockLiftedSignal, rejectSignal, type ApprovalRequest, type OverrideRequest } from '../definitions';
+import { OperatorSignals } from '../operator-signals';
 import { approvalTimedOut, refused, rejected } from './errors';
 
 export interface ApprovalOptions {
@@ -22,18 +25,54 @@ export class ApprovalGate {
   private lifted?: ApprovalDecision;
   private waiting: (pending: ApprovalRequest | null) => void = () => undefined;
   /** A lift that came before any liftable approval was asked: it gives the next one, if its sender may approve. */
-  private earlyLift?: OverrideRequest;
+  private earlyLift?: { request: OverrideRequest; sender?: OperatorIdentity };
+  private readonly signals: OperatorSignals;
 
-  constructor(private readonly onChange: () => void) {
-    setHandler(approveSignal, (s) => this.decide('approve', s), {
-      description: 'Approve the pending step. Payload: {"by": "<name>", "comment": "<why>"}',
-    });
-    setHandler(rejectSignal, (s) => this.decide('reject', s), {
-      description: 'Reject the pending step; mend stands down. Payload: {"by": "<name>", "comment": "<why>"}',
-    });
-    setHandler(blockLiftedSignal, (s) => this.liftBlock(s), {
-      description: "The guard's block was lifted (sent by the incident): a pending approval that asks only because of it is given",
-    });
+  /**
+   * `incidentId`: the incident that relays its operators' signals here, with the sender it authenticated.
+   * `requester`: who started the incident by hand, who may not approve it.
+   */
+  constructor(
+    private readonly onChange: () => void,
+    incidentId: string,
+    private readonly requester?: string,
+  ) {
+    this.signals = new OperatorSignals(() => [incidentId]);
+    const described = (what: string) => `${what} Payload: {"comment": "<why>"}; a "by" must name you as you signed in.`;
+    setHandler(
+      approveSignal,
+      (s) =>
+        this.signals.take(
+          'approve',
+          (sender) => this.decide('approve', s, sender),
+          () => this.decide('approve', s),
+        ),
+      {
+        description: described('Approve the pending step (counted as who you signed in as: Temporal UI, `mend approve` or chat).'),
+      },
+    );
+    setHandler(
+      rejectSignal,
+      (s) =>
+        this.signals.take(
+          'reject',
+          (sender) => this.decide('reject', s, sender),
+          () => this.decide('reject', s),
+        ),
+      {
+        description: described('Reject the pending step; mend stands down.'),
+      },
+    );
+    setHandler(
+      blockLiftedSignal,
+      (s) =>
+        this.signals.take(
+          'blockLifted',
+          (sender) => this.liftBlock(s, sender),
+          () => this.liftBlock(s),
+        ),
+      { description: "The guard's block was lifted (sent by the incident): a pending approval that asks only because of it is given" },
+    );
   }
 
   /**
@@ -47,8 +86,9 @@ export class ApprovalGate {
     }
     this.rejection = undefined;
     this.lifted = undefined;
-    if (liftable && this.earlyLift && approvers.includes(this.earlyLift.by)) {
-      this.lifted = this.record(this.earlyLift.by, 'approve', `block lifted: ${this.earlyLift.reason}`, true);
+    const early = this.earlyLift;
+    if (liftable && early && !this.refusal(early.request, approvers, early.sender)) {
+      this.lifted = this.record(early.request, 'approve', `block lifted: ${early.request.reason}`, early.sender);
       this.onChange();
       return;
     }
@@ -80,41 +120,56 @@ export class ApprovalGate {
     }
   }
 
-  private liftBlock(signal: OverrideRequest): void {
-    const reason = typeof signal?.reason === 'string' ? signal.reason : '';
-    const { by, record, refusal } = this.judge('approve', { by: signal?.by, comment: `block lifted: ${reason}` });
-    if (by && !this.pending) this.earlyLift = { by, reason };
-    else if (refusal) record(false, refusal);
-    else if (!this.pending!.liftable) record(false, 'the pending approval is asked for more than the block');
-    else this.lifted = record(true);
+  private liftBlock(signal: OverrideRequest, sender?: OperatorIdentity): void {
+    const request = { ...signal, reason: typeof signal?.reason === 'string' ? signal.reason : '' };
+    const comment = `block lifted: ${request.reason}`;
+    if (!this.pending) {
+      this.earlyLift = { request, sender };
+      return;
+    }
+    const refusal = this.refusal(request, this.pending.approvers, sender) ?? (this.pending.liftable ? undefined : 'the pending approval is asked for more than the block');
+    const entry = this.record(request, 'approve', comment, sender, refusal);
+    if (!refusal) this.lifted = entry;
     this.onChange();
   }
 
-  /** Who sent the decision, how to record it, and why it cannot count (no name, nothing pending, not allowed). */
-  private judge(decision: 'approve' | 'reject', signal: SignalApproval) {
-    const by = signer(signal);
-    const comment = typeof signal?.comment === 'string' ? signal.comment : undefined;
-    const record = (accepted: boolean, reason?: string) => this.record(by || '(missing)', decision, comment, accepted, reason);
-    const pending = this.pending;
-    const refusal = by && !pending ? 'nothing is waiting for approval' : approverRefusal(by, pending?.approvers ?? []);
-    return { by, record, refusal };
+  /** Why the signal's sender may not decide under this allowlist (replays of unauthenticated runs: its "by"). */
+  private refusal(signal: { by?: unknown }, approvers: string[], sender?: OperatorIdentity): string | undefined {
+    return sender ? deciderRefusal(sender, signer(signal), approvers, this.requester) : legacyRefusal(signer(signal), approvers);
   }
 
-  private record(by: string, decision: 'approve' | 'reject', comment: string | undefined, accepted: boolean, reason?: string): ApprovalDecision {
-    const entry = { by, comment, decision, at: new Date().toISOString(), accepted, reason };
+  private record(signal: { by?: unknown }, decision: 'approve' | 'reject', comment: string | undefined, sender?: OperatorIdentity, reason?: string): ApprovalDecision {
+    const claimed = signer(signal);
+    const by = sender ? recordedSender(sender, claimed) : claimed || '(missing)';
+    const entry: ApprovalDecision = {
+      by,
+      ...(claimed && claimed !== by && { claimed }),
+      ...(sender && { channel: sender.channel, evidence: sender.evidence }),
+      comment,
+      decision,
+      at: new Date().toISOString(),
+      accepted: !reason,
+      reason,
+    };
     this.decisions.push(entry);
     return entry;
   }
 
-  private decide(decision: 'approve' | 'reject', signal: SignalApproval): void {
-    const { by, record, refusal } = this.judge(decision, signal);
-    const pending = this.pending!;
-    if (refusal) record(false, refusal);
-    else if (decision === 'reject') this.rejection = record(true);
-    else if (pending.approvedBy.includes(by)) record(false, `${by} already approved; the quorum needs distinct approvers`);
-    else {
-      pending.approvedBy.push(by);
-      record(true);
+  private decide(decision: 'approve' | 'reject', signal: SignalApproval, sender?: OperatorIdentity): void {
+    const comment = typeof signal?.comment === 'string' ? signal.comment : undefined;
+    const pending = this.pending;
+    const refusal = !pending ? 'nothing is waiting for approval' : this.refusal(signal, pending.approvers, sender);
+    const entry = this.record(signal, decision, comment, sender, refusal);
+    if (refusal || !pending) {
+      this.onChange();
+      return;
+    }
+    if (decision === 'reject') this.rejection = entry;
+    else if (pending.approvedBy.includes(entry.by)) {
+      entry.accepted = false;
+      entry.reason = `${entry.by} already approved; the quorum needs distinct approvers`;
+    } else {
+      pending.approvedBy.push(entry.by);
       if (pending.approvedBy.length < pending.quorum) this.waiting(pending);
     }
     this.onChange();
@@ -125,6 +180,6 @@ export class ApprovalGate {
 export function describeApproval(a: ApprovalRequest): string[] {
   return [
     `Waiting for approval (${a.approvedBy.length}/${a.quorum}) until ${a.deadline}: ${a.reason}`,
-    `Who may approve: ${a.approvers.join(', ') || 'nobody (policy.approval.approvers is empty)'}. Send signal \`approve\` or \`reject\` with {"by": "<name>", "comment": "..."}`,
+    `Who may approve: ${a.approvers.join(', ') || 'nobody (policy.approval.approvers is empty)'}. Signed in to the Temporal UI, send signal \`approve\` or \`reject\` with {"comment": "..."}; or \`mend approve\`.`,
   ];
 }

@@ -39,7 +39,7 @@ export class RunbookRun {
 
   constructor(readonly input: RunbookInput) {
     this.alertResolved = input.alertResolved;
-    this.approvalGate = new ApprovalGate(() => this.publish());
+    this.approvalGate = new ApprovalGate(() => this.publish(), input.incidentId, input.requester);
     this.notices = relayOutbox(input.incidentId, input.notifications);
     setHandler(runbookStatusQuery, () => this.view(), { description: 'Steps, approvals and what the runbook waits for' });
     setHandler(alertStateSignal, (s) => void (this.alertResolved = s.firing ? undefined : s.detail), {

@@ -1,0 +1,95 @@
+// Operators' decisions over HTTP (what `mend approve`, `override` and `dr confirm` send): the bearer token is
+// checked against the OIDC issuer, and the workflow is told who decided under the gateway's attestation.
+//   POST /approvals/<incident>        {"decision": "approve" | "reject", "comment"?, "by"?}
+//   POST /overrides/<target>          {"reason", "by"?}
+//   POST /dr/<run>/confirmations      {"item", "note"?, "by"?}
+// 200 accepted, 403 refused by the policy (recorded), 401 no acceptable token, 400/404/409 bad request.
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { confirmDrItem, decideIncident, overrideTarget, type DecisionAnswer, type Sign } from '../client/operator-decisions';
+import { UsageError } from '../client/usage-error';
+import { attest } from '../common/attestation';
+import type { Log } from '../common/json-log';
+import type { DecisionChannel } from '../common/operator-identity';
+import { parseJsonBody } from './json-body';
+import { TokenRefused, type TokenIdentity } from './oidc';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const by = text(320).optional();
+const bodies = {
+  approval: z.object({ decision: z.enum(['approve', 'reject']), comment: text(2000).optional(), by }).strict(),
+  override: z.object({ reason: text(2000), by }).strict(),
+  confirmation: z.object({ item: text(200), note: text(2000).optional(), by }).strict(),
+};
+
+export interface DecisionRoutes {
+  client: Client;
+  log: Log;
+  /** The gateway's signing key (approvals.keyEnv). */
+  key: Buffer;
+  verify: (token: string) => Promise<TokenIdentity>;
+}
+
+/** Who decides through the gateway: a decision from an authenticated operator, and the attestation it goes with. */
+export interface Decider {
+  identity: string;
+  channel: DecisionChannel;
+  sign: Sign;
+}
+
+/** Signs payloads as `who` said them, through `channel`. */
+export const signerFor =
+  (key: Buffer, who: TokenIdentity, channel: DecisionChannel): Sign =>
+  (workflowId, signal, payload) =>
+    attest(key, payload, { workflowId, signal, identity: who.identity, groups: who.groups, channel, evidence: who.evidence });
+
+export function registerDecisions(app: FastifyInstance, { client, log, key, verify }: DecisionRoutes): void {
+  const route = <B extends z.ZodType>(url: string, body: B, deliver: (decider: Decider, params: Record<string, string>, body: z.infer<B>) => Promise<DecisionAnswer>) =>
+    app.post(url, async (req, reply) => {
+      const token = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
+      if (!token) return refuse(reply, 401, 'missing bearer token (an OIDC token: `mend login`)');
+      let who: TokenIdentity;
+      try {
+        who = await verify(token);
+      } catch (err) {
+        if (!(err instanceof TokenRefused)) throw err;
+        log('WARN', 'decision refused: token not acceptable', { url: req.url, error: err.message });
+        return refuse(reply, 401, err.message);
+      }
+      const parsed = parseBody(req, body);
+      if (typeof parsed === 'string') return refuse(reply, 400, parsed);
+      const channel: DecisionChannel = String(req.headers['user-agent'] ?? '').startsWith('mend-cli/') ? 'cli' : 'http';
+      try {
+        const answer = await deliver({ identity: who.identity, channel, sign: signerFor(key, who, channel) }, req.params as Record<string, string>, parsed);
+        log('INFO', 'decision', { url: req.url, identity: who.identity, channel, accepted: answer.accepted, text: answer.text });
+        return reply.code(answer.accepted ? 200 : 403).send(answer);
+      } catch (err) {
+        if (err instanceof UsageError) return refuse(reply, err.status, err.message);
+        throw err;
+      }
+    });
+
+  route('/approvals/:incident', bodies.approval, ({ identity, sign }, { incident }, { decision, ...payload }) =>
+    decideIncident(client, sign, identity, incident, decision, payload),
+  );
+  route('/overrides/:target', bodies.override, ({ identity, sign }, { target }, payload) => overrideTarget(client, sign, identity, target, payload));
+  route('/dr/:run/confirmations', bodies.confirmation, ({ identity, sign }, { run }, payload) => confirmDrItem(client, sign, identity, run, payload));
+}
+
+function refuse(reply: FastifyReply, code: number, error: string) {
+  return reply.code(code).send({ accepted: false, error });
+}
+
+/** The JSON body checked against its schema, or what is wrong with it. */
+function parseBody<B extends z.ZodType>(req: FastifyRequest, schema: B): z.infer<B> | string {
+  if (!Buffer.isBuffer(req.body)) return 'expected a JSON body with Content-Type: application/json';
+  let json: unknown;
+  try {
+    json = parseJsonBody(req.body);
+  } catch (err) {
+    return `body is not valid JSON: ${(err as Error).message}`;
+  }
+  const parsed = schema.safeParse(json);
+  return parsed.success ? parsed.data : parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+}
