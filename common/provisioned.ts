@@ -17,7 +17,8 @@ export type Provisioned =
   | 'helm'
   | 'sshd'
   | 'chromium'
-  | 'dex';
+  | 'dex'
+  | 'temporal-ui';
 
 /** The path the script prints (fast when already provisioned); `envName`, when set, names it instead. */
 export function provisioned(script: Provisioned, envName: string): string {

@@ -26,7 +26,7 @@ apt_install() {
 }
 
 # go_tool NAME VERSION MODULE_PATH OVERRIDE_VAR: prints the path of a Go tool, $OVERRIDE_VAR when set, else the
-# cached build, else `go install`s MODULE_PATH@vVERSION once into $MEND_CACHE/NAME-VERSION.
+# cached build, else `go install`s MODULE_PATH@vVERSION once into $MEND_CACHE/NAME-VERSION (its binary named NAME).
 go_tool() {
   local name=$1 version=$2 module=$3 override=${!4:-}
   if [ -n "$override" ]; then
@@ -38,6 +38,11 @@ go_tool() {
     command -v go >/dev/null 2>&1 || die "Go is needed to build $name v$version (or set $4)"
     say "building $name v$version with go install (once; cached in $MEND_CACHE)"
     GOBIN="$(dirname "$bin")" go install "$module@v$version" >&2 || die "go install of $name failed (see above)"
+    # go names the binary after the package's folder (a major version suffix aside).
+    local built=$module
+    [[ $built =~ /v[0-9]+$ ]] && built=${built%/*}
+    built="$(dirname "$bin")/${built##*/}"
+    [ "$built" = "$bin" ] || mv "$built" "$bin"
   fi
   echo "$bin"
 }

@@ -23,6 +23,7 @@ export SSHD_BIN; SSHD_BIN=$(bash scripts/provision/sshd.sh)
 bash scripts/provision/supervisor.sh >/dev/null
 export CHROMIUM_BIN; CHROMIUM_BIN=$(bash scripts/provision/chromium.sh)
 export DEX_BIN; DEX_BIN=$(bash scripts/provision/dex.sh)
+export TEMPORAL_UI_BIN; TEMPORAL_UI_BIN=$(bash scripts/provision/temporal-ui.sh)
 bash scripts/provision/kube-binaries.sh >/dev/null
 bash scripts/provision/mariadb.sh >/dev/null
 bash scripts/provision/postgres.sh >/dev/null
