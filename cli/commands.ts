@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { incidentStartOptions } from '../client/incident-start';
+import { temporalConnection } from '../common/temporal-connection';
 import { runbookKey, severityKey, statusKey, targetKey } from '../common/search-attributes';
 import { severities, type IncidentInput, type Severity } from '../common/types';
 import type { MendConfig } from '../config/schema';
@@ -197,7 +198,7 @@ function checkSeverity(value: string): Severity {
 export async function connect(config: MendConfig): Promise<Client> {
   const { address, namespace } = config.temporal;
   try {
-    const connection = await Connection.connect({ address, connectTimeout: '5s' });
+    const connection = await Connection.connect({ ...temporalConnection(config.temporal), connectTimeout: '5s' });
     return new Client({ connection, namespace });
   } catch (err) {
     throw new Error(`cannot reach Temporal at ${address}: ${(err as Error).message}`);

@@ -2,6 +2,7 @@
 // mend's command line. Exit codes: 0 ok, 1 failure, 2 bad input, 3 approval or override refused,
 // 4 a watched incident ended without recovering (escalated, refused, rejected, stood down, failed), 130 Ctrl-C.
 import { readFileSync } from 'node:fs';
+import { errorMessage } from '../common/error-message';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load';
 import { PackError } from '../packs/pack-error';
@@ -190,7 +191,7 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
       err(`mend: ${(e as Error).message}`);
       return 2;
     }
-    err(`mend: ${(e as Error).message}`);
+    err(`mend: ${errorMessage(e)}`); // with its cause: "Failed to list workflows: Request unauthorized"
     return 1;
   }
 }

@@ -34,6 +34,12 @@ function withEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   };
   set('temporal', 'address', env.TEMPORAL_ADDRESS);
   set('temporal', 'namespace', env.TEMPORAL_NAMESPACE);
+  const tls = { caFile: env.TEMPORAL_TLS_CA_PATH, certFile: env.TEMPORAL_TLS_CERT_PATH, keyFile: env.TEMPORAL_TLS_KEY_PATH, serverName: env.TEMPORAL_TLS_SERVER_NAME };
+  if (Object.values(tls).some((v) => v)) {
+    const current = (config.temporal as { tls?: object } | undefined)?.tls;
+    const given = Object.fromEntries(Object.entries(tls).filter(([, v]) => v));
+    set('temporal', 'tls', { ...(typeof current === 'object' && current ? current : {}), ...given });
+  }
   set('temporal', 'taskQueue', env.MEND_TASK_QUEUE);
   set('metrics', 'port', env.MEND_METRICS_PORT === undefined ? undefined : Number(env.MEND_METRICS_PORT));
   set('metrics', 'host', env.MEND_METRICS_HOST);
@@ -70,6 +76,8 @@ export function parseConfig(raw: unknown, file = '(inline)', env: NodeJS.Process
     throw new ConfigError(file, lines);
   }
   const config = result.data as MendConfig;
+  const tls = config.temporal.tls;
+  if (tls) for (const key of ['caFile', 'certFile', 'keyFile'] as const) if (tls[key]) tls[key] = resolve(base, tls[key]);
   try {
     routerFor(config); // a pack's bad route, or a lookup no pack has, stops start-up too
   } catch (err) {

@@ -1,6 +1,6 @@
 // The one config file, validated with zod at start. Secrets are named by env var, never written here.
 import { z } from 'zod';
-import { durationAtLeast, durationSchema as duration } from '../common/schemas';
+import { durationAtLeast, durationSchema as duration, envNameSchema } from '../common/schemas';
 import { risks, severities } from '../common/types';
 import { gatewaySchema } from '../gateway/config-schema';
 import { approvalsSchema } from './approvals-schema';
@@ -45,6 +45,21 @@ export const policySchema = z
   })
   .strict();
 
+const temporalTlsSchema = z
+  .object({
+    /** PEM of the CA that signed the frontend's certificate (default: the system's roots). */
+    caFile: z.string().min(1).optional(),
+    /** This process's client certificate and key (PEM), for a frontend that requires them (mTLS). */
+    certFile: z.string().min(1).optional(),
+    keyFile: z.string().min(1).optional(),
+    /** The name the frontend's certificate carries, when the address is not it (e.g. an IP). */
+    serverName: z.string().min(1).optional(),
+    /** Plain text even with an API key (a frontend on loopback or behind a TLS-terminating proxy). */
+    disabled: z.boolean().default(false),
+  })
+  .strict()
+  .refine((t) => !t.certFile === !t.keyFile, { message: 'give certFile and keyFile together' });
+
 export const configSchema = z
   .object({
     temporal: z
@@ -55,6 +70,10 @@ export const configSchema = z
         uiUrl: z.string().url().default('http://localhost:8233'),
         /** Tag incidents with mend's search attributes (the worker registers them when it may). */
         searchAttributes: z.boolean().default(true),
+        /** TLS to the frontend; with certFile and keyFile, mTLS (env: TEMPORAL_TLS_CA_PATH, _CERT_PATH, _KEY_PATH, _SERVER_NAME). */
+        tls: temporalTlsSchema.optional(),
+        /** Env var holding an API key (sent as a bearer token; implies TLS unless tls.disabled). */
+        apiKeyEnv: envNameSchema.default('TEMPORAL_API_KEY'),
       })
       .strict()
       .prefault({}),

@@ -2,6 +2,7 @@
 // SIGINT or SIGTERM stops taking requests, finishes those in flight, and exits.
 import { jsonLog, logLine } from '../common/json-log';
 import { loadConfig } from '../config/load';
+import { temporalConnection } from '../common/temporal-connection';
 import { describeStartError } from '../config/start-error';
 import { gatewayClient } from './connection';
 import { createGateway } from './server';
@@ -10,7 +11,7 @@ async function main(): Promise<void> {
   const log = jsonLog();
   const config = loadConfig();
   const { address, namespace } = config.temporal;
-  const client = gatewayClient(address, namespace);
+  const client = gatewayClient(temporalConnection(config.temporal), namespace);
   const app = createGateway({ config, client, log });
   const { host, port, sources, routes } = config.gateway;
   const url = await app.listen({ host, port });

@@ -8,12 +8,23 @@
 #   temporal-cluster.sh down DIR                 stops everything, keeping the data
 # Ports on 127.0.0.1: PORT (7233) the frontend's gRPC, PORT+1..PORT+3 history, matching and worker gRPC,
 # PORT+4..PORT+7 the four services' membership, PORT+8 the frontend's HTTP API, PORT+9 PostgreSQL, PORT+1000 the UI.
+# Security, chosen at the first `up` and kept:
+#   MEND_CLUSTER_TLS=1     the frontend requires TLS and a client certificate (mTLS) signed by the cluster's own CA
+#                          (made in DIR/pki: ca.pem, and mend.pem/mend.key for mend's processes)
+#   MEND_CLUSTER_JWKS=URL  it also requires a JWT (an API key) signed by a key from URL, with "<namespace>:<role>"
+#                          entries in the claim MEND_CLUSTER_PERMISSIONS_CLAIM (default permissions); Temporal's own
+#                          services then call an internal frontend on PORT+10 (membership PORT+11, HTTP PORT+12)
 source "$(dirname "$0")/lib.sh"
 action=${1:-}
 dir=${2:-}
 [ -n "$dir" ] && [[ "$action" =~ ^(up|down|restart)$ ]] || die "usage: temporal-cluster.sh up DIR [PORT] | restart DIR [SERVICE...] | down DIR"
 mkdir -p "$dir/run" "$dir/logs" && chmod 700 "$dir/logs" && dir=$(cd "$dir" && pwd)
+if [ "$action" = up ] && [ ! -s "$dir/port" ]; then
+  [ "${MEND_CLUSTER_TLS:-}" != 1 ] || echo 1 >"$dir/tls"
+  [ -z "${MEND_CLUSTER_JWKS:-}" ] || printf "%s\n%s\n" "$MEND_CLUSTER_JWKS" "${MEND_CLUSTER_PERMISSIONS_CLAIM:-permissions}" >"$dir/jwks"
+fi
 services=(history matching frontend worker)
+[ ! -s "$dir/jwks" ] || services+=(internal-frontend)
 
 # The pid of a process this script started, while it runs (a pid file left by a reboot may name someone else's:
 # the process must name this cluster's folder in its arguments).
@@ -54,7 +65,14 @@ address="127.0.0.1:$port" pg_port=$((port + 9)) ui_port=$((port + 1000))
 bin=$(bash "$MEND_ROOT/scripts/provision/temporal-cluster.sh")
 temporal=$(bash "$MEND_ROOT/scripts/provision/temporal.sh")
 
-grpc_port() { case $1 in frontend) echo "$port" ;; history) echo $((port + 1)) ;; matching) echo $((port + 2)) ;; esac; }
+grpc_port() { case $1 in frontend) echo "$port" ;; history) echo $((port + 1)) ;; matching) echo $((port + 2)) ;; internal-frontend) echo $((port + 10)) ;; esac; }
+# What this script's own calls to the frontend need: TLS flags, and with JWTs the internal frontend (no token).
+admin_address=$address
+admin_tls=()
+[ ! -s "$dir/jwks" ] || admin_address="127.0.0.1:$((port + 10))"
+if [ -s "$dir/tls" ] && [ ! -s "$dir/jwks" ]; then
+  admin_tls=(--tls-ca-path "$dir/pki/ca.pem" --tls-cert-path "$dir/pki/admin.pem" --tls-key-path "$dir/pki/admin.key" --tls-server-name localhost)
+fi
 start_service() {
   pid_of "$1" >/dev/null && return
   setsid "$bin/temporal-server" -r "$dir/config" -c . -e development --allow-no-auth start --service="$1" \
@@ -66,14 +84,14 @@ start_service() {
 # worker service (Temporal's own system workflows) comes last: it needs the frontend.
 start_services() {
   local s
-  for s in history matching frontend worker; do
+  for s in history matching frontend internal-frontend worker; do
     [[ " $* " == *" $s "* ]] || continue
     start_service "$s"
     [ "$s" = worker ] && continue # it serves no gRPC
     wait_port 127.0.0.1 "$(grpc_port "$s")" 60 || die "the $s service did not listen on 127.0.0.1:$(grpc_port "$s") (see $dir/logs/$s.log)"
   done
   for _ in $(seq 600); do
-    "$temporal" operator cluster health --address "$address" 2>/dev/null | grep -q SERVING && return
+    "$temporal" operator cluster health --address "$admin_address" "${admin_tls[@]}" 2>/dev/null | grep -q SERVING && return
     sleep 0.1
   done
   die "the cluster is not healthy on $address (see $dir/logs)"
@@ -133,6 +151,53 @@ for db in temporal temporal_visibility; do
     || die "updating $db's schema failed (see $dir/logs/schema.log)"
 done
 
+# The cluster's own CA and certificates (once): the frontend's (for 127.0.0.1 and localhost), and client ones for
+# Temporal's worker service, this script, the UI and mend's processes.
+if [ -s "$dir/tls" ] && [ ! -s "$dir/pki/mend.pem" ]; then
+  (
+    umask 077 && mkdir -p "$dir/pki" && cd "$dir/pki"
+    ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
+    openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.pem -days 3650 -subj "/CN=mend cluster CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+    # sign NAME USAGE [SAN]: NAME.pem and NAME.key, signed by the CA.
+    sign() {
+      openssl req -new "${ec[@]}" -keyout "$1.key" -out "$1.csr" -subj "/CN=$1"
+      printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=%s\n%s' "$2" "${3:+subjectAltName=$3}" >"$1.ext"
+      openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -out "$1.pem" -days 825 -extfile "$1.ext"
+      rm -f "$1.csr" "$1.ext"
+    }
+    sign server serverAuth,clientAuth "IP:127.0.0.1,DNS:localhost"
+    for client in system-worker admin ui mend; do sign "$client" clientAuth; done
+  ) >>"$dir/logs/pki.log" 2>&1 || die "making the cluster's certificates failed (see $dir/logs/pki.log)"
+fi
+security=''
+if [ -s "$dir/tls" ]; then
+  pki="$dir/pki"
+  security+="
+  tls:
+    frontend:
+      server: { certFile: '$pki/server.pem', keyFile: '$pki/server.key', requireClientAuth: true, clientCaFiles: ['$pki/ca.pem'] }
+      client: { serverName: localhost, rootCaFiles: ['$pki/ca.pem'] }
+    systemWorker:
+      certFile: '$pki/system-worker.pem'
+      keyFile: '$pki/system-worker.key'
+      client: { serverName: localhost, rootCaFiles: ['$pki/ca.pem'] }"
+fi
+public_client="publicClient: { hostPort: '$address' }"
+internal_frontend=''
+if [ -s "$dir/jwks" ]; then
+  { read -r jwks; read -r claim; } <"$dir/jwks"
+  security+="
+  authorization:
+    jwtKeyProvider: { keySourceURIs: ['$jwks'], refreshInterval: 1m }
+    permissionsClaimName: $claim
+    authorizer: default
+    claimMapper: default"
+  # Temporal's own services find the internal frontend by membership: no public client then.
+  public_client=''
+  internal_frontend="  internal-frontend: { rpc: $(echo "{ grpcPort: $((port + 10)), membershipPort: $((port + 11)), bindOnIP: 127.0.0.1, httpPort: $((port + 12)) }") }"
+fi
+
 mkdir -p "$dir/config" "$dir/ui"
 # One config for the four services; the password stays in files only root (or their owner) reads.
 (
@@ -150,12 +215,13 @@ persistence:
     default: $(store temporal 20)
     visibility: $(store temporal_visibility 10)
 global:
-  membership: { maxJoinDuration: 30s, broadcastAddress: 127.0.0.1 }
+  membership: { maxJoinDuration: 30s, broadcastAddress: 127.0.0.1 }$security
 services:
   frontend: { rpc: $(rpc "$port" $((port + 4)) $((port + 8))) }
   history: { rpc: $(rpc $((port + 1)) $((port + 5))) }
   matching: { rpc: $(rpc $((port + 2)) $((port + 6))) }
   worker: { rpc: $(rpc $((port + 3)) $((port + 7))) }
+$internal_frontend
 clusterMetadata:
   enableGlobalNamespace: false
   failoverVersionIncrement: 10
@@ -167,19 +233,19 @@ dcRedirectionPolicy: { policy: noop }
 archival:
   history: { state: disabled, enableRead: false }
   visibility: { state: disabled, enableRead: false }
-publicClient: { hostPort: '$address' }
+$public_client
 dynamicConfigClient: { filepath: '$dir/config/dynamicconfig.yaml', pollInterval: 10s }
 YAML
 )
 cp "$MEND_ROOT/deploy/temporal/dynamicconfig.yaml" "$dir/config/dynamicconfig.yaml"
 start_services "${services[@]}"
 
-if ! "$temporal" operator namespace describe --namespace default --address "$address" >/dev/null 2>&1; then
-  "$temporal" operator namespace create --namespace default --retention 72h --address "$address" >/dev/null \
+if ! "$temporal" operator namespace describe --namespace default --address "$admin_address" "${admin_tls[@]}" >/dev/null 2>&1; then
+  "$temporal" operator namespace create --namespace default --retention 72h --address "$admin_address" "${admin_tls[@]}" >/dev/null \
     || die "creating the namespace default failed"
 fi
 # A new namespace reaches every service's cache within seconds.
-for _ in $(seq 300); do "$temporal" workflow list --namespace default --limit 1 --address "$address" >/dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 300); do "$temporal" workflow list --namespace default --limit 1 --address "$admin_address" "${admin_tls[@]}" >/dev/null 2>&1 && break; sleep 0.2; done
 
 cat >"$dir/ui/development.yaml" <<YAML
 # Written by scripts/temporal-cluster.sh.
@@ -189,6 +255,9 @@ port: $ui_port
 enableUi: true
 defaultNamespace: default
 cors: { cookieInsecure: true }
+YAML
+[ ! -s "$dir/tls" ] || cat >>"$dir/ui/development.yaml" <<YAML
+tls: { caFile: '$pki/ca.pem', certFile: '$pki/ui.pem', keyFile: '$pki/ui.key', serverName: localhost, enableHostVerification: true }
 YAML
 if ! pid_of ui >/dev/null; then
   setsid "$bin/temporal-ui-server" -r "$dir/ui" -c . -e development start >>"$dir/logs/ui.log" 2>&1 </dev/null &
@@ -201,7 +270,8 @@ wait_port 127.0.0.1 "$ui_port" 30 || die "the Temporal UI did not listen on 127.
   cat >"$dir/cluster.json" <<JSON
 { "address": "$address", "namespace": "default", "ui": "http://127.0.0.1:$ui_port",
   "postgres": { "host": "127.0.0.1", "port": $pg_port, "user": "temporal", "password": "$password" },
-  "logs": "$dir/logs" }
+  "logs": "$dir/logs"$([ ! -s "$dir/tls" ] || echo ",
+  \"tls\": { \"caFile\": \"$pki/ca.pem\", \"certFile\": \"$pki/mend.pem\", \"keyFile\": \"$pki/mend.key\", \"serverName\": \"localhost\" }") }
 JSON
 )
 echo "$dir/cluster.json"

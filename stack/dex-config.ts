@@ -10,12 +10,14 @@ export interface DexUser {
   groups: string[];
 }
 
-/** alice, bob, carol and mallory, password "<name>-pass" (bcrypt, cost 10): who the stack's and tests' operators are. */
+/** alice, bob, carol, mallory and mend-worker, password "<name>-pass" (bcrypt, cost 10): the stack's and tests' users. */
 export const demoUsers: Record<string, DexUser> = {
   alice: { email: 'alice@example.com', hash: '$2a$10$GLrEEn4ajKlkyJ5pTa9K6uYWUq9A/6qhwKN2uvVZgtWVMViZGhCSK', groups: ['sre-leads', 'sre'] },
   bob: { email: 'bob@example.com', hash: '$2a$10$FEyX9vwoWbkIe8bi3sC4bOvTL.MY9kQV4r6MrfviLZldECp9rvaoG', groups: ['sre'] },
   carol: { email: 'carol@example.com', hash: '$2a$10$gVVeSF8Lp6ZHII4kEF/FEeWztLqf.dqN8iQhL1sPS5yxgFG8KeT9K', groups: ['sre'] },
   mallory: { email: 'mallory@example.com', hash: '$2a$10$fO1.zHdnYdo0GmooP7N/JegGCxj.xhSrpdZYUDK3E.s2kXQTKeg3K', groups: [] },
+  // mend's processes, for a Temporal frontend that takes JWTs as API keys: the "<namespace>:<role>" its claim mapper reads.
+  'mend-worker': { email: 'mend-worker@example.com', hash: '$2a$10$uRIt28gFdmtrYVEwCXISROYi7EuoQ/QfoHGMusjWsTRgOkWVA0Eqe', groups: ['default:write'] },
 };
 
 export const demoPassword = (name: string) => `${name}-pass`;

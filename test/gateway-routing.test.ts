@@ -165,7 +165,7 @@ test('the shipped config loads, and its routes reach runbooks mend has', () => {
 
 test('a source whose secret is not in the environment stops start-up, naming the variable', () => {
   const config = parseConfig({ gateway: { sources: { zabbix: { tokenEnv: 'MEND_ZABBIX_TOKEN' } } } }, 'mend.yaml', {});
-  const client = gatewayClient('127.0.0.1:1', 'default');
+  const client = gatewayClient({ address: '127.0.0.1:1' }, 'default');
   expect(() => createGateway({ config, client, log: () => undefined, env: {} })).toThrow(/gateway.sources.zabbix.tokenEnv: environment variable MEND_ZABBIX_TOKEN is not set/);
 });
 

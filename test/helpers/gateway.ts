@@ -45,7 +45,7 @@ export interface Gateway {
 
 export async function startGateway(config: MendConfig, gateway: Record<string, unknown> = {}, options: { address?: string } = {}): Promise<Gateway> {
   const full: MendConfig = { ...config, gateway: gatewaySchema.parse({ port: 0, sources, packRoutes: false, ...gateway }) };
-  const client = gatewayClient(options.address ?? config.temporal.address, config.temporal.namespace);
+  const client = gatewayClient({ address: options.address ?? config.temporal.address }, config.temporal.namespace);
   const logs: LogLine[] = [];
   const metrics = new GatewayMetrics();
   const app = createGateway({
