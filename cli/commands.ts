@@ -2,25 +2,21 @@
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { incidentStartOptions } from '../client/incident-start';
 import { temporalConnection } from '../common/temporal-connection';
 import { runbookKey, severityKey, statusKey, targetKey } from '../common/search-attributes';
-import { severities, type IncidentInput, type Severity } from '../common/types';
+import { checkSeverity, planIncident, startIncident, type IncidentRequest } from '../client/manual-incident';
+import { catalogEntries } from '../workflows/catalog';
 import type { MendConfig } from '../config/schema';
-import { catalogEntries, findRunbook } from '../workflows/catalog';
 import { renderDrProgress } from '../workflows/dr-render';
-import { incident } from '../workflows/incident';
 import { describeParams } from '../common/runbook-params';
-import { parseParams } from './params';
 import { isDuration, toMs } from '../common/duration';
 import { reportFromHistory } from './incident-history';
 import { renderGuard, renderIncident, renderOutcome, renderRunbooks, table } from './render';
 import { showDrStatus } from './dr';
-import { postDecision } from './gateway-calls';
+import { postDecision, postStart } from './gateway-calls';
 import type { Session } from './session';
 import { UsageError } from '../client/usage-error';
 import { describeIncident, isDrRun, readDrRun, readGuard, readIncident } from '../client/workflow-reads';
-import { newWorkflowId } from './workflow-calls';
 import { workflowLink } from '../common/workflow-link';
 
 export function listRunbooks({ out }: Session, json: boolean): void {
@@ -35,39 +31,17 @@ export function listRunbooks({ out }: Session, json: boolean): void {
   out(json ? JSON.stringify(list, null, 2) : renderRunbooks(list));
 }
 
-export async function runIncident(
-  session: Session,
-  options: { runbook: string; params: string[]; severity: string; dryRun: boolean; summary?: string; id?: string; json: boolean },
-): Promise<void> {
-  const definition = findRunbook(options.runbook);
-  if (!definition) {
-    throw new UsageError(
-      `unknown runbook "${options.runbook}" (known: ${catalogEntries()
-        .map((e) => e.definition.name)
-        .join(', ')})`,
-    );
-  }
-  const severity = checkSeverity(options.severity);
-  const params = parseParams(definition, options.params);
-  const target = definition.target(definition.params.parse(params));
-  const input: IncidentInput = {
-    runbook: definition.name,
-    params,
-    severity,
-    dryRun: options.dryRun,
-    summary: options.summary,
-    source: 'cli',
-  };
-  if (options.id !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/.test(options.id)) {
-    throw new UsageError(`--id must be 1-200 letters, digits, '.', '_', ':' or '-' (no '/'), got "${options.id}"`);
-  }
-  const id = options.id ?? newWorkflowId(definition.name);
+/** Starts an incident: through the gateway as the signed-in operator when approvals.oidc is set (who asked is then
+ * known, and may not approve it), else straight on Temporal. */
+export async function runIncident(session: Session, { json, ...request }: IncidentRequest & { json: boolean }): Promise<void> {
+  const plan = planIncident(request);
   const { config } = session;
-  const client = await session.client();
-  const handle = await client.workflow.start(incident, { workflowId: id, args: [input], ...incidentStartOptions(config, input, target) });
-  const link = workflowLink(config.temporal.uiUrl, config.temporal.namespace, id);
-  if (options.json) session.out(JSON.stringify({ incidentId: id, target, ui: link }));
-  else session.out(`started incident ${handle.workflowId} (${definition.name} on ${target})\n${link}`);
+  const started = config.approvals.oidc
+    ? await postStart(session, request)
+    : (await startIncident(await session.client(), config, plan), { incidentId: plan.id, target: plan.target });
+  const link = workflowLink(config.temporal.uiUrl, config.temporal.namespace, started.incidentId);
+  if (json) session.out(JSON.stringify({ ...started, ui: link }));
+  else session.out(`started incident ${started.incidentId} (${plan.input.runbook} on ${started.target})\n${link}`);
 }
 
 export async function showStatus(session: Session, id: string, json: boolean): Promise<void> {
@@ -186,13 +160,6 @@ export async function showGuard(session: Session, target: string, json: boolean)
 export async function overrideGuard(session: Session, target: string, by: string | undefined, comment: string | undefined): Promise<boolean> {
   if (!comment?.trim()) throw new UsageError('override needs --comment WHY (it is recorded)');
   return postDecision(session, `/overrides/${encodeURIComponent(target)}`, { reason: comment.trim(), by: by?.trim() || undefined });
-}
-
-function checkSeverity(value: string): Severity {
-  if (!(severities as readonly string[]).includes(value)) {
-    throw new UsageError(`--severity must be one of ${severities.join(', ')}, got "${value}"`);
-  }
-  return value as Severity;
 }
 
 export async function connect(config: MendConfig): Promise<Client> {

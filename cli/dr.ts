@@ -9,7 +9,7 @@ import { timelineLine } from './render';
 import { UsageError } from '../client/usage-error';
 import { describeDrRun, readDrRun } from '../client/workflow-reads';
 import { postDecision } from './gateway-calls';
-import { newWorkflowId } from './workflow-calls';
+import { newWorkflowId } from '../client/workflow-ids';
 
 export interface DrOptions {
   checklist?: string;

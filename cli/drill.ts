@@ -8,7 +8,7 @@ import { drillRun } from '../workflows/drill';
 import { type DrillInput, type DrillProgress, drillProgressQuery } from '../workflows/drill-definitions';
 import type { Session } from './session';
 import { UsageError } from '../client/usage-error';
-import { newWorkflowId } from './workflow-calls';
+import { newWorkflowId } from '../client/workflow-ids';
 
 export const drillUsage = `  drill <scenario>... [--target T] [--budget 3m]
                                              inject each fault into a target marked \`drill: allowed\`, watch

@@ -1,17 +1,20 @@
-// Operators' decisions over HTTP (what `mend approve`, `override` and `dr confirm` send): the bearer token is
-// checked against the OIDC issuer, and the workflow is told who decided under the gateway's attestation.
+// What operators decide or ask for over HTTP (what `mend approve`, `override`, `dr confirm` and `run` send): the
+// bearer token is checked against the OIDC issuer, and the workflow is told who it was under the gateway's attestation.
 //   POST /approvals/<incident>        {"decision": "approve" | "reject", "comment"?, "by"?}
 //   POST /overrides/<target>          {"reason", "by"?}
 //   POST /dr/<run>/confirmations      {"item", "note"?, "by"?}
-// 200 accepted, 403 refused by the policy (recorded), 401 no acceptable token, 400/404/409 bad request.
+//   POST /incidents                   {"runbook", "params": ["k=v", ...], "severity", "dryRun"?, "summary"?, "id"?}
+// 200 accepted (201 started), 403 refused by the policy (recorded), 401 no acceptable token, 400/404/409 bad request.
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { planIncident, startIncident } from '../client/manual-incident';
 import { confirmDrItem, decideIncident, overrideTarget, type DecisionAnswer, type Sign } from '../client/operator-decisions';
 import { UsageError } from '../client/usage-error';
 import { attest } from '../common/attestation';
 import type { Log } from '../common/json-log';
 import type { DecisionChannel } from '../common/operator-identity';
+import type { MendConfig } from '../config/schema';
 import { parseJsonBody } from './json-body';
 import { TokenRefused, type TokenIdentity } from './oidc';
 
@@ -21,10 +24,21 @@ const bodies = {
   approval: z.object({ decision: z.enum(['approve', 'reject']), comment: text(2000).optional(), by }).strict(),
   override: z.object({ reason: text(2000), by }).strict(),
   confirmation: z.object({ item: text(200), note: text(2000).optional(), by }).strict(),
+  incident: z
+    .object({
+      runbook: text(200),
+      params: z.array(z.string().max(4000)).max(100).default([]),
+      severity: z.string().default('warning'),
+      dryRun: z.boolean().default(false),
+      summary: text(2000).optional(),
+      id: text(200).optional(),
+    })
+    .strict(),
 };
 
 export interface DecisionRoutes {
   client: Client;
+  config: MendConfig;
   log: Log;
   /** The gateway's signing key (approvals.keyEnv). */
   key: Buffer;
@@ -44,8 +58,12 @@ export const signerFor =
   (workflowId, signal, payload) =>
     attest(key, payload, { workflowId, signal, identity: who.identity, groups: who.groups, channel, evidence: who.evidence });
 
-export function registerDecisions(app: FastifyInstance, { client, log, key, verify }: DecisionRoutes): void {
-  const route = <B extends z.ZodType>(url: string, body: B, deliver: (decider: Decider, params: Record<string, string>, body: z.infer<B>) => Promise<DecisionAnswer>) =>
+export function registerDecisions(app: FastifyInstance, { client, config, log, key, verify }: DecisionRoutes): void {
+  const route = <B extends z.ZodType>(
+    url: string,
+    body: B,
+    deliver: (decider: Decider, params: Record<string, string>, body: z.infer<B>) => Promise<{ code: number; answer: object }>,
+  ) =>
     app.post(url, async (req, reply) => {
       const token = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
       if (!token) return refuse(reply, 401, 'missing bearer token (an OIDC token: `mend login`)');
@@ -54,27 +72,34 @@ export function registerDecisions(app: FastifyInstance, { client, log, key, veri
         who = await verify(token);
       } catch (err) {
         if (!(err instanceof TokenRefused)) throw err;
-        log('WARN', 'decision refused: token not acceptable', { url: req.url, error: err.message });
+        log('WARN', 'operator request refused: token not acceptable', { url: req.url, error: err.message });
         return refuse(reply, 401, err.message);
       }
       const parsed = parseBody(req, body);
       if (typeof parsed === 'string') return refuse(reply, 400, parsed);
       const channel: DecisionChannel = String(req.headers['user-agent'] ?? '').startsWith('mend-cli/') ? 'cli' : 'http';
       try {
-        const answer = await deliver({ identity: who.identity, channel, sign: signerFor(key, who, channel) }, req.params as Record<string, string>, parsed);
-        log('INFO', 'decision', { url: req.url, identity: who.identity, channel, accepted: answer.accepted, text: answer.text });
-        return reply.code(answer.accepted ? 200 : 403).send(answer);
+        const { code, answer } = await deliver({ identity: who.identity, channel, sign: signerFor(key, who, channel) }, req.params as Record<string, string>, parsed);
+        log('INFO', 'operator request', { url: req.url, identity: who.identity, channel, status: code, ...answer });
+        return reply.code(code).send(answer);
       } catch (err) {
         if (err instanceof UsageError) return refuse(reply, err.status, err.message);
         throw err;
       }
     });
+  const decided = (answer: DecisionAnswer) => ({ code: answer.accepted ? 200 : 403, answer });
 
-  route('/approvals/:incident', bodies.approval, ({ identity, sign }, { incident }, { decision, ...payload }) =>
-    decideIncident(client, sign, identity, incident, decision, payload),
+  route('/approvals/:incident', bodies.approval, async ({ identity, sign }, { incident }, { decision, ...payload }) =>
+    decided(await decideIncident(client, sign, identity, incident, decision, payload)),
   );
-  route('/overrides/:target', bodies.override, ({ identity, sign }, { target }, payload) => overrideTarget(client, sign, identity, target, payload));
-  route('/dr/:run/confirmations', bodies.confirmation, ({ identity, sign }, { run }, payload) => confirmDrItem(client, sign, identity, run, payload));
+  route('/overrides/:target', bodies.override, async ({ identity, sign }, { target }, payload) => decided(await overrideTarget(client, sign, identity, target, payload)));
+  route('/dr/:run/confirmations', bodies.confirmation, async ({ identity, sign }, { run }, payload) => decided(await confirmDrItem(client, sign, identity, run, payload)));
+  // Who asked is the incident's requester: the policy never counts them as its approver.
+  route('/incidents', bodies.incident, async ({ sign }, _, request) => {
+    const plan = planIncident(request);
+    await startIncident(client, config, plan, sign(plan.id, 'start', plan.input));
+    return { code: 201, answer: { incidentId: plan.id, target: plan.target } };
+  });
 }
 
 function refuse(reply: FastifyReply, code: number, error: string) {

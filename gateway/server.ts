@@ -118,7 +118,7 @@ export function createGateway({ config, client, log, env = process.env, metrics 
   const { oidc, slack } = config.approvals;
   if (oidc || slack) {
     const key = approvalKey(config, env);
-    if (oidc) registerDecisions(app, { client, log, key, verify: oidcVerifier(oidc) });
+    if (oidc) registerDecisions(app, { client, config, log, key, verify: oidcVerifier(oidc) });
     if (slack) registerSlack(app, slack, { client, log, key, env });
   }
 

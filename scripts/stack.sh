@@ -3,11 +3,13 @@
 # nodes, a MariaDB primary with two replicas, the shop (examples/shop) on them, mend's worker and its alert gateway,
 # and the detection chain: exporters, kube-state-metrics, Prometheus with mend's alert rules, Alertmanager → gateway.
 # Ctrl-C stops everything. Set TEMPORAL_ADDRESS to use an existing Temporal instead of the dev server.
-# Ports: MEND_TEMPORAL_PORT (7233), MEND_UI_PORT (8233), MEND_REDIS_PORT (6379), MEND_MYSQL_PORT (3307, and the next
-# two), MEND_SHOP_PORT (8088), MEND_GATEWAY_PORT (9470), MEND_MONITORING_PORT (9090 Prometheus, 9091 Alertmanager,
-# the next ones the exporters).
-# Bearer tokens: the gateway's MEND_GATEWAY_TOKEN and the shop's admin SHOP_ADMIN_TOKEN, else each generated once
-# into $MEND_DATA (gateway-token, shop-admin-token).
+# Operators sign in at a local Dex (demo users alice, bob, carol, mallory; password "<name>-pass"): to the Temporal
+# UI, which records who sent a signal, and with `mend login` for the CLI.
+# Ports: MEND_TEMPORAL_PORT (7233), MEND_UI_PORT (8233), MEND_DEX_PORT (5556), MEND_REDIS_PORT (6379),
+# MEND_MYSQL_PORT (3307, and the next two), MEND_SHOP_PORT (8088), MEND_GATEWAY_PORT (9470), MEND_MONITORING_PORT
+# (9090 Prometheus, 9091 Alertmanager, the next ones the exporters).
+# Secrets: the gateway's MEND_GATEWAY_TOKEN, the shop's admin SHOP_ADMIN_TOKEN and the key decisions are signed with
+# (MEND_APPROVAL_KEY), else each generated once into $MEND_DATA (gateway-token, shop-admin-token, approval-key).
 source "$(dirname "$0")/lib.sh"
 [ "${BASH_VERSINFO[0]}" -gt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -ge 1 ]; } \
   || die "bash 5.1+ is needed (this is $BASH_VERSION); on macOS: brew install bash"
@@ -17,6 +19,7 @@ export MEND_CONFIG="${MEND_CONFIG:-$MEND_ROOT/config/stack.yaml}"
 data="${MEND_DATA:-$MEND_ROOT/.mend}"
 temporal_port="${MEND_TEMPORAL_PORT:-7233}"
 ui_port="${MEND_UI_PORT:-8233}"
+export MEND_DEX_PORT="${MEND_DEX_PORT:-5556}"
 redis_port="${MEND_REDIS_PORT:-6379}"
 mysql_port="${MEND_MYSQL_PORT:-3307}"
 shop_port="${MEND_SHOP_PORT:-8088}"
@@ -65,7 +68,7 @@ if [ -z "${TEMPORAL_ADDRESS:-}" ]; then
   if port_open 127.0.0.1 "$temporal_port"; then
     shutdown; die "something already listens on 127.0.0.1:$temporal_port; stop it, set MEND_TEMPORAL_PORT, or set TEMPORAL_ADDRESS to use it"
   fi
-  "$temporal" server start-dev --ip 127.0.0.1 --port "$temporal_port" --ui-port "$ui_port" \
+  "$temporal" server start-dev --ip 127.0.0.1 --port "$temporal_port" --headless \
     --db-filename "$data/temporal.db" --namespace default \
     --dynamic-config-value frontend.enableServerVersionCheck=false \
     --dynamic-config-value system.enableEagerWorkflowStart=true \
@@ -74,7 +77,24 @@ if [ -z "${TEMPORAL_ADDRESS:-}" ]; then
   pids+=($!)
   wait_port 127.0.0.1 "$temporal_port" 60 || { shutdown; die "the Temporal dev server did not start (see $data/logs/temporal.log)"; }
   export TEMPORAL_ADDRESS="127.0.0.1:$temporal_port"
-  say "Temporal Web UI: http://localhost:$ui_port (data: $data/temporal.db)"
+fi
+
+# Sign-in: Dex, and the Temporal UI server signing users in through it (the dev server's own UI records no one).
+for port in "$MEND_DEX_PORT" "$ui_port"; do
+  ! port_open 127.0.0.1 "$port" || { shutdown; die "something already listens on 127.0.0.1:$port; stop it, or set MEND_DEX_PORT / MEND_UI_PORT"; }
+done
+MEND_UI_CLIENT_SECRET=$(secret_in temporal-ui-client-secret) node dist/stack/sign-in.js "$data" "$MEND_DEX_PORT" "$ui_port" "$TEMPORAL_ADDRESS" \
+  || { shutdown; die "writing the sign-in configs failed"; }
+"$(bash scripts/provision/dex.sh)" serve "$data/dex.yaml" >"$data/logs/dex.log" 2>&1 &
+pids+=($!)
+"$(bash scripts/provision/temporal-ui.sh)" --root "$data/ui" --config config --env development start >"$data/logs/ui.log" 2>&1 &
+pids+=($!)
+wait_port 127.0.0.1 "$MEND_DEX_PORT" 30 || { shutdown; die "Dex did not start (see $data/logs/dex.log)"; }
+wait_port 127.0.0.1 "$ui_port" 30 || { shutdown; die "the Temporal UI did not start (see $data/logs/ui.log)"; }
+say "Temporal Web UI: http://127.0.0.1:$ui_port (sign in as alice or bob, password <name>-pass)"
+if [ -z "${MEND_APPROVAL_KEY:-}" ]; then
+  MEND_APPROVAL_KEY=$(secret_in approval-key)
+  export MEND_APPROVAL_KEY
 fi
 
 MEND_KUBECONFIG=$(KWOK_WORKDIR="$data/kwok" bash scripts/kube-cluster.sh up mend 3) \
@@ -173,7 +193,7 @@ MEND_MONITORING_DIR="$data/monitoring" MEND_SHOP_URL="http://127.0.0.1:$shop_por
   KUBE_STATE_METRICS_BIN=$(bash scripts/provision/kube-state-metrics.sh) ALERTMANAGER_BIN=$(bash scripts/provision/alertmanager.sh) \
   PROMETHEUS_BIN=$(bash scripts/provision/prometheus.sh) node dist/stack/monitoring.js &
 pids+=($!)
-say "mend is running. Try: MEND_CONFIG=config/stack.yaml npm run mend -- runbooks   ·   Ctrl-C stops the stack"
+say "mend is running. Try: MEND_CONFIG=$data/stack.yaml npm run mend -- login (then approve, reject, ...)   ·   Ctrl-C stops the stack"
 set +e
 wait -n "${pids[@]}"
 code=$?

@@ -4,10 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../cli/main';
-import type { ApprovalDecision } from '../common/types';
+import type { ApprovalDecision, RecoveryRecord } from '../common/types';
+import { incidentStatusQuery } from '../workflows/definitions';
 import { demoPassword, demoUsers } from '../stack/dex-config';
-import { incidentAwaitingApproval, runbookView } from './helpers/incident';
-import { useMendWithRedis } from './helpers/mend';
+import { awaitApproval, incidentAwaitingApproval, runbookView } from './helpers/incident';
+import { fillNearMaxmemory, useMendWithRedis } from './helpers/mend';
 import { startDex, type Dex } from './helpers/dex';
 import { startOperators, type Operators } from './helpers/operators';
 import { scratchDir } from './helpers/processes';
@@ -132,4 +133,21 @@ test('`mend login` signs alice in with the device flow in Chromium; her token th
   const reply = await post(`/approvals/${handle.workflowId}`, readFileSync(tokenFile, 'utf8').trim(), { decision: 'approve' });
   expect(reply).toEqual({ status: 200, body: { accepted: true, text: 'approved by alice@example.com' } });
   expect((await handle.result()).attempts[0].approvals).toEqual([expect.objectContaining({ by: 'alice@example.com', channel: 'http', accepted: true })]);
+});
+
+test('`mend run` as bob goes through the gateway: bob is the requester and may not approve; alice may', async () => {
+  await fillNearMaxmemory(fx.redis);
+  const params = [`redis=${fx.mend.redisName()}`, 'pattern=session:*', 'below=0.9', 'stabilize=100ms'].flatMap((p) => ['--param', p]);
+  const started = await ops.cliAs('bob', 'run', 'redis-memory-relief', '--severity', 'critical', '--json', ...params);
+  expect(started).toMatchObject({ code: 0, err: '' });
+  const handle = fx.mend.client.workflow.getHandle(JSON.parse(started.out).incidentId);
+  await awaitApproval(fx.mend.client, handle);
+  const timeline = (await handle.query(incidentStatusQuery)).timeline;
+  expect(timeline).toContainEqual(expect.objectContaining({ event: 'requested', detail: expect.stringMatching(/^by bob@example.com \(cli: OIDC token from /) }));
+  expect(await ops.cliAs('bob', 'approve', handle.workflowId)).toMatchObject({
+    code: 3,
+    out: 'refused: bob@example.com started this incident by hand and may not approve it (separation of duties)',
+  });
+  expect(await ops.cliAs('alice', 'approve', handle.workflowId)).toMatchObject({ code: 0, out: 'approved by alice@example.com' });
+  expect(((await handle.result()) as RecoveryRecord).status).toBe('recovered');
 });

@@ -17,6 +17,7 @@ export const monitoringPorts = 8;
 export interface StackPorts {
   temporal: number;
   ui: number;
+  dex: number;
   redis: number;
   gateway: number;
   shop: number;
@@ -50,6 +51,7 @@ export function useStack(adjust: (config: Record<string, unknown>) => void = () 
     const ports: StackPorts = {
       temporal: await freePort(),
       ui: await freePort(),
+      dex: await freePort(),
       redis: await freePort(),
       gateway: await freePort(),
       shop: await freePort(),
@@ -85,6 +87,8 @@ export function useStack(adjust: (config: Record<string, unknown>) => void = () 
         MEND_CONFIG: fixture.configPath,
         MEND_TEMPORAL_PORT: String(ports.temporal),
         MEND_UI_PORT: String(ports.ui),
+        MEND_DEX_PORT: String(ports.dex),
+        MEND_APPROVAL_KEY: '',
         MEND_REDIS_PORT: String(ports.redis),
         MEND_GATEWAY_PORT: String(ports.gateway),
         MEND_SHOP_PORT: String(ports.shop),

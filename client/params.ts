@@ -2,7 +2,7 @@
 import { describeParams, paramFromText } from '../common/runbook-params';
 import { formatIssues } from '../common/zod-issues';
 import type { RunbookDefinition } from '../workflows/kit/define';
-import { UsageError } from '../client/usage-error';
+import { UsageError } from './usage-error';
 
 export function parseParams(runbook: RunbookDefinition, pairs: string[]): Record<string, unknown> {
   const known = new Map(describeParams(runbook).map((p) => [p.name, p]));

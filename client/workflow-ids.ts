@@ -1,4 +1,4 @@
-// A fresh workflow id for what the CLI starts.
+// A fresh workflow id for what an operator starts (an incident, a DR run, a drill).
 import { randomBytes } from 'node:crypto';
 
 /** `<prefix>-<UTC yyyymmddhhmmss>-<4 hex>`: sorts by start time, and two starts in one second differ. */
