@@ -87,9 +87,10 @@ MEND_UI_CLIENT_SECRET=$(secret_in temporal-ui-client-secret) node dist/stack/sig
   || { shutdown; die "writing the sign-in configs failed"; }
 "$(bash scripts/provision/dex.sh)" serve "$data/dex.yaml" >"$data/logs/dex.log" 2>&1 &
 pids+=($!)
+# The UI server reads Dex's discovery document as it starts.
+wait_port 127.0.0.1 "$MEND_DEX_PORT" 30 || { shutdown; die "Dex did not start (see $data/logs/dex.log)"; }
 "$(bash scripts/provision/temporal-ui.sh)" --root "$data/ui" --config config --env development start >"$data/logs/ui.log" 2>&1 &
 pids+=($!)
-wait_port 127.0.0.1 "$MEND_DEX_PORT" 30 || { shutdown; die "Dex did not start (see $data/logs/dex.log)"; }
 wait_port 127.0.0.1 "$ui_port" 30 || { shutdown; die "the Temporal UI did not start (see $data/logs/ui.log)"; }
 say "Temporal Web UI: http://127.0.0.1:$ui_port (sign in as alice or bob, password <name>-pass)"
 if [ -z "${MEND_APPROVAL_KEY:-}" ]; then

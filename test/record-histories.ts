@@ -1,7 +1,8 @@
 // Records one history per workflow type and runbook outcome into test/histories/ for the replay test.
 // Run after a deliberate, compatible workflow change: `npm run record-histories`. Not part of the suite.
 // Histories already recorded are kept (they prove old runs still replay); MEND_RECORD_ALL=1 records them anew.
-import { decideAs, signalAs } from './helpers/approvals';
+import './setup/approval-key';
+import { attested, decideAs, signalAs } from './helpers/approvals';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +101,19 @@ async function main(): Promise<void> {
       const { runbookWorkflowId } = await handle.query(incidentStatusQuery);
       await decideAs(mend.client.workflow.getHandle(runbookWorkflowId!), 'alice');
       await save(mend, 'alert-stood-down', handle);
+    }
+    if (!recorded('approval-authenticated')) {
+      // Operators' signals authenticated from history (patch operators-authenticated): started by hand as bob (the
+      // gateway's attested start), a plain signal naming alice and bob's own approval refused, alice's counted.
+      await fillNearMaxmemory(redis);
+      const id = `incident-authenticated-${Date.now()}`;
+      const input: IncidentInput = { runbook: 'redis-memory-relief', severity: 'critical', params: { redis: mend.redisName(), pattern: 'session:*' } };
+      const handle = await mend.start(attested(id, 'start', 'bob', input), id);
+      await awaitApproval(mend.client, handle);
+      await handle.signal('approve', { by: 'alice' });
+      await decideAs(handle, 'bob');
+      await decideAs(handle, 'alice', { comment: 'recording' });
+      await save(mend, 'approval-authenticated', handle);
     }
     await recordKubernetes(mend, kube.kubeconfig);
     if (!recorded('mysql-primary-failover-recovered')) {

@@ -44,14 +44,18 @@ afterAll(async () => {
   await Promise.all([dex?.stop(), redis?.stop()]);
 });
 
+/** A RedisMemoryHigh alert on a Redis name, posted to a gateway. */
+const postAlert = (port: number, redis: string) =>
+  fetch(`http://127.0.0.1:${port}/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ alerts: [{ labels: { alertname: 'RedisMemoryHigh', redis } }] }),
+  });
+
 test('the worker, the gateway and the CLI connect with their client certificate and API key: an alert becomes an incident', async () => {
   const env = { TEMPORAL_API_KEY: apiKey };
   processes.push(await startWorkerProcess(file, env), await startGatewayProcess(file, { ...env, MEND_TLS_TOKEN: token }));
-  const reply = await fetch(`http://127.0.0.1:${config.gateway.port}/alerts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ alerts: [{ labels: { alertname: 'RedisMemoryHigh', redis: 't-0' } }] }),
-  });
+  const reply = await postAlert(config.gateway.port, 't-0');
   expect(reply.status).toBe(202);
   const { incidents } = (await reply.json()) as { incidents: { incidentId: string }[] };
   const client = new Client({ connection: await Connection.connect(temporalConnection(config.temporal, env)) });
@@ -82,7 +86,13 @@ test('without a client certificate, or without an API key, they are refused', as
   });
   await expect(noCert).rejects.toThrow();
   const noCertConfig = { ...config, temporal: { ...config.temporal, tls: { caFile, serverName, disabled: false } } };
-  await expect(startWorkerProcess(writeConfig(noCertConfig, scratchDir('tls-nocert-'), 'mend'), { TEMPORAL_API_KEY: apiKey })).rejects.toThrow();
+  noCertConfig.gateway = { ...config.gateway, port: await freePort() };
+  const noCertFile = writeConfig(noCertConfig, scratchDir('tls-nocert-'), 'mend');
+  await expect(startWorkerProcess(noCertFile, { TEMPORAL_API_KEY: apiKey })).rejects.toThrow();
+  // The gateway starts without Temporal and answers 503: it never gets through.
+  const gateway = await startGatewayProcess(noCertFile, { TEMPORAL_API_KEY: apiKey, MEND_TLS_TOKEN: token });
+  processes.push(gateway);
+  expect((await postAlert(noCertConfig.gateway.port, 't-1')).status).toBe(503);
   process.env.TEMPORAL_API_KEY = apiKey;
   try {
     expect(await runCli(noCertConfig, 'incidents')).toMatchObject({ code: 1, err: expect.stringMatching(/^mend: cannot reach Temporal at /) });

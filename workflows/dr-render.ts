@@ -27,7 +27,10 @@ export function renderDrProgress(v: DrView): string {
   }
   const open = v.items.filter((i) => i.status === 'awaiting-confirmation' || i.status === 'failed');
   if (open.length) {
-    lines.push('', `Waiting for a confirmation (signal \`confirm\`, {"item": "<id>", "by": "<name>", "note": "..."}; approvers: ${v.approvers.join(', ') || 'none'}):`);
+    lines.push(
+      '',
+      `Waiting for a confirmation (\`mend dr confirm\`, or signal \`confirm\` {"item": "<id>", "note": "..."} signed in to the UI; approvers: ${v.approvers.join(', ') || 'none'}):`,
+    );
     for (const i of open) lines.push(`- \`${i.id}\` ${i.title}${i.status === 'failed' ? ` (failed: ${i.error}; confirm when done by hand)` : ''}`);
   }
   const running = v.items.filter((i) => i.status === 'running');

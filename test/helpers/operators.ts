@@ -50,8 +50,11 @@ export async function startOperators(
       }
     },
     async stop() {
-      await gateway.close();
-      await dex.stop();
+      try {
+        await gateway.close();
+      } finally {
+        await dex.stop();
+      }
     },
   };
 }

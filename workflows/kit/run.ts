@@ -177,7 +177,7 @@ export class RunbookRun {
       [
         reason,
         `Who may approve: ${approvers.join(', ')} (${quorum} needed), until ${deadline}.`,
-        `In the Temporal UI: ${link} → Send a Signal → approve (or reject) with {"by": "<name>", "comment": "..."}`,
+        `Signed in to the Temporal UI: ${link} → Send a Signal → approve (or reject) with {"comment": "..."}; or \`mend approve ${this.input.incidentId}\`.`,
       ].join('\n'),
     );
   }
@@ -196,7 +196,7 @@ function renderRunbookDetails(v: RunbookView, target: string): string {
   if (v.currentStep) lines.push(`Running: ${v.currentStep}`);
   if (v.approval) {
     lines.push(...describeApproval(v.approval));
-    if (v.approval.liftable) lines.push(`Or lift the block: signal \`override\` {"by": "<name>", "reason": "..."} to workflow guard/${target}`);
+    if (v.approval.liftable) lines.push(`Or lift the block: \`mend override ${target} --comment WHY\` (or signal \`override\` {"reason": "..."} to workflow guard/${target})`);
   } else if (v.waitingFor) lines.push(`Waiting for: ${v.waitingFor}`);
   for (const s of v.steps) lines.push(`- [${s.status}] ${s.name}`);
   return lines.join('\n');
