@@ -21,14 +21,15 @@ type Activity = (...args: never[]) => Promise<unknown>;
 export function engineActivities(config: MendConfig, client: Client, diagnosers: Map<string, Diagnoser>, notifications?: NotifyCounter) {
   const incident = incidentActivities(config, diagnosers);
   const outcomes = outcomeActivities(client);
+  const identities = operatorIdentityActivities(config.approvals, client);
   return {
     ...incident,
-    ...openingActivities({ ...incident, ...outcomes }),
+    ...openingActivities({ ...incident, ...outcomes, ...identities }),
     ...guardActivities(client),
     ...notifyActivities(config.notifications, notifications),
     ...httpCheckActivities(),
     ...outcomes,
-    ...operatorIdentityActivities(config.approvals, client),
+    ...identities,
   };
 }
 

@@ -66,20 +66,26 @@ export function slackMessage(notice: Notice): { text: string; blocks: unknown[] 
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: clip(notice.text ? `${head}\n${escapeMrkdwn(notice.text)}` : head, 3000) } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: clip(context.join(' · '), 2000) }] },
-      ...(notice.kind === 'approval-needed' ? [approvalButtons(notice.incidentId)] : []),
+      ...(notice.kind === 'approval-needed' ? [approvalButtons(notice)] : []),
     ],
   };
 }
 
-/** Approve and Reject, answered by the gateway's /chat/slack/interactions as the clicking user's mapped identity. */
-const approvalButtons = (incidentId: string) => ({
-  type: 'actions',
-  block_id: 'mend-approval',
-  elements: [
-    { type: 'button', action_id: 'approve', style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: incidentId },
-    { type: 'button', action_id: 'reject', style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: incidentId },
-  ],
-});
+/**
+ * Approve and Reject, answered by the gateway's /chat/slack/interactions as the clicking user's mapped identity; for
+ * this request only (its deadline names it): a click kept for later does not answer another.
+ */
+const approvalButtons = ({ incidentId, asked }: Notice) => {
+  const value = JSON.stringify({ incident: incidentId, asked });
+  return {
+    type: 'actions',
+    block_id: 'mend-approval',
+    elements: [
+      { type: 'button', action_id: 'approve', style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value },
+      { type: 'button', action_id: 'reject', style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value },
+    ],
+  };
+};
 
 // Slack's mrkdwn gives &, < and > a meaning.
 const escapeMrkdwn = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -4,7 +4,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { verifyAttestation } from '../common/attestation';
+import { canonicalJson, verifyAttestation } from '../common/attestation';
 import { toMs } from '../common/duration';
 import type { OperatorIdentity, ReceivedSignal, Relay, Relayed } from '../common/operator-identity';
 import type { ApprovalsConfig } from '../config/approvals-schema';
@@ -22,17 +22,20 @@ export function operatorIdentityActivities(approvals: ApprovalsConfig, client: C
   const maxAgeMs = toMs(approvals.maxAge);
 
   /** Who the event's payload or Temporal identity proves sent it (`to`: the workflow and the signal, or "start"). */
-  const identify = (event: HistoryEvent, payload: unknown, identity: string, to: { workflowId: string; signal: string }): OperatorIdentity => {
+  const identify = (event: HistoryEvent, payload: unknown, identity: string, to: { workflowId: string; runId: string; signal: string }): OperatorIdentity => {
     const at = eventTime(event);
     const evidence = `history event ${event.eventId} (${to.signal}, ${at.toISOString()}), Temporal identity "${identity}"`;
     const unproven = (problem: string): OperatorIdentity => ({ groups: [], channel: 'temporal', evidence, problem });
+    let problem: string | undefined;
     if (payload && typeof payload === 'object' && 'attestation' in payload) {
-      if (!key) return unproven(`an attestation cannot be checked: the worker's ${approvals.keyEnv} is not set`);
-      const proven = verifyAttestation(key, payload, { ...to, at }, maxAgeMs);
-      return typeof proven === 'string' ? unproven(proven) : proven;
+      const proven = key ? verifyAttestation(key, payload, { ...to, at }, maxAgeMs) : `the worker's ${approvals.keyEnv} is not set: no attestation can be checked`;
+      if (typeof proven !== 'string') return proven;
+      problem = proven;
     }
+    // A bad attestation hides nothing: the signed-in UI user who sent it still counts (and a "by" must match them).
     const ui = webUiIdentity.exec(identity);
     if (ui && approvals.temporalUi) return { identity: ui[1], groups: [], channel: 'temporal-ui', evidence };
+    if (problem) return unproven(problem);
     return unproven(
       ui
         ? 'identities from the Temporal UI are not trusted here (approvals.temporalUi is false)'
@@ -47,9 +50,10 @@ export function operatorIdentityActivities(approvals: ApprovalsConfig, client: C
       const event = findSignal(history, received);
       const payload = signalPayload(event);
       const relay = payload?.relay;
-      if (relay) {
-        const problem = await relayProblem(client, received, relay, history, event);
-        if (!problem) return relay.sender;
+      const copy = receivedBefore(history, event, payload);
+      if (relay || copy) {
+        const problem = copy ?? (await relayProblem(client, received, relay!));
+        if (!problem) return relay!.sender;
         return { groups: [], channel: 'temporal', evidence: `history event ${event.eventId} (${received.signal})`, problem };
       }
       return identify(event, payload, event.workflowExecutionSignaledEventAttributes!.identity ?? '', received);
@@ -60,7 +64,7 @@ export function operatorIdentityActivities(approvals: ApprovalsConfig, client: C
       const [started] = await eventsOf(client, workflowId, runId);
       const attrs = started.workflowExecutionStartedEventAttributes!;
       const input = attrs.input?.payloads?.[0];
-      return identify(started, input && defaultPayloadConverter.fromPayload(input), attrs.identity ?? '', { workflowId, signal: 'start' });
+      return identify(started, input && defaultPayloadConverter.fromPayload(input), attrs.identity ?? '', { workflowId, runId, signal: 'start' });
     },
   };
 }
@@ -77,28 +81,43 @@ function findSignal(events: HistoryEvent[], { workflowId, runId, signal, nth }: 
   throw new Error(`${workflowId} (run ${runId}) has ${seen} "${signal}" signal(s) in its history, not ${nth}`);
 }
 
+/** Why this signal is a copy of one this run received before (the same relay, or the same attestation); else undefined. */
+function receivedBefore(history: HistoryEvent[], event: HistoryEvent, payload: SignalPayload | undefined): string | undefined {
+  const relay = payload?.relay?.id;
+  const mac = payload?.attestation?.mac;
+  if (!relay && !mac) return undefined;
+  const earlier = history.find((e) => {
+    if (Number(e.eventId) >= Number(event.eventId)) return false;
+    const p = signalPayload(e);
+    return (relay && p?.relay?.id === relay) || (mac && p?.attestation?.mac === mac);
+  });
+  return earlier && `a copy of the signal of history event ${earlier.eventId}: each is taken once`;
+}
+
 /**
- * Why a relayed signal's sender cannot be taken: the relayer may not relay here, its history holds no such signal
- * sent here, or this relay was received before (a copy).
+ * Why a relayed signal's sender cannot be taken: the relayer may not relay here, the relay is for another run, or the
+ * relayer's history holds no "signal sent" event here carrying this very relay (sender included).
  */
-async function relayProblem(client: Client, received: ReceivedSignal, relay: Relay, history: HistoryEvent[], event: HistoryEvent): Promise<string | undefined> {
+async function relayProblem(client: Client, received: ReceivedSignal, relay: Relay): Promise<string | undefined> {
   if (!received.relayedBy.includes(relay.workflowId)) return `relayed by ${relay.workflowId}, which may not relay operators' signals here`;
-  const earlier = history.filter((e) => Number(e.eventId) < Number(event.eventId) && signalPayload(e)?.relay?.id === relay.id);
-  if (earlier.length > 0) return `relay ${relay.id} was received before (event ${earlier[0].eventId}): this is a copy`;
-  const sent = (await eventsOf(client, relay.workflowId, relay.runId)).some((e) => {
+  if (relay.to?.workflowId !== received.workflowId || relay.to.runId !== received.runId) return `relay ${relay.id} is for another run (${relay.to?.runId})`;
+  const sent = canonicalJson(relay);
+  const found = (await eventsOf(client, relay.workflowId, relay.runId)).some((e) => {
     const attrs = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
     const input = attrs?.input?.payloads?.[0];
     return (
       attrs?.workflowExecution?.workflowId === received.workflowId &&
       attrs.signalName === received.signal &&
       !!input &&
-      defaultPayloadConverter.fromPayload<Relayed | undefined>(input)?.relay?.id === relay.id
+      canonicalJson(defaultPayloadConverter.fromPayload<Relayed | undefined>(input)?.relay) === sent
     );
   });
-  return sent ? undefined : `${relay.workflowId} (run ${relay.runId}) sent no ${received.signal} signal here with relay ${relay.id}`;
+  return found ? undefined : `${relay.workflowId} (run ${relay.runId}) sent no such ${received.signal} signal here (relay ${relay.id})`;
 }
 
-function signalPayload(event: HistoryEvent): (Relayed & { attestation?: unknown }) | undefined {
+type SignalPayload = Relayed & { attestation?: { mac?: unknown } };
+
+function signalPayload(event: HistoryEvent): SignalPayload | undefined {
   const input = event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0];
   return input ? defaultPayloadConverter.fromPayload(input) : undefined;
 }

@@ -40,6 +40,7 @@ async function post(session: Session, path: string, body: object): Promise<{ sta
 /** Posts a decision; prints what the workflow recorded. False when it was refused (by the policy or for the token). */
 export async function postDecision(session: Session, path: string, body: object): Promise<boolean> {
   const { status, answer } = await post(session, path, body);
+  if (status === 202) throw new Error(answer.text);
   session.out(status === 200 ? (answer.text ?? 'done') : `refused: ${answer.error ?? answer.text?.replace(/^refused: /, '') ?? status}`);
   return status === 200;
 }

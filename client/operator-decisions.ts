@@ -1,23 +1,49 @@
 // An authenticated operator's decision delivered to its workflow (approve/reject to an incident's runbook, override
 // to a target's guard, confirm to a DR run), and what the workflow made of it: the gateway's side of the CLI, HTTP
 // and chat. `sign` adds the gateway's attestation of who decided.
-import type { Client } from '@temporalio/client';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TimelineEntry } from '../common/types';
 import { approveSignal, guardStateQuery, guardWorkflowId, rejectSignal, runbookStatusQuery } from '../workflows/definitions';
 import { confirmSignal, drProgressQuery } from '../workflows/dr-definitions';
 import { UsageError } from './usage-error';
-import { readDrRun, readGuard, readIncident, signalAndAwaitAnswer } from './workflow-reads';
+import { readDrRun, readGuard, readIncident } from './workflow-reads';
 
-/** The attested payload of `signal` to `workflowId`. */
-export type Sign = <P extends object>(workflowId: string, signal: string, payload: P) => P;
+/** The attested payload of `signal` to a workflow's run (no run: a start). */
+export type Sign = <P extends object>(to: { workflowId: string; runId?: string }, signal: string, payload: P) => P;
+
+/**
+ * Sends a signal, then reads the workflow until it shows what it made of it (10 s at most); undefined when it did not
+ * in time (the worker may be busy or down: the decision may count later).
+ */
+async function sendAndAwait<T>(send: () => Promise<void>, answer: () => Promise<T | undefined>): Promise<T | undefined> {
+  await send();
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const found = await answer();
+    if (found) return found;
+    await delay(100);
+  }
+  return undefined;
+}
+
+const unrecorded = (check: string): DecisionAnswer => ({ accepted: false, pending: true, text: `sent, but not recorded within 10 s; check \`${check}\`` });
+
+/** Whether a decision recorded after the send is this sender's: as authenticated, or unauthenticated (a bad proof). */
+const mine = (by: string, identity: string) => by === identity || by.startsWith('unauthenticated');
+
+/** The run a signal goes to now: an attestation is good for it alone. */
+const runOf = async (handle: WorkflowHandle) => ({ workflowId: handle.workflowId, runId: (await handle.describe()).runId });
 
 export interface DecisionAnswer {
   accepted: boolean;
+  /** Sent, but the workflow did not record it in time (it may yet). */
+  pending?: boolean;
   /** What the workflow recorded, for a person: "approved by alice (1/2 approvals so far)", "refused: ...". */
   text: string;
 }
 
-/** Approve or reject the approval an incident's runbook waits for, as `identity`. */
+/** Approve or reject the approval an incident's runbook waits for (the one asked until `asked`, if given), as `identity`. */
 export async function decideIncident(
   client: Client,
   sign: Sign,
@@ -25,22 +51,25 @@ export async function decideIncident(
   id: string,
   decision: 'approve' | 'reject',
   payload: { comment?: string; by?: string },
+  asked?: string,
 ): Promise<DecisionAnswer> {
   const { incidentView, runbookView } = await readIncident(client, id);
   if (!runbookView?.approval) throw new UsageError(`incident ${id} is not waiting for approval`, 409);
+  if (asked && runbookView.approval.deadline !== asked) throw new UsageError(`the approval asked until ${asked} is no longer pending in incident ${id}`, 409);
   // Straight to the runbook that asked: a decision cannot land on a later rung.
   const runbookId = incidentView.runbookWorkflowId!;
   const handle = client.workflow.getHandle(runbookId);
   const seen = runbookView.approvals.length;
-  const { view, recorded } = await signalAndAwaitAnswer(
-    () => handle.signal(decision === 'approve' ? approveSignal : rejectSignal, sign(runbookId, decision, payload)),
+  const answer = await sendAndAwait(
+    async () => handle.signal(decision === 'approve' ? approveSignal : rejectSignal, sign(await runOf(handle), decision, payload)),
     async () => {
       const view = await handle.query(runbookStatusQuery);
-      const recorded = view.approvals.slice(seen).find((a) => a.by === identity && a.decision === decision);
+      const recorded = view.approvals.slice(seen).find((a) => mine(a.by, identity) && a.decision === decision);
       return recorded && { view, recorded };
     },
-    `the ${decision} signal was sent but the incident did not record it within 10 s; check \`mend status ${id}\``,
   );
+  if (!answer) return unrecorded(`mend status ${id}`);
+  const { view, recorded } = answer;
   const text = recorded.accepted
     ? `${decision === 'approve' ? 'approved' : 'rejected'} by ${recorded.by}` +
       (view.approval ? ` (${view.approval.approvedBy.length}/${view.approval.quorum} approvals so far)` : '')
@@ -55,12 +84,13 @@ export async function overrideTarget(client: Client, sign: Sign, identity: strin
   const handle = client.workflow.getHandle(guardId);
   // The guard's answer: its first override entry about this approver that was not there before the signal (compared
   // by content, not by this host's clock, which may differ from the worker's).
-  const answer = (h: TimelineEntry) => (h.event === 'override' || h.event === 'override refused') && !before.has(JSON.stringify(h)) && (h.detail ?? '').includes(identity);
-  const entry = await signalAndAwaitAnswer(
-    () => handle.signal('override', sign(guardId, 'override', payload)),
+  const named = new RegExp(`(^|[ (])(${escapeRegExp(identity)}|unauthenticated)([:) ]|$)`);
+  const answer = (h: TimelineEntry) => (h.event === 'override' || h.event === 'override refused') && !before.has(JSON.stringify(h)) && named.test(h.detail ?? '');
+  const entry = await sendAndAwait(
+    async () => handle.signal('override', sign(await runOf(handle), 'override', payload)),
     async () => (await handle.query(guardStateQuery)).history.find(answer),
-    `the override was sent but the guard did not record it within 10 s; check \`mend guard ${target}\``,
   );
+  if (!entry) return unrecorded(`mend guard ${target}`);
   return { accepted: entry.event === 'override', text: `${entry.event === 'override' ? 'done' : 'refused'}: ${entry.detail}` };
 }
 
@@ -71,10 +101,12 @@ export async function confirmDrItem(client: Client, sign: Sign, identity: string
   if (!view.items.some((i) => i.id === item)) throw new UsageError(`run ${id} has no item "${item}" (items: ${view.items.map((i) => i.id).join(', ')})`, 404);
   const seen = view.confirmations.length;
   const handle = client.workflow.getHandle(id);
-  const answer = await signalAndAwaitAnswer(
-    () => handle.signal(confirmSignal, sign(id, 'confirm', payload)),
-    async () => (await handle.query(drProgressQuery)).confirmations.slice(seen).find((c) => c.by === identity && c.item === item),
-    `the confirmation was sent but run ${id} did not record it within 10 s; check \`mend dr status ${id}\``,
+  const answer = await sendAndAwait(
+    async () => handle.signal(confirmSignal, sign(await runOf(handle), 'confirm', payload)),
+    async () => (await handle.query(drProgressQuery)).confirmations.slice(seen).find((c) => mine(c.by, identity) && c.item === item),
   );
+  if (!answer) return unrecorded(`mend dr status ${id}`);
   return { accepted: answer.accepted, text: answer.accepted ? `confirmed ${item} by ${identity}` : `refused: ${answer.reason}` };
 }
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

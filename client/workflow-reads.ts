@@ -1,6 +1,5 @@
 // Reading mend's workflows as the CLI and the gateway do: an incident and its running runbook, a guard, a DR run,
-// and a signal's answer. A workflow that is not there, or not of the kind asked for, is bad input.
-import { setTimeout as delay } from 'node:timers/promises';
+// A workflow that is not there, or not of the kind asked for, is bad input.
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { guardStateQuery, guardWorkflowId, incidentStatusQuery, runbookStatusQuery, type IncidentView, type RunbookView } from '../workflows/definitions';
 import { drProgressQuery, drWorkflowType, type DrView } from '../workflows/dr-definitions';
@@ -14,21 +13,6 @@ export async function describeWorkflow(client: Client, id: string): Promise<Work
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
-}
-
-/**
- * Sends a signal, then reads the workflow until it shows what it made of it (10 s at most); a workflow that does not
- * answer in time is an error that says where to look.
- */
-export async function signalAndAwaitAnswer<T>(send: () => Promise<void>, answer: () => Promise<T | undefined>, unanswered: string): Promise<T> {
-  await send();
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const found = await answer();
-    if (found) return found;
-    await delay(100);
-  }
-  throw new Error(unanswered);
 }
 
 export async function readIncident(client: Client, id: string): Promise<{ incidentView: IncidentView; runbookView?: RunbookView; running: boolean }> {

@@ -19,12 +19,13 @@ export const recordedSender = (sender: OperatorIdentity, claimed: string): strin
  * Why this sender may not decide; undefined when they may. The identity counted is the authenticated one: a "by"
  * that names someone else is refused. `requester` (who started the incident by hand) never approves it.
  */
-export function deciderRefusal(sender: OperatorIdentity, claimed: string, approvers: readonly string[], requester?: string): string | undefined {
+export function deciderRefusal(sender: OperatorIdentity, claimed: string, approvers: readonly string[], requester?: string, decision = 'approve'): string | undefined {
   const { identity } = sender;
   if (!identity) return `not authenticated: ${sender.problem ?? 'no verifiable identity'} (${sender.evidence})`;
   if (claimed && claimed !== identity) return `"by" says ${claimed} but the sender authenticated as ${identity}`;
-  if (!isApprover(identity, sender.groups, approvers)) return `${identity} is not an allowed approver`;
-  if (requester && requester === identity) return `${identity} started this incident by hand and may not approve it (separation of duties)`;
+  if (identity.startsWith('group:') || !isApprover(identity, sender.groups, approvers)) return `${identity} is not an allowed approver`;
+  // The requester may still stand their own incident down.
+  if (requester === identity && decision === 'approve') return `${identity} started this incident by hand and may not approve it (separation of duties)`;
   return undefined;
 }
 

@@ -7,6 +7,8 @@ import type { DecisionChannel, OperatorIdentity } from './operator-identity';
 
 export interface Attestation {
   workflowId: string;
+  /** The run it is for (a signal); absent for a start, whose run does not exist yet. */
+  runId?: string;
   signal: string;
   identity: string;
   groups: string[];
@@ -28,15 +30,18 @@ export function attest<P extends object>(key: Buffer, payload: P, claims: Claims
 
 /**
  * The identity a payload's attestation proves, or why it proves none: the MAC must match (nothing in the payload or
- * the claims changed), name this workflow and signal, and be issued within `maxAgeMs` of when Temporal recorded the
- * signal (a copy sent again later is refused).
+ * the claims changed), name this workflow, run and signal, and be issued within `maxAgeMs` of when Temporal recorded
+ * the signal. (The caller refuses a copy of one received before.)
  */
-export function verifyAttestation(key: Buffer, payload: unknown, to: { workflowId: string; signal: string; at: Date }, maxAgeMs: number): OperatorIdentity | string {
+export function verifyAttestation(key: Buffer, payload: unknown, to: { workflowId: string; runId: string; signal: string; at: Date }, maxAgeMs: number): OperatorIdentity | string {
   const { attestation, ...rest } = (payload ?? {}) as { attestation?: Partial<Attestation> };
   if (!attestation || typeof attestation !== 'object') return 'no attestation';
   const { mac: given, ...unsigned } = attestation;
   if (typeof given !== 'string' || !sameMac(given, mac(key, rest, unsigned))) return 'the attestation is not signed with the gateway key';
-  if (unsigned.workflowId !== to.workflowId || unsigned.signal !== to.signal) return `the attestation is for signal ${unsigned.signal} to ${unsigned.workflowId}`;
+  const run = to.signal === 'start' ? undefined : to.runId;
+  if (unsigned.workflowId !== to.workflowId || unsigned.signal !== to.signal || unsigned.runId !== run) {
+    return `the attestation is for signal ${unsigned.signal} to ${unsigned.workflowId} (run ${unsigned.runId ?? 'none'})`;
+  }
   const age = to.at.getTime() - Date.parse(String(unsigned.issuedAt));
   if (!(age <= maxAgeMs && age >= -maxAgeMs)) return `the attestation was issued at ${unsigned.issuedAt}, too far from the signal (${to.at.toISOString()})`;
   const { identity, groups, channel, evidence } = unsigned as Attestation;

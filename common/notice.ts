@@ -15,6 +15,8 @@ export interface Notice {
   /** Details in plain text (a few lines at most). */
   text?: string;
   target?: string;
+  /** An approval-needed notice: until when it is asked (its chat buttons answer this request alone). */
+  asked?: string;
 }
 
 /** The notifier activity the worker registers; sinks, routing by severity and retries are its business. */

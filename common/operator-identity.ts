@@ -32,8 +32,11 @@ export interface ReceivedSignal {
  */
 export interface Relay {
   id: string;
+  /** The relaying workflow's run, whose history holds the "signal sent" event. */
   workflowId: string;
   runId: string;
+  /** The run it is for: a copy sent to another run of the same workflow id is refused. */
+  to: { workflowId: string; runId: string };
   sender: OperatorIdentity;
 }
 

@@ -7,7 +7,7 @@ import type { MendConfig } from '../config/schema';
 
 export interface TemporalConnectionOptions {
   address: string;
-  /** false: plain text (the SDK would turn TLS on for an API key otherwise). */
+  /** false: plain text even with an API key (tls.disabled); absent: TLS with the system's roots if there is a key. */
   tls?: TLSConfig | false;
   apiKey?: string;
 }
@@ -16,7 +16,8 @@ export interface TemporalConnectionOptions {
 export function temporalConnection(temporal: MendConfig['temporal'], env: NodeJS.ProcessEnv = process.env): TemporalConnectionOptions {
   const apiKey = env[temporal.apiKeyEnv] || undefined;
   const tls = temporal.tls;
-  if (!tls || tls.disabled) return { address: temporal.address, ...(apiKey && { apiKey, tls: false }) };
+  if (!tls) return { address: temporal.address, ...(apiKey && { apiKey }) };
+  if (tls.disabled) return { address: temporal.address, tls: false, ...(apiKey && { apiKey }) };
   const read = (field: 'caFile' | 'certFile' | 'keyFile') => {
     const file = tls[field]!;
     try {

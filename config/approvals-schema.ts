@@ -27,6 +27,8 @@ const slackSchema = z
     maxSkew: duration.default('5m'),
     /** Chat user id → the identity it decides as; users not listed are refused. */
     users: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /** The workspace (team id) clicks must come from; any, when absent. */
+    team: z.string().min(1).optional(),
   })
   .strict();
 
@@ -45,6 +47,8 @@ export const approvalsSchema = z
     oidc: oidcSchema.optional(),
     /** Slack-compatible interactive approve/reject buttons. */
     slack: slackSchema.optional(),
+    /** Who may start an incident by hand through the gateway (users, `group:<name>`); default: the policy's approvers. */
+    requesters: z.array(z.string().min(1)).optional(),
     /** The gateway's base URL, where `mend approve`, `override` and `dr confirm` send decisions. */
     gatewayUrl: z.string().url().optional(),
   })

@@ -4,13 +4,15 @@
 //   POST /overrides/<target>          {"reason", "by"?}
 //   POST /dr/<run>/confirmations      {"item", "note"?, "by"?}
 //   POST /incidents                   {"runbook", "params": ["k=v", ...], "severity", "dryRun"?, "summary"?, "id"?}
-// 200 accepted (201 started), 403 refused by the policy (recorded), 401 no acceptable token, 400/404/409 bad request.
+// 200 accepted (201 started), 202 sent but not recorded within 10 s, 403 refused by the policy (recorded), 401 no
+// acceptable token, 400/404/409 bad request.
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { planIncident, startIncident } from '../client/manual-incident';
 import { confirmDrItem, decideIncident, overrideTarget, type DecisionAnswer, type Sign } from '../client/operator-decisions';
 import { UsageError } from '../client/usage-error';
+import { isApprover } from '../common/approvers';
 import { attest } from '../common/attestation';
 import type { Log } from '../common/json-log';
 import type { DecisionChannel } from '../common/operator-identity';
@@ -48,6 +50,7 @@ export interface DecisionRoutes {
 /** Who decides through the gateway: a decision from an authenticated operator, and the attestation it goes with. */
 export interface Decider {
   identity: string;
+  groups: string[];
   channel: DecisionChannel;
   sign: Sign;
 }
@@ -55,8 +58,8 @@ export interface Decider {
 /** Signs payloads as `who` said them, through `channel`. */
 export const signerFor =
   (key: Buffer, who: TokenIdentity, channel: DecisionChannel): Sign =>
-  (workflowId, signal, payload) =>
-    attest(key, payload, { workflowId, signal, identity: who.identity, groups: who.groups, channel, evidence: who.evidence });
+  (to, signal, payload) =>
+    attest(key, payload, { ...to, signal, identity: who.identity, groups: who.groups, channel, evidence: who.evidence });
 
 export function registerDecisions(app: FastifyInstance, { client, config, log, key, verify }: DecisionRoutes): void {
   const route = <B extends z.ZodType>(
@@ -79,7 +82,8 @@ export function registerDecisions(app: FastifyInstance, { client, config, log, k
       if (typeof parsed === 'string') return refuse(reply, 400, parsed);
       const channel: DecisionChannel = String(req.headers['user-agent'] ?? '').startsWith('mend-cli/') ? 'cli' : 'http';
       try {
-        const { code, answer } = await deliver({ identity: who.identity, channel, sign: signerFor(key, who, channel) }, req.params as Record<string, string>, parsed);
+        const decider = { identity: who.identity, groups: who.groups, channel, sign: signerFor(key, who, channel) };
+        const { code, answer } = await deliver(decider, req.params as Record<string, string>, parsed);
         log('INFO', 'operator request', { url: req.url, identity: who.identity, channel, status: code, ...answer });
         return reply.code(code).send(answer);
       } catch (err) {
@@ -87,7 +91,7 @@ export function registerDecisions(app: FastifyInstance, { client, config, log, k
         throw err;
       }
     });
-  const decided = (answer: DecisionAnswer) => ({ code: answer.accepted ? 200 : 403, answer });
+  const decided = (answer: DecisionAnswer) => ({ code: answer.pending ? 202 : answer.accepted ? 200 : 403, answer });
 
   route('/approvals/:incident', bodies.approval, async ({ identity, sign }, { incident }, { decision, ...payload }) =>
     decided(await decideIncident(client, sign, identity, incident, decision, payload)),
@@ -95,9 +99,11 @@ export function registerDecisions(app: FastifyInstance, { client, config, log, k
   route('/overrides/:target', bodies.override, async ({ identity, sign }, { target }, payload) => decided(await overrideTarget(client, sign, identity, target, payload)));
   route('/dr/:run/confirmations', bodies.confirmation, async ({ identity, sign }, { run }, payload) => decided(await confirmDrItem(client, sign, identity, run, payload)));
   // Who asked is the incident's requester: the policy never counts them as its approver.
-  route('/incidents', bodies.incident, async ({ sign }, _, request) => {
+  route('/incidents', bodies.incident, async ({ identity, groups, sign }, _, request) => {
+    const requesters = config.approvals.requesters ?? config.policy.approval.approvers;
+    if (!isApprover(identity, groups, requesters)) return { code: 403, answer: { accepted: false, error: `${identity} may not start incidents (approvals.requesters)` } };
     const plan = planIncident(request);
-    await startIncident(client, config, plan, sign(plan.id, 'start', plan.input));
+    await startIncident(client, config, plan, sign({ workflowId: plan.id }, 'start', plan.input));
     return { code: 201, answer: { incidentId: plan.id, target: plan.target } };
   });
 }

@@ -41,7 +41,8 @@ export function oidcVerifier(oidc: OidcConfig): (token: string) => Promise<Token
     try {
       ({ payload } = await jose.jwtVerify(token, await issuerKeys(), {
         issuer: oidc.issuer,
-        audience: oidc.audience,
+        // The CLI's own client: `mend login`'s tokens carry its id.
+        audience: [oidc.audience, ...(oidc.cliClientId ? [oidc.cliClientId] : [])],
         algorithms,
         clockTolerance: toMs(oidc.clockTolerance) / 1000,
         requiredClaims: ['exp', 'sub'],

@@ -59,18 +59,26 @@ export function registerSlack(app: FastifyInstance, slack: SlackConfig, deps: { 
       if (interaction.type !== 'block_actions' || (decision !== 'approve' && decision !== 'reject') || !action?.value) {
         return refuse(400, 'not an approve or reject button of a mend notice');
       }
+      if (slack.team && interaction.team?.id !== slack.team) return refuse(403, `not from team ${slack.team}`);
+      let button: { incident?: unknown; asked?: unknown };
+      try {
+        button = JSON.parse(action.value);
+      } catch {
+        return refuse(400, 'not an approve or reject button of a mend notice');
+      }
+      if (typeof button.incident !== 'string' || typeof button.asked !== 'string') return refuse(400, 'not an approve or reject button of a mend notice');
       const userId = interaction.user?.id ?? '';
-      const identity = slack.users[userId];
+      const identity = Object.hasOwn(slack.users, userId) ? slack.users[userId] : undefined;
       if (!identity) {
         // Slack shows a non-200 answer as an error; the refusal is the answer's text.
-        deps.log('WARN', 'chat interaction refused', { error: `chat user ${userId} is not mapped`, incident: action.value });
+        deps.log('WARN', 'chat interaction refused', { error: `chat user ${userId} is not mapped`, incident: button.incident });
         return reply.code(200).send({ response_type: 'ephemeral', text: `refused: chat user ${userId} is not mapped to an identity in mend` });
       }
       const evidence = `chat user ${userId} (${interaction.user?.username ?? '?'}) of team ${interaction.team?.id ?? '?'}, request signed at ${new Date(Number(stamp) * 1000).toISOString()}`;
       const sign = signerFor(deps.key, { identity, groups: [], evidence }, 'chat');
       try {
-        const answer = await decideIncident(deps.client, sign, identity, action.value, decision, {});
-        deps.log('INFO', 'decision', { channel: 'chat', identity, incident: action.value, accepted: answer.accepted, text: answer.text });
+        const answer = await decideIncident(deps.client, sign, identity, button.incident, decision, {}, button.asked);
+        deps.log('INFO', 'decision', { channel: 'chat', identity, incident: button.incident, accepted: answer.accepted, text: answer.text });
         return reply.code(200).send({ response_type: 'ephemeral', text: answer.text });
       } catch (err) {
         if (err instanceof UsageError) return reply.code(200).send({ response_type: 'ephemeral', text: err.message });

@@ -1,6 +1,7 @@
 // Approval gates on the time-skipping server, acting on a real Redis.
 import { approveSignal, incidentStatusQuery } from '../workflows/definitions';
 import { randomUUID } from 'node:crypto';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import { attested, decideAs } from './helpers/approvals';
 import { awaitApproval, runbookView } from './helpers/incident';
@@ -78,6 +79,21 @@ test('a quorum of 2 is met neither by one person twice nor by the requester plus
     const view = await approvals(handle, 2);
     expect(view.approval?.approvedBy).toEqual(['alice']);
     expect(view.approvals[1]).toMatchObject({ accepted: false, reason: expect.stringContaining('distinct approvers') });
+    // The incident relayed alice's approval to the runbook: a copy of that relay, or a relay the incident never sent
+    // (naming carol), counts for no one.
+    const runbook = strict.client.workflow.getHandle((await handle.query(incidentStatusQuery)).runbookWorkflowId!);
+    const relayed = (await runbook.fetchHistory()).events!.find((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'approve')!;
+    await runbook.signal('approve', defaultPayloadConverter.fromPayload(relayed.workflowExecutionSignaledEventAttributes!.input!.payloads![0]));
+    const { runId } = await runbook.describe();
+    const { runId: incidentRunId } = await handle.describe();
+    const carol = { identity: 'carol', groups: [], channel: 'http', evidence: 'forged' };
+    await runbook.signal('approve', { relay: { id: 'forged', workflowId: handle.workflowId, runId: incidentRunId, to: { workflowId: runbook.workflowId, runId }, sender: carol } });
+    const refused = await approvals(handle, 4);
+    expect(refused.approvals.slice(2)).toEqual([
+      expect.objectContaining({ by: 'unauthenticated', accepted: false, reason: expect.stringMatching(/^not authenticated: a copy of the signal of history event \d+/) }),
+      expect.objectContaining({ by: 'unauthenticated', accepted: false, reason: expect.stringMatching(/sent no such approve signal here \(relay forged\)/) }),
+    ]);
+    expect(refused.approval?.approvedBy).toEqual(['alice']);
     // The incident's own details (Temporal UI, mend status) follow the count too.
     await waitFor(async () => (await handle.query(incidentStatusQuery)).approval?.approvedBy.length === 1, 'the incident to show 1/2');
     expect(await t.redis.exists('session:1')).toBe(1);

@@ -55,11 +55,18 @@ test('a signed click approves as the mapped identity; a badly signed, a stale an
   // The notice as the chat shows it: its Approve button names the incident.
   const notice = await waitFor(async () => receiver.slack(handle.workflowId).find((m) => m.blocks.some((b) => b.type === 'actions')), 'the approval notice');
   const buttons = notice.blocks.find((b) => b.type === 'actions')!.elements as unknown as { action_id: string; value: string }[];
-  expect(buttons.map((b) => [b.action_id, b.value])).toEqual([
-    ['approve', handle.workflowId],
-    ['reject', handle.workflowId],
+  const { deadline } = (await runbookView(fx.mend.client, handle)).approval!;
+  expect(buttons.map((b) => [b.action_id, JSON.parse(b.value)])).toEqual([
+    ['approve', { incident: handle.workflowId, asked: deadline }],
+    ['reject', { incident: handle.workflowId, asked: deadline }],
   ]);
   const approve = buttons[0];
+  // A button kept from another request answers nothing here.
+  const old = { action_id: 'approve', value: JSON.stringify({ incident: handle.workflowId, asked: '2026-01-01T00:00:00.000Z' }) };
+  expect(await send(click('U0ALICE', old))).toEqual({
+    status: 200,
+    body: { response_type: 'ephemeral', text: `the approval asked until 2026-01-01T00:00:00.000Z is no longer pending in incident ${handle.workflowId}` },
+  });
 
   expect(await send(click('U0ALICE', approve, undefined, 'not the signing secret'))).toEqual({ status: 401, body: { error: 'wrong X-Slack-Signature' } });
   const stale = Math.floor(Date.now() / 1000) - 6 * 60;

@@ -150,4 +150,9 @@ test('`mend run` as bob goes through the gateway: bob is the requester and may n
   });
   expect(await ops.cliAs('alice', 'approve', handle.workflowId)).toMatchObject({ code: 0, out: 'approved by alice@example.com' });
   expect(((await handle.result()) as RecoveryRecord).status).toBe('recovered');
+  // Only approvers (approvals.requesters, by default) may start incidents by hand.
+  expect(await ops.cliAs('mallory', 'run', 'redis-memory-relief', ...params)).toMatchObject({
+    code: 1,
+    err: 'mend: the gateway did not start the incident (403): mallory@example.com may not start incidents (approvals.requesters)',
+  });
 });

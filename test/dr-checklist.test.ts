@@ -14,8 +14,8 @@ import { defaultChecklistPath, loadChecklist, parseChecklist } from '../config/d
 import { configProblems } from './helpers/config-problems';
 import { mysqlClusterSchema } from '../runbooks/mysql/config';
 import { drChecklist } from '../workflows/dr-checklist';
-import { confirmSignal, drProgressQuery, drReportQuery, type DrOutcome, type DrView } from '../workflows/dr-definitions';
-import { attested } from './helpers/approvals';
+import { drProgressQuery, drReportQuery, type DrOutcome, type DrView } from '../workflows/dr-definitions';
+import { signalAs } from './helpers/approvals';
 import { runCli } from './helpers/cli';
 import { startOperators, type Operators } from './helpers/operators';
 import { NoticeReceiver } from './helpers/notice-receiver';
@@ -237,17 +237,12 @@ test('a DR run: parallel checks, dependencies, confirmations by approvers, RTO e
   expect(report).toContain('mallory on `confirm-fault`: mallory is not an allowed approver');
 });
 
-test('a confirmation sent as the run starts, before its first items are scheduled, still counts', async () => {
+test('a confirmation sent as the run starts, before it has read its policy, still counts', async () => {
   const checklist = parseChecklist({ name: 'early', rto: '1h', items: [{ id: 'only', phase: 'confirm', manual: true, title: 'The one item' }] });
   // Signal-with-start: the confirmation is in the run's first task, before it has read its policy.
-  const workflowId = `dr-early-${Date.now()}`;
-  const handle = await env.client.workflow.signalWithStart(drChecklist, {
-    taskQueue: mend.taskQueue,
-    workflowId,
-    args: [{ checklist }],
-    signal: confirmSignal,
-    signalArgs: [attested(workflowId, 'confirm', 'carol', { item: 'only', note: 'already done' })],
-  });
+  // Sent as soon as the run exists (a gateway's attestation names the run): the run has not read its policy yet.
+  const handle = await env.client.workflow.start(drChecklist, { taskQueue: mend.taskQueue, workflowId: `dr-early-${Date.now()}`, args: [{ checklist }] });
+  await signalAs(handle, 'confirm', 'carol', { item: 'only', note: 'already done' });
   const outcome = await handle.result();
   expect(outcome.confirmations).toEqual([expect.objectContaining({ item: 'only', by: 'carol', accepted: true })]);
   expect(outcome.items[0]).toMatchObject({ status: 'done', confirmedBy: 'carol', note: 'already done' });

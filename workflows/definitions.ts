@@ -97,6 +97,8 @@ export const incidentReportQuery = defineQuery<string>('report');
 // The target guard.
 export interface AcquireRequest {
   incidentId: string;
+  /** The incident's run: a lifted block is relayed to it alone (absent in requests recorded before). */
+  incidentRunId?: string;
   runbook: string;
   maxAttempts: number;
   windowMs: number;

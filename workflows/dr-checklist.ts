@@ -2,7 +2,7 @@
 // parallel); manual items wait for an approver's `confirm`, automated ones run an activity or a runbook (as a
 // child incident). A timer escalates when the RTO is about to be missed. Ends with a Markdown report.
 import { errorMessage } from '../common/error-message';
-import { ApplicationFailure, condition, executeChild, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, executeChild, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { deciderRefusal, legacyRefusal, recordedSender, signer } from '../common/approvers';
 import type { OperatorIdentity } from '../common/operator-identity';
 import { secondsBetween, toMs } from '../common/duration';
@@ -180,6 +180,7 @@ export async function drChecklist(input: DrInput): Promise<DrOutcome> {
   }
 
   finished = true;
+  await condition(allHandlersFinished); // a confirmation being authenticated is recorded
   await rtoWatch;
   await outbox.flush();
   endedAt = Date.now();

@@ -153,7 +153,7 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
     const holder = s.holder?.request;
     if (holder && lifted.includes(holder.runbook)) {
       void getExternalWorkflowHandle(holder.incidentId)
-        .signal(blockLiftedSignal, { by, reason: request.reason, ...(sender && { relay: relayOf(sender) }) })
+        .signal(blockLiftedSignal, { by, reason: request.reason, ...(sender && { relay: relayOf(sender, { workflowId: holder.incidentId, runId: holder.incidentRunId ?? '' }) }) })
         .catch(() => undefined);
     }
   };

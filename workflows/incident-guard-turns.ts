@@ -1,6 +1,6 @@
 // An incident's turns at the target guard (and at a blast-radius lane's guard): asked for by update, waited for in the
 // queue until the guard's decision signal, and given back with how the attempt ended.
-import { CancellationScope, condition, getExternalWorkflowHandle, setHandler, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { CancellationScope, condition, getExternalWorkflowHandle, setHandler, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { MendActivities } from '../activities';
 import { toMs } from '../common/duration';
 import { errorMessage } from '../common/error-message';
@@ -38,7 +38,7 @@ export class GuardTurns {
   async acquire(runbook: string, guarded: string, limits: Limits): Promise<GuardDecision> {
     this.state.setStatus('waiting-for-target', `the guard of ${guarded}`);
     this.decision = undefined;
-    const answer = await this.acts.acquireTarget({ target: guarded, request: { incidentId: this.state.incidentId, runbook, ...limits } });
+    const answer = await this.acts.acquireTarget({ target: guarded, request: { incidentId: this.state.incidentId, incidentRunId: workflowInfo().runId, runbook, ...limits } });
     if (answer.decision !== 'queued') return answer;
     this.state.setStatus('waiting-for-target', `${guarded} is held by ${answer.behind}`);
     let turn: boolean;

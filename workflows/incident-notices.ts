@@ -65,11 +65,12 @@ export class IncidentNotices {
     return this.outbox.flush();
   }
 
-  // Anyone may signal: only the kinds a runbook sends, only their text, about this incident.
+  // Anyone may signal: only the kinds a runbook sends, only their text (and request), about this incident.
   private relay(notice: Notice): void {
     if (!relayed.includes(notice?.kind)) return;
     this.runbookNews = String(notice.title);
-    this.outbox.post({ kind: notice.kind, title: this.runbookNews, ...(notice.text && { text: String(notice.text) }), ...this.about() });
+    const { kind, text, asked } = notice;
+    this.outbox.post({ kind, title: this.runbookNews, ...(text && { text: String(text) }), ...(asked && { asked: String(asked) }), ...this.about() });
   }
 
   // A durable timer loop; the timer is cancelled when the incident ends.

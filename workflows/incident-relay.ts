@@ -15,7 +15,7 @@ export class RunbookRelay {
   /** The rung's runbook while it runs. */
   child: RunbookHandle | undefined;
   // Kept for the rung's runbook when it has not started yet: it is told as it starts.
-  private lifted: OverrideRequest | undefined;
+  private lifted: { lift: OverrideRequest; sender?: OperatorIdentity } | undefined;
 
   /** Handles the signals from here on. */
   constructor(
@@ -71,7 +71,7 @@ export class RunbookRelay {
   /** The rung's runbook started: told of a block lifted before it did. */
   started(h: RunbookHandle): void {
     this.child = h;
-    if (this.lifted) void h.signal(blockLiftedSignal, this.lifted).catch(() => undefined);
+    if (this.lifted) this.passLift(h);
     this.state.runbookWorkflowId = h.workflowId;
     this.state.publish();
   }
@@ -83,11 +83,16 @@ export class RunbookRelay {
     this.lifted = undefined; // it was for this rung's block: a later rung's block is a new one
   }
 
+  private passLift(child: RunbookHandle): void {
+    const { lift, sender } = this.lifted!;
+    void child.signal(blockLiftedSignal, sender ? { ...lift, relay: relayOf(sender, runOf(child)) } : lift).catch(() => undefined);
+  }
+
   /** A lift from the guard, passed on with the sender the guard authenticated (and this incident confirmed). */
   private lift(lift: OverrideRequest, sender?: OperatorIdentity): void {
-    this.lifted = sender ? { ...lift, relay: relayOf(sender) } : lift;
+    this.lifted = { lift, sender };
     this.state.mark('block lifted', `by ${sender ? recordedSender(sender, signer(lift)) : String(lift?.by)}: ${String(lift?.reason)}`);
-    if (this.child) void this.child.signal(blockLiftedSignal, this.lifted).catch(() => undefined);
+    if (this.child) this.passLift(this.child);
   }
 
   private forward(name: 'approve' | 'reject', signal: SignalApproval, sender?: OperatorIdentity): void {
@@ -98,7 +103,9 @@ export class RunbookRelay {
     }
     this.state.mark(`${name} forwarded`, `from ${from} to ${this.child.workflowId}`);
     // Authenticated here: what the runbook gets is the decision and the sender (not the proof, which names this workflow).
-    const relayed = sender ? { by: signal?.by, comment: signal?.comment, relay: relayOf(sender) } : signal;
+    const relayed = sender ? { by: signal?.by, comment: signal?.comment, relay: relayOf(sender, runOf(this.child)) } : signal;
     void this.child.signal(name === 'approve' ? approveSignal : rejectSignal, relayed).catch(() => undefined);
   }
 }
+
+const runOf = (child: RunbookHandle) => ({ workflowId: child.workflowId, runId: child.firstExecutionRunId });

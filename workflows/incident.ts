@@ -3,7 +3,7 @@
 // alert follows its notifications, tells its runbook when the alert resolves, and stays open until it does.
 import { errorMessage } from '../common/error-message';
 import { failedDiagnosis } from '../common/diagnosis';
-import { condition, isCancellation, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, isCancellation, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { MendActivities } from '../activities';
 import { policyActivityOptions } from './activity-options';
 import { bootstrap } from './bootstrap';
@@ -54,16 +54,18 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
   // (recorded before: settings and diagnosis as two activities, the book read later).
   state.setStatus('diagnosing');
   const faultStartedAt = input.faultStartedAt ?? detectedAt;
-  const { settings, diagnosis, book } = changed('incidentOpensInOneCall')
-    ? openInOneCall({ target: state.target, faultStartedAt, outcomes: { signature: signatureOf(alerts?.view(), input.runbook, state.target), runbooks: state.ladder } })
+  // Who started it is read from its history (whatever its input says), unless a workflow did (a DR run).
+  const { workflowId, runId, parent } = workflowInfo();
+  const starter = !parent && changed('operatorsAuthenticated') ? { workflowId, runId } : undefined;
+  const outcomes = { signature: signatureOf(alerts?.view(), input.runbook, state.target), runbooks: state.ladder };
+  const { settings, diagnosis, book, started } = changed('incidentOpensInOneCall')
+    ? openInOneCall({ target: state.target, faultStartedAt, outcomes, starter })
     : {
         settings: bootstrap.incidentSettings(),
         diagnosis: bootstrap.diagnose({ target: state.target, faultStartedAt }).catch(failedDiagnosis),
         book: undefined,
+        started: undefined,
       };
-  // Who started it by hand may not approve it: read from its history (an alert or a DR run is no one).
-  const byHand = !input.alert && input.source !== 'dr' && changed('operatorsAuthenticated');
-  const requester = byHand ? bootstrap.authenticateStart({ workflowId: incidentId, runId: workflowInfo().runId }) : undefined;
   const { policy, searchAttributes, notifications, learning } = await settings;
   // A dry-run notifies nobody.
   const about = () => ({ incidentId, severity: input.severity, target: state.target });
@@ -75,7 +77,7 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     { key: severityKey, value: input.severity },
     { key: statusKey, value: state.status },
   ]);
-  if (requester) await noteRequester(state, requester);
+  noteRequester(state, await started, !!input.alert);
   const { summary, facts } = await diagnosis;
   state.mark('diagnosed', summary);
   const params = chooseByFacts(state, input, first, parsed, facts);
@@ -109,18 +111,17 @@ export async function incident(input: IncidentInput): Promise<RecoveryRecord> {
     }
     state.mark('closed', resolved ? 'the alert resolved' : `the alert still fired after ${holdOpen}; its next notification opens a new incident`);
   }
+  await condition(allHandlersFinished); // a decision being authenticated is passed on or recorded
   await notices.flush(); // nothing sent is cut off
   return record;
 }
 
-async function noteRequester(state: IncidentState, requester: Promise<OperatorIdentity>): Promise<void> {
-  try {
-    const who = await requester;
-    state.requester = who.identity;
-    state.mark('requested', who.identity ? `by ${who.identity} (${who.channel}: ${who.evidence})` : `by hand; not authenticated: ${who.problem}`);
-  } catch (err) {
-    state.mark('requested', `by hand; the requester could not be read: ${errorMessage(err)}`);
-  }
+/** Who started the incident, if authentication says: its requester, who may not approve it. */
+function noteRequester(state: IncidentState, starter: OperatorIdentity | undefined, byAlert: boolean): void {
+  if (starter?.identity) {
+    state.requester = starter.identity;
+    state.mark('requested', `by ${starter.identity} (${starter.channel}: ${starter.evidence})`);
+  } else if (starter && !byAlert) state.mark('requested', `by hand; not authenticated: ${starter.problem}`);
 }
 
 /** The opening activity's answer, as the parts the incident awaits in turn; only the settings fail the incident. */
@@ -131,6 +132,10 @@ function openInOneCall(input: OpeningInput) {
     diagnosis: opening.then((o) => o.diagnosis, failedDiagnosis),
     book: opening.then(
       (o) => o.book && { ...input.outcomes, ...o.book },
+      () => undefined,
+    ),
+    started: opening.then(
+      (o) => o.starter,
       () => undefined,
     ),
   };

@@ -34,8 +34,8 @@ export class OperatorSignals {
   }
 }
 
-/** What a workflow adds to an operator's signal it passes on: the sender it authenticated, and where it did. */
-export function relayOf(sender: OperatorIdentity): Relay {
+/** What a workflow adds to an operator's signal it passes on to run `to`: the sender it authenticated, and where. */
+export function relayOf(sender: OperatorIdentity, to: Relay['to']): Relay {
   const { workflowId, runId } = workflowInfo();
-  return { id: uuid4(), workflowId, runId, sender };
+  return { id: uuid4(), workflowId, runId, to, sender };
 }

@@ -1,6 +1,6 @@
 // Runs any runbook of the catalog as its own workflow type (the workflow type is the runbook's name).
 import { errorMessage } from '../common/error-message';
-import { workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, workflowInfo } from '@temporalio/workflow';
 import type { RunbookInput, RunbookResult } from '../common/types';
 import { formatIssues } from '../common/zod-issues';
 import { findRunbook } from './catalog';
@@ -13,6 +13,7 @@ export async function runbookWorkflow(input: RunbookInput): Promise<RunbookResul
   const name = workflowInfo().workflowType;
   const run = new RunbookRun({ ...input, runbook: name });
   const result = await runbook(run, name, input);
+  await condition(allHandlersFinished); // a decision still being authenticated reaches the record
   await run.flushNotices(); // its notices reach the incident before the result does
   return result;
 }

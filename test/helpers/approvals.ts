@@ -6,16 +6,18 @@ import { attest } from '../../common/attestation';
 
 const key = () => Buffer.from(process.env.MEND_APPROVAL_KEY!);
 
-export function attested<P extends object>(workflowId: string, signal: string, identity: string, payload: P, groups: string[] = []) {
-  return attest(key(), payload, { workflowId, signal, identity, groups, channel: 'http', evidence: 'attested by the test suite' });
+/** `payload` as the gateway sends it to a workflow's run (`runId`), or to start it (signal "start", no run). */
+export function attested<P extends object>(workflowId: string, signal: string, identity: string, payload: P, runId?: string) {
+  return attest(key(), payload, { workflowId, runId, signal, identity, groups: [], channel: 'http', evidence: 'attested by the test suite' });
 }
 
 /** Sends `approve` (or `reject`) as `identity` to an incident or a runbook. */
 export function decideAs(handle: WorkflowHandle, identity: string, payload: { comment?: string; by?: string } = {}, decision: 'approve' | 'reject' = 'approve') {
-  return handle.signal(decision, attested(handle.workflowId, decision, identity, payload));
+  return signalAs(handle, decision, identity, payload);
 }
 
-/** Sends any operator's signal (`override`, `confirm`, ...) as `identity`. */
-export function signalAs(handle: WorkflowHandle, signal: string, identity: string, payload: object) {
-  return handle.signal(signal, attested(handle.workflowId, signal, identity, payload));
+/** Sends any operator's signal (`override`, `confirm`, ...) as `identity`, to the run the workflow has now. */
+export async function signalAs(handle: WorkflowHandle, signal: string, identity: string, payload: object) {
+  const { runId } = await handle.describe();
+  return handle.signal(signal, attested(handle.workflowId, signal, identity, payload, runId));
 }

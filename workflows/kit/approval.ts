@@ -134,8 +134,8 @@ export class ApprovalGate {
   }
 
   /** Why the signal's sender may not decide under this allowlist (replays of unauthenticated runs: its "by"). */
-  private refusal(signal: { by?: unknown }, approvers: string[], sender?: OperatorIdentity): string | undefined {
-    return sender ? deciderRefusal(sender, signer(signal), approvers, this.requester) : legacyRefusal(signer(signal), approvers);
+  private refusal(signal: { by?: unknown }, approvers: string[], sender?: OperatorIdentity, decision = 'approve'): string | undefined {
+    return sender ? deciderRefusal(sender, signer(signal), approvers, this.requester, decision) : legacyRefusal(signer(signal), approvers);
   }
 
   private record(signal: { by?: unknown }, decision: 'approve' | 'reject', comment: string | undefined, sender?: OperatorIdentity, reason?: string): ApprovalDecision {
@@ -158,7 +158,7 @@ export class ApprovalGate {
   private decide(decision: 'approve' | 'reject', signal: SignalApproval, sender?: OperatorIdentity): void {
     const comment = typeof signal?.comment === 'string' ? signal.comment : undefined;
     const pending = this.pending;
-    const refusal = !pending ? 'nothing is waiting for approval' : this.refusal(signal, pending.approvers, sender);
+    const refusal = !pending ? 'nothing is waiting for approval' : this.refusal(signal, pending.approvers, sender, decision);
     const entry = this.record(signal, decision, comment, sender, refusal);
     if (refusal || !pending) {
       this.onChange();

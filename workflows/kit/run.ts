@@ -85,9 +85,9 @@ export class RunbookRun {
     this.publish();
   }
 
-  notify(kind: 'approval-needed' | 'action-taken', title: string, text?: string): void {
+  notify(kind: 'approval-needed' | 'action-taken', title: string, text?: string, asked?: string): void {
     const { incidentId, target, severity, runbook } = this.input;
-    this.notices.post({ kind, incidentId, severity, target, title: `${runbook} on ${target}: ${title}`, text });
+    this.notices.post({ kind, incidentId, severity, target, title: `${runbook} on ${target}: ${title}`, text, ...(asked && { asked }) });
   }
 
   /** What the runbook is doing now: a step, or a wait; both undefined between them. */
@@ -179,6 +179,7 @@ export class RunbookRun {
         `Who may approve: ${approvers.join(', ')} (${quorum} needed), until ${deadline}.`,
         `Signed in to the Temporal UI: ${link} → Send a Signal → approve (or reject) with {"comment": "..."}; or \`mend approve ${this.input.incidentId}\`.`,
       ].join('\n'),
+      deadline,
     );
   }
 
