@@ -40,9 +40,15 @@ shutdown() {
   trap - INT TERM
   say "stopping"
   # mend first (newest first), so that no running incident sees its targets go away.
+  # SIGINT, as Ctrl-C; SIGTERM for a program that keeps ignoring it (a background job starts with SIGINT ignored,
+  # and the Temporal UI server does not take it back).
+  local pid
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    kill -INT "${pids[i]}" 2>/dev/null || true
-    wait "${pids[i]}" 2>/dev/null || true
+    pid=${pids[i]}
+    kill -INT "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
   done
   [ -z "$cluster_up" ] || KWOK_WORKDIR="$data/kwok" bash scripts/kube-cluster.sh stop mend || true
   [ -z "$mysql_up" ] || bash scripts/mariadb-cluster.sh down "$data/mariadb" || true
