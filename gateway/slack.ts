@@ -60,13 +60,13 @@ export function registerSlack(app: FastifyInstance, slack: SlackConfig, deps: { 
         return refuse(400, 'not an approve or reject button of a mend notice');
       }
       if (slack.team && interaction.team?.id !== slack.team) return refuse(403, `not from team ${slack.team}`);
-      let button: { incident?: unknown; asked?: unknown };
+      let button: { incident?: unknown; asked?: unknown } | null = null;
       try {
         button = JSON.parse(action.value);
       } catch {
-        return refuse(400, 'not an approve or reject button of a mend notice');
+        // not one of mend's buttons: refused below
       }
-      if (typeof button.incident !== 'string' || typeof button.asked !== 'string') return refuse(400, 'not an approve or reject button of a mend notice');
+      if (typeof button?.incident !== 'string' || typeof button.asked !== 'string') return refuse(400, 'not an approve or reject button of a mend notice');
       const userId = interaction.user?.id ?? '';
       const identity = Object.hasOwn(slack.users, userId) ? slack.users[userId] : undefined;
       if (!identity) {
