@@ -20,7 +20,7 @@ if [ ! -x "$bin" ]; then
     cd "$work" && printf 'module mend-dex-build\n\ngo 1.25.0\n' >go.mod &&
       go get -tool "github.com/dexidp/dex/cmd/dex@$pseudo" &&
       CGO_ENABLED=0 GOBIN="$work/bin" go install -ldflags "-X github.com/dexidp/dex/version.Version=v$version" github.com/dexidp/dex/cmd/dex
-  ) >&2 || die "building Dex failed (see above)"
+  ) >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; die "building Dex failed (see above)"; }
   mkdir -p "$(dirname "$bin")" && mv "$work/bin/dex" "$bin"
 fi
 echo "$bin"
