@@ -3,6 +3,7 @@
 // Temporal UI user's signal carries, or the sender a relaying mend workflow authenticated.
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { tsToDate } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import { canonicalJson, verifyAttestation } from '../common/attestation';
 import { toMs } from '../common/duration';
@@ -23,7 +24,7 @@ export function operatorIdentityActivities(approvals: ApprovalsConfig, client: C
 
   /** Who the event's payload or Temporal identity proves sent it (`to`: the workflow and the signal, or "start"). */
   const identify = (event: HistoryEvent, payload: unknown, identity: string, to: { workflowId: string; runId: string; signal: string }): OperatorIdentity => {
-    const at = eventTime(event);
+    const at = tsToDate(event.eventTime!);
     const evidence = `history event ${event.eventId} (${to.signal}, ${at.toISOString()}), Temporal identity "${identity}"`;
     const unproven = (problem: string): OperatorIdentity => ({ groups: [], channel: 'temporal', evidence, problem });
     let problem: string | undefined;
@@ -120,9 +121,4 @@ type SignalPayload = Relayed & { attestation?: { mac?: unknown } };
 function signalPayload(event: HistoryEvent): SignalPayload | undefined {
   const input = event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0];
   return input ? defaultPayloadConverter.fromPayload(input) : undefined;
-}
-
-function eventTime(event: HistoryEvent): Date {
-  const { seconds, nanos } = event.eventTime ?? {};
-  return new Date(Number(seconds ?? 0) * 1000 + Math.floor((nanos ?? 0) / 1e6));
 }

@@ -1,9 +1,9 @@
 // An authenticated operator's decision delivered to its workflow (approve/reject to an incident's runbook, override
 // to a target's guard, confirm to a DR run), and what the workflow made of it: the gateway's side of the CLI, HTTP
 // and chat. `sign` adds the gateway's attestation of who decided.
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TimelineEntry } from '../common/types';
+import { waitFor } from '../common/wait-for';
 import { approveSignal, guardStateQuery, guardWorkflowId, rejectSignal, runbookStatusQuery } from '../workflows/definitions';
 import { confirmSignal, drProgressQuery } from '../workflows/dr-definitions';
 import { UsageError } from './usage-error';
@@ -18,13 +18,7 @@ export type Sign = <P extends object>(to: { workflowId: string; runId?: string }
  */
 async function sendAndAwait<T>(send: () => Promise<void>, answer: () => Promise<T | undefined>): Promise<T | undefined> {
   await send();
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const found = await answer();
-    if (found) return found;
-    await delay(100);
-  }
-  return undefined;
+  return waitFor(answer, 'the workflow to record it', 10_000).catch(() => undefined);
 }
 
 const unrecorded = (check: string): DecisionAnswer => ({ accepted: false, pending: true, text: `sent, but not recorded within 10 s; check \`${check}\`` });

@@ -2,8 +2,9 @@
 // HMAC-SHA256, under a key the gateway and the worker share, over the signal it sends, the workflow it goes to and
 // who sent it. The worker checks it against the history event, so neither a payload field nor a client's chosen
 // Temporal identity can stand in for it.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { DecisionChannel, OperatorIdentity } from './operator-identity';
+import { sameSecret } from './same-secret';
 
 export interface Attestation {
   workflowId: string;
@@ -18,12 +19,10 @@ export interface Attestation {
   mac: string;
 }
 
-export type Attested<P> = P & { attestation: Attestation };
-
 type Claims = Omit<Attestation, 'mac' | 'issuedAt'>;
 
 /** The payload with the gateway's attestation that `claims.identity` sent it to `claims.workflowId`. */
-export function attest<P extends object>(key: Buffer, payload: P, claims: Claims, now = new Date()): Attested<P> {
+export function attest<P extends object>(key: Buffer, payload: P, claims: Claims, now = new Date()): P & { attestation: Attestation } {
   const unsigned = { ...claims, issuedAt: now.toISOString() };
   return { ...payload, attestation: { ...unsigned, mac: mac(key, payload, unsigned) } };
 }
@@ -37,7 +36,7 @@ export function verifyAttestation(key: Buffer, payload: unknown, to: { workflowI
   const { attestation, ...rest } = (payload ?? {}) as { attestation?: Partial<Attestation> };
   if (!attestation || typeof attestation !== 'object') return 'no attestation';
   const { mac: given, ...unsigned } = attestation;
-  if (typeof given !== 'string' || !sameMac(given, mac(key, rest, unsigned))) return 'the attestation is not signed with the gateway key';
+  if (typeof given !== 'string' || !sameSecret(Buffer.from(given), Buffer.from(mac(key, rest, unsigned)))) return 'the attestation is not signed with the gateway key';
   const run = to.signal === 'start' ? undefined : to.runId;
   if (unsigned.workflowId !== to.workflowId || unsigned.signal !== to.signal || unsigned.runId !== run) {
     return `the attestation is for signal ${unsigned.signal} to ${unsigned.workflowId} (run ${unsigned.runId ?? 'none'})`;
@@ -52,12 +51,6 @@ function mac(key: Buffer, payload: unknown, claims: unknown): string {
   return createHmac('sha256', key)
     .update(canonicalJson([claims, payload]))
     .digest('base64url');
-}
-
-function sameMac(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** JSON with object keys sorted, so the signer and the verifier hash the same text whatever the key order. */

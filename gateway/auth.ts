@@ -1,7 +1,8 @@
 // Who may post alerts, and the key decisions are signed with: a bearer token per source, and/or an HMAC-SHA256 signature of the body (Grafana's scheme:
 // hex of HMAC(secret, "<unix seconds>:<body>") when a timestamp header is used). Compared in constant time.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { toMs } from '../common/duration';
+import { sameSecret } from '../common/same-secret';
 import { ConfigError } from '../config/load';
 import type { MendConfig } from '../config/schema';
 import type { SourceConfig, SourceName } from './config-schema';
@@ -55,12 +56,6 @@ export function approvalKey(config: MendConfig, env: NodeJS.ProcessEnv): Buffer 
   if (!value) throw new ConfigError('(environment)', [`approvals.keyEnv: environment variable ${variable} is not set (the gateway signs decisions with it)`]);
   if (value.length < 32) throw new ConfigError('(environment)', [`approvals.keyEnv: ${variable} is shorter than 32 characters`]);
   return Buffer.from(value);
-}
-
-/** Constant time whatever the lengths: both sides are hashed to the same size first. */
-export function sameSecret(given: Buffer, expected: Buffer): boolean {
-  const digest = (b: Buffer) => createHash('sha256').update(b).digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -7,10 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import { decideIncident } from '../client/operator-decisions';
 import { UsageError } from '../client/usage-error';
 import { toMs } from '../common/duration';
+import { sameSecret } from '../common/same-secret';
 import type { Log } from '../common/json-log';
 import type { ApprovalsConfig } from '../config/approvals-schema';
 import { ConfigError } from '../config/load';
-import { sameSecret } from './auth';
 import { signerFor } from './decisions';
 
 type SlackConfig = NonNullable<ApprovalsConfig['slack']>;

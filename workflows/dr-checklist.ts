@@ -161,19 +161,10 @@ export async function drChecklist(input: DrInput): Promise<DrOutcome> {
   };
   startReady();
   // Only now, with the policy read and the first items waiting: Temporal holds a confirmation sent earlier until here.
-  setHandler(
-    confirmSignal,
-    (signal) =>
-      operators.take(
-        'confirm',
-        (sender) => confirm(signal, sender),
-        () => confirm(signal),
-      ),
-    {
-      description:
-        'Confirm a manual item (or a failed automated one, done by hand), counted as who signed in (Temporal UI, `mend dr confirm`). Payload: {"item": "<id>", "note": "<what was done>"}',
-    },
-  );
+  setHandler(confirmSignal, operators.handler('confirm', confirm), {
+    description:
+      'Confirm a manual item (or a failed automated one, done by hand), counted as who signed in (Temporal UI, `mend dr confirm`). Payload: {"item": "<id>", "note": "<what was done>"}',
+  });
   while (items.some((i) => i.status !== 'done')) {
     await Promise.race(running.values());
     startReady();

@@ -166,25 +166,22 @@ export async function targetGuard({ target, state }: GuardInput): Promise<void> 
     );
   setHandler(
     overrideSignal,
-    (request) =>
-      operators.take(
-        'override',
-        async (sender) => {
-          const allowed = await approvers();
-          const refusal = allowed instanceof Error ? allowed.message : deciderRefusal(sender, signer(request), allowed);
-          const by = recordedSender(sender, signer(request));
-          if (refusal) record('override refused', refusal.includes(by) ? refusal : `${by}: ${refusal}`);
-          else override(by, request, sender);
-        },
-        async () => {
-          // Recorded before senders were authenticated: the "by" as given (checked if recorded after that check came).
-          const by = signer(request);
-          const allowed = changed('overrideByCurrentPolicy') ? await approvers() : undefined;
-          const refusal = allowed instanceof Error ? allowed.message : allowed && legacyRefusal(by, allowed);
-          if (refusal) record('override refused', refusal);
-          else override(by, request);
-        },
-      ),
+    operators.handler('override', async (request: OverrideRequest, sender?: OperatorIdentity) => {
+      const claimed = signer(request);
+      if (sender) {
+        const allowed = await approvers();
+        const refusal = allowed instanceof Error ? allowed.message : deciderRefusal(sender, claimed, allowed);
+        const by = recordedSender(sender, claimed);
+        if (refusal) record('override refused', refusal.includes(by) ? refusal : `${by}: ${refusal}`);
+        else override(by, request, sender);
+        return;
+      }
+      // Recorded before senders were authenticated: the "by" as given (checked if recorded after that check came).
+      const allowed = changed('overrideByCurrentPolicy') ? await approvers() : undefined;
+      const refusal = allowed instanceof Error ? allowed.message : allowed && legacyRefusal(claimed, allowed);
+      if (refusal) record('override refused', refusal);
+      else override(claimed, request);
+    }),
     {
       description:
         'An allowed approver resets the attempt budget and lifts the cooldown and any block (a holder waiting on the block goes on), counted as who signed in (Temporal UI, `mend override`): {"reason": "<why>"}',

@@ -31,12 +31,7 @@ export class RunbookRelay {
       { description: 'The running runbook started (the request) or stopped (null) waiting for approval' },
     );
     const operators = new OperatorSignals(() => [guardWorkflowId(state.target)]);
-    const decision = (name: 'approve' | 'reject') => (s: SignalApproval) =>
-      operators.take(
-        name,
-        (sender) => this.forward(name, s, sender),
-        () => this.forward(name, s),
-      );
+    const decision = (name: 'approve' | 'reject') => operators.handler(name, (s: SignalApproval, sender?: OperatorIdentity) => this.forward(name, s, sender));
     setHandler(approveSignal, decision('approve'), {
       description: 'Approve the pending step (counted as who you signed in as: Temporal UI, `mend approve` or chat). Payload: {"comment": "<why>"}',
     });
@@ -45,12 +40,7 @@ export class RunbookRelay {
     });
     setHandler(
       blockLiftedSignal,
-      (lift) =>
-        operators.take(
-          'blockLifted',
-          (sender) => this.lift(lift, sender),
-          () => this.lift(lift),
-        ),
+      operators.handler('blockLifted', (lift: OverrideRequest, sender?: OperatorIdentity) => this.lift(lift, sender)),
       { description: "The target guard's block on this runbook was lifted (sent by the guard)" },
     );
 

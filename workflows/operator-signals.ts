@@ -17,18 +17,23 @@ export class OperatorSignals {
   constructor(private readonly relayedBy: () => string[] = () => []) {}
 
   /**
-   * Hands the signal's authenticated sender to `decide`, after the signals received before it were decided. A run
-   * recorded before senders were authenticated replays `legacy` (its unchecked "by").
+   * A handler for the signal named `signal`: `decide` gets the payload and its authenticated sender, after the signals
+   * received before it were decided. A run recorded before senders were authenticated replays it without a sender
+   * (its unchecked "by").
    */
-  take(signal: string, decide: (sender: OperatorIdentity) => unknown, legacy: () => unknown): Promise<void> {
+  handler<S>(signal: string, decide: (payload: S, sender?: OperatorIdentity) => unknown): (payload: S) => Promise<void> {
+    return (payload) => this.take(signal, payload, decide);
+  }
+
+  private take<S>(signal: string, payload: S, decide: (payload: S, sender?: OperatorIdentity) => unknown): Promise<void> {
     const nth = (this.received.get(signal) ?? 0) + 1;
     this.received.set(signal, nth);
-    if (!changed('operatorsAuthenticated')) return Promise.resolve(legacy()).then(() => undefined);
+    if (!changed('operatorsAuthenticated')) return Promise.resolve(decide(payload)).then(() => undefined);
     const { workflowId, runId } = workflowInfo();
     const sender = identities
       .authenticateSignal({ workflowId, runId, signal, nth, relayedBy: this.relayedBy() })
       .catch((err): OperatorIdentity => ({ groups: [], channel: 'temporal', evidence: `${signal} signal #${nth}`, problem: `its sender could not be read: ${errorMessage(err)}` }));
-    const decided = this.turn.then(async () => void (await decide(await sender)));
+    const decided = this.turn.then(async () => void (await decide(payload, await sender)));
     this.turn = decided.catch(() => undefined);
     return decided;
   }

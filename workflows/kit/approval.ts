@@ -39,38 +39,14 @@ export class ApprovalGate {
   ) {
     this.signals = new OperatorSignals(() => [incidentId]);
     const described = (what: string) => `${what} Payload: {"comment": "<why>"}; a "by" must name you as you signed in.`;
-    setHandler(
-      approveSignal,
-      (s) =>
-        this.signals.take(
-          'approve',
-          (sender) => this.decide('approve', s, sender),
-          () => this.decide('approve', s),
-        ),
-      {
-        description: described('Approve the pending step (counted as who you signed in as: Temporal UI, `mend approve` or chat).'),
-      },
-    );
-    setHandler(
-      rejectSignal,
-      (s) =>
-        this.signals.take(
-          'reject',
-          (sender) => this.decide('reject', s, sender),
-          () => this.decide('reject', s),
-        ),
-      {
-        description: described('Reject the pending step; mend stands down.'),
-      },
-    );
+    const decision = (name: 'approve' | 'reject') => this.signals.handler(name, (s: SignalApproval, sender?: OperatorIdentity) => this.decide(name, s, sender));
+    setHandler(approveSignal, decision('approve'), {
+      description: described('Approve the pending step (counted as who you signed in as: Temporal UI, `mend approve` or chat).'),
+    });
+    setHandler(rejectSignal, decision('reject'), { description: described('Reject the pending step; mend stands down.') });
     setHandler(
       blockLiftedSignal,
-      (s) =>
-        this.signals.take(
-          'blockLifted',
-          (sender) => this.liftBlock(s, sender),
-          () => this.liftBlock(s),
-        ),
+      this.signals.handler('blockLifted', (s: OverrideRequest, sender?: OperatorIdentity) => this.liftBlock(s, sender)),
       { description: "The guard's block was lifted (sent by the incident): a pending approval that asks only because of it is given" },
     );
   }
